@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import type { Writable } from 'node:stream';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
+import addFormats from 'ajv-formats';
+import { Redis } from 'ioredis';
+import type { Config } from './config.js';
+import { createDatabase, type DatabaseHandle } from './db/index.js';
+import { apiKeyGuard } from './http/auth.js';
+import { AppError } from './http/errors.js';
+import { registerPlumbing } from './http/plumbing.js';
+import { accountsRoutes, avatarFileRoutes } from './modules/accounts/accounts.routes.js';
+import { AccountsService } from './modules/accounts/accounts.service.js';
+import { AppsService } from './modules/apps/apps.service.js';
+import { obgynRoutes } from './modules/obgyn/obgyn.routes.js';
+import { ObgynService } from './modules/obgyn/obgyn.service.js';
+
+export interface BuildOptions {
+  config: Config;
+  /** An open database; without one the app opens (and on close, closes) its own. */
+  database?: DatabaseHandle;
+  /** Where log lines go (tests capture them); stdout by default. */
+  logStream?: Writable;
+  /** The clock, so tests can move time. */
+  now?: () => number;
+}
+
+export interface Services {
+  apps: AppsService;
+  accounts: AccountsService;
+  obgyn: ObgynService;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: Services;
+    database: DatabaseHandle;
+  }
+}
+
+/** Anything that could carry a secret, should a log line ever include it. */
+const REDACT = [
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'req.headers.cookie',
+  'password',
+  '*.password',
+  'access_token',
+  '*.access_token',
+  'no_type',
+  '*.no_type',
+  'file',
+  '*.file',
+];
+
+function loggerOptions(config: Config, stream?: Writable): FastifyServerOptions['logger'] {
+  if (config.logLevel === 'silent' && stream === undefined) return false;
+  return {
+    level: config.logLevel,
+    redact: { paths: REDACT, censor: '[redacted]' },
+    serializers: {
+      // Errors keep their kind and place, never driver details that may quote values.
+      err: (err: Error & { code?: unknown }) => ({
+        type: err.name,
+        code: err.code,
+        message: err.message,
+        stack: err.stack ?? '',
+      }),
+    },
+    ...(stream ? { stream } : {}),
+  };
+}
+
+export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
+  const { config } = options;
+  const now = options.now ?? Date.now;
+  const database = options.database ?? createDatabase(config.database);
+  const ownsDatabase = options.database === undefined;
+
+  const app = Fastify({
+    logger: loggerOptions(config, options.logStream),
+    // Fastify's own request lines are replaced by one line per request (http/plumbing.ts).
+    logController: new LogController({ disableRequestLogging: true }),
+    // A hop count is given to Fastify as a number; its types only name the other forms.
+    trustProxy: config.trustProxy as boolean | string[],
+    bodyLimit: 1024 * 1024,
+    genReqId: () => randomUUID(),
+    ajv: {
+      // Every invalid field at once, as a form needs; types coerced as form posts need.
+      customOptions: { allErrors: true, coerceTypes: true, allowUnionTypes: true },
+      plugins: [addFormats.default as never],
+    },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  });
+
+  const services: Services = {
+    apps: new AppsService(database.db, now),
+    accounts: new AccountsService(database.db, config, now),
+    obgyn: new ObgynService(database.db, now),
+  };
+  app.decorate('services', services);
+  app.decorate('database', database);
+  app.decorateRequest('clientApp', undefined);
+  app.decorateRequest('session', undefined);
+  app.decorateRequest('user', undefined);
+
+  registerPlumbing(app);
+  app.addHook('onSend', async (request, reply, payload) => {
+    void reply.header('x-request-id', request.id);
+    return payload;
+  });
+
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 })
+    : undefined;
+  await app.register(rateLimit, {
+    global: false,
+    // Shared counts across API processes when Redis is configured.
+    ...(redis ? { redis, nameSpace: 'cexup-rl:' } : {}),
+    keyGenerator: (request) => request.ip,
+    errorResponseBuilder: () => new AppError('TOO_MANY_REQUESTS'),
+  });
+  await app.register(formbody, { bodyLimit: 1024 * 1024 });
+
+  // The route table. Everything under /api needs an app key; each module lists its routes.
+  await app.register(
+    async (api) => {
+      api.addHook('onRequest', apiKeyGuard(services.apps));
+      await api.register(accountsRoutes, { accounts: services.accounts, config });
+      await api.register(obgynRoutes, { obgyn: services.obgyn, accounts: services.accounts });
+    },
+    { prefix: '/api' },
+  );
+  await app.register(avatarFileRoutes, { accounts: services.accounts });
+
+  app.addHook('onClose', async () => {
+    await redis?.quit().catch(() => undefined);
+    if (ownsDatabase) await database.destroy();
+  });
+  return app;
+}

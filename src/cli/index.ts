@@ -1,0 +1,161 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { AppsService } from '../modules/apps/apps.service.js';
+import { ConfigError, loadConfig, loadDotEnv, type Config } from '../config.js';
+import { createDatabase, type DatabaseHandle } from '../db/index.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { importUsers } from './import-users.js';
+
+const HELP = `Cexup Patient API command line
+
+  npm run cli -- migrate                         run database migrations
+  npm run cli -- keys create --name NAME [--hospitals a,b] [--key VALUE]
+                                                 create a client app and its first API key
+  npm run cli -- keys list                       list apps and their keys (never the values)
+  npm run cli -- keys rotate APP_ID [--overlap-hours N]
+                                                 new key; the old ones work N more hours
+                                                 (default API_KEY_ROTATION_OVERLAP_HOURS)
+  npm run cli -- keys revoke APP_ID              revoke an app and every key of it
+  npm run cli -- keys revoke-key KEY_ID          revoke one key
+  npm run cli -- users import FILE.json          import accounts of the former backend
+                                                 (bcrypt $2y$ hashes kept, rehashed at login)
+`;
+
+type Out = (line: string) => void;
+
+/** Runs one CLI command; exported so tests call it on their own database. */
+export async function runCli(
+  argv: string[],
+  ctx: { config: Config; database: DatabaseHandle; out: Out },
+): Promise<number> {
+  const { config, database, out } = ctx;
+  const [group, command, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      name: { type: 'string' },
+      hospitals: { type: 'string' },
+      key: { type: 'string' },
+      'overlap-hours': { type: 'string' },
+    },
+  });
+  const apps = new AppsService(database.db);
+
+  if (group === 'migrate') {
+    const result = await migrateToLatest(database.db);
+    const applied = result.results?.filter((r) => r.status === 'Success').map((r) => r.migrationName) ?? [];
+    out(applied.length ? `Applied: ${applied.join(', ')}` : 'Database is up to date.');
+    return 0;
+  }
+  await migrateToLatest(database.db);
+
+  if (group === 'keys') {
+    switch (command) {
+      case 'create': {
+        if (!values.name) return fail(out, 'keys create needs --name');
+        if (values.key !== undefined && values.key.length < 16)
+          return fail(out, '--key must be at least 16 characters');
+        const hospitals = values.hospitals
+          ?.split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+        const created = await apps.createApp(values.name, {
+          ...(values.key ? { key: values.key } : {}),
+          ...(hospitals ? { hospitals } : {}),
+        });
+        out(`app id: ${created.appId}`);
+        out(`key id: ${created.keyId}`);
+        out(`api key: ${created.key}`);
+        out('The key is shown only now; only its hash is stored.');
+        return 0;
+      }
+      case 'list': {
+        for (const app of await apps.list()) {
+          const scope = app.hospitalScope ? ` hospitals=${app.hospitalScope.join(',')}` : '';
+          out(`${app.id}  ${app.name}${scope}${app.revokedAt ? `  REVOKED ${app.revokedAt}` : ''}`);
+          for (const k of app.keys) {
+            const state = k.revokedAt ? `revoked ${k.revokedAt}` : k.expiresAt ? `expires ${k.expiresAt}` : 'active';
+            out(`    key ${k.id}  ${k.prefix}...  created ${k.createdAt}  ${state}`);
+          }
+        }
+        return 0;
+      }
+      case 'rotate': {
+        const appId = positionals[0];
+        if (!appId) return fail(out, 'keys rotate needs APP_ID');
+        const raw = values['overlap-hours'];
+        if (raw !== undefined && !/^\d+$/.test(raw)) return fail(out, '--overlap-hours must be a whole number');
+        const rotated = await apps.rotate(appId, raw === undefined ? config.apiKeyOverlapHours : Number(raw));
+        if (!rotated) return fail(out, `no active app ${appId}`);
+        out(`key id: ${rotated.keyId}`);
+        out(`api key: ${rotated.key}`);
+        out(`The previous keys keep working until ${rotated.oldKeysExpireAt}.`);
+        return 0;
+      }
+      case 'revoke': {
+        const appId = positionals[0];
+        if (!appId) return fail(out, 'keys revoke needs APP_ID');
+        if (!(await apps.revokeApp(appId))) return fail(out, `no active app ${appId}`);
+        out(`Revoked app ${appId}: its keys and the sessions issued in it no longer work.`);
+        return 0;
+      }
+      case 'revoke-key': {
+        const keyId = positionals[0];
+        if (!keyId) return fail(out, 'keys revoke-key needs KEY_ID');
+        if (!(await apps.revokeKey(keyId))) return fail(out, `no active key ${keyId}`);
+        out(`Revoked key ${keyId}.`);
+        return 0;
+      }
+    }
+  }
+
+  if (group === 'users' && command === 'import') {
+    const file = positionals[0];
+    if (!file) return fail(out, 'users import needs FILE.json');
+    let rows: unknown;
+    try {
+      rows = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      return fail(out, `cannot read ${file}: ${(err as Error).message}`);
+    }
+    const result = await importUsers(database.db, config, rows);
+    if (!result.ok) {
+      for (const e of result.errors) out(`row ${e.row}: ${e.message}`);
+      return fail(out, 'nothing was imported');
+    }
+    out(`Imported ${result.imported} account(s).`);
+    return 0;
+  }
+
+  out(HELP);
+  return group === undefined || group === 'help' ? 0 : 1;
+}
+
+function fail(out: Out, message: string): number {
+  out(`error: ${message}`);
+  return 1;
+}
+
+async function main(): Promise<void> {
+  loadDotEnv();
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    process.stderr.write(`${err instanceof ConfigError ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
+  const database = createDatabase(config.database);
+  try {
+    process.exitCode = await runCli(process.argv.slice(2), {
+      config,
+      database,
+      out: (l) => process.stdout.write(`${l}\n`),
+    });
+  } finally {
+    await database.destroy();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();

@@ -1,0 +1,235 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { dirname, join, resolve } from 'node:path';
+
+export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; poolSize: number };
+
+export interface IdentityKey {
+  id: string;
+  key: Buffer;
+}
+
+export interface LimitsConfig {
+  /** Failed logins for one account from one address within the window before 429. */
+  loginFailuresPerAddress: number;
+  loginFailureWindowMinutes: number;
+  /** Failed logins for one account from all addresses together within one hour. */
+  loginFailuresPerAccountPerHour: number;
+  loginPerAddressPerMinute: number;
+  registerPerAddressPerHour: number;
+  checkIdPerAddressPerMinute: number;
+}
+
+export interface Config {
+  nodeEnv: string;
+  host: string;
+  port: number;
+  logLevel: string;
+  database: DatabaseConfig;
+  /** True when DATABASE_URL is unset: the SQLite file under ./data that needs nothing installed. */
+  embedded: boolean;
+  dataDir: string;
+  demoMode: boolean;
+  demoApiKey: string | undefined;
+  publicUrl: string | undefined;
+  trustProxy: boolean | number | string[];
+  tokenTtlDays: number;
+  apiKeyOverlapHours: number;
+  identityKeys: IdentityKey[];
+  identityHmacKey: Buffer;
+  redisUrl: string | undefined;
+  limits: LimitsConfig;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads `.env` (when present) into process.env without overriding what is already set. */
+export function loadDotEnv(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+}
+
+/**
+ * Turns the environment into a validated, typed config. Every bad value is collected and
+ * reported by its variable name, so a start fails once with the whole list.
+ */
+export function loadConfig(env: Env = process.env, options: { cwd?: string } = {}): Config {
+  const cwd = options.cwd ?? process.cwd();
+  const problems: string[] = [];
+  const str = (name: string): string | undefined => {
+    const v = env[name]?.trim();
+    return v === undefined || v === '' ? undefined : v;
+  };
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = str(name);
+    if (raw === undefined) return fallback;
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return Number(raw);
+  };
+  const bool = (name: string): boolean | undefined => {
+    const raw = str(name)?.toLowerCase();
+    if (raw === undefined) return undefined;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    problems.push(`${name} must be true or false (got "${raw}")`);
+    return undefined;
+  };
+
+  const nodeEnv = str('NODE_ENV') ?? 'development';
+  const dataDir = resolve(cwd, str('DATA_DIR') ?? 'data');
+
+  const port = int('PORT', 3000, 0, 65535);
+  const host = str('HOST') ?? '127.0.0.1';
+  const logLevel = str('LOG_LEVEL') ?? 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${logLevel}")`);
+  }
+
+  const databaseUrl = str('DATABASE_URL');
+  const embedded = databaseUrl === undefined;
+  let database: DatabaseConfig = { kind: 'sqlite', file: join(dataDir, 'cexup.db') };
+  if (databaseUrl !== undefined) {
+    if (databaseUrl.startsWith('sqlite:')) {
+      const file = databaseUrl.slice('sqlite:'.length);
+      if (file === '') problems.push('DATABASE_URL=sqlite:PATH needs a file path (or :memory:)');
+      database = { kind: 'sqlite', file: file === ':memory:' ? file : resolve(cwd, file) };
+    } else if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
+      try {
+        new URL(databaseUrl);
+      } catch {
+        problems.push('DATABASE_URL is not a valid postgres:// URL');
+      }
+      database = { kind: 'postgres', url: databaseUrl, poolSize: int('DATABASE_POOL_SIZE', 10, 1, 500) };
+    } else {
+      problems.push('DATABASE_URL must start with postgres://, postgresql:// or sqlite:');
+    }
+  }
+
+  // Demo mode: on by default only for the embedded default; production must ask for it.
+  const demoSetting = bool('DEMO_MODE');
+  const demoMode = demoSetting ?? (embedded && nodeEnv !== 'production');
+
+  const publicUrl = str('PUBLIC_URL');
+  if (publicUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(publicUrl)) {
+    problems.push(`PUBLIC_URL must be an http(s) URL (got "${publicUrl}")`);
+  }
+
+  let trustProxy: Config['trustProxy'] = false;
+  const trustRaw = str('TRUST_PROXY');
+  if (trustRaw !== undefined) {
+    if (/^(true|false)$/i.test(trustRaw)) trustProxy = trustRaw.toLowerCase() === 'true';
+    else if (/^\d+$/.test(trustRaw)) trustProxy = Number(trustRaw);
+    else {
+      const list = trustRaw.split(',').map((s) => s.trim());
+      if (list.some((s) => !/^[0-9a-fA-F.:/]+$/.test(s))) {
+        problems.push('TRUST_PROXY must be true, false, a hop count, or a comma list of proxy addresses/CIDRs');
+      }
+      trustProxy = list;
+    }
+  }
+
+  const redisUrl = str('REDIS_URL');
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
+    problems.push('REDIS_URL must start with redis:// or rediss://');
+  }
+
+  const limits: LimitsConfig = {
+    loginFailuresPerAddress: int('LOGIN_MAX_FAILURES_PER_ADDRESS', 10, 1, 1000),
+    loginFailureWindowMinutes: int('LOGIN_FAILURE_WINDOW_MINUTES', 15, 1, 1440),
+    loginFailuresPerAccountPerHour: int('LOGIN_MAX_FAILURES_PER_ACCOUNT_PER_HOUR', 100, 1, 100000),
+    loginPerAddressPerMinute: int('RATE_LIMIT_LOGIN_PER_MINUTE', 30, 1, 100000),
+    registerPerAddressPerHour: int('RATE_LIMIT_REGISTER_PER_HOUR', 20, 1, 100000),
+    checkIdPerAddressPerMinute: int('RATE_LIMIT_CHECK_ID_PER_MINUTE', 60, 1, 100000),
+  };
+
+  const secrets = readIdentitySecrets(env, { embedded, dataDir, problems, str });
+
+  const config: Config = {
+    nodeEnv,
+    host,
+    port,
+    logLevel,
+    database,
+    embedded,
+    dataDir,
+    demoMode,
+    demoApiKey: str('CEXUP_DEMO_API_KEY'),
+    publicUrl: publicUrl?.replace(/\/+$/, ''),
+    trustProxy,
+    tokenTtlDays: int('TOKEN_TTL_DAYS', 30, 1, 3650),
+    apiKeyOverlapHours: int('API_KEY_ROTATION_OVERLAP_HOURS', 72, 0, 24 * 365),
+    identityKeys: secrets.keys,
+    identityHmacKey: secrets.hmacKey,
+    redisUrl,
+    limits,
+  };
+  if (config.demoApiKey !== undefined && config.demoApiKey.length < 16) {
+    problems.push('CEXUP_DEMO_API_KEY must be at least 16 characters');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+const KEY_FILE = 'secrets.json';
+
+/**
+ * Identity-number keys. IDENTITY_ENCRYPTION_KEYS is "id:base64,id:base64" (the first one encrypts,
+ * all of them decrypt, so keys can be rotated); IDENTITY_HMAC_KEY keys the uniqueness hash.
+ * Only the embedded default may invent them, in ./data/secrets.json on first start.
+ */
+function readIdentitySecrets(
+  env: Env,
+  ctx: { embedded: boolean; dataDir: string; problems: string[]; str: (n: string) => string | undefined },
+): { keys: IdentityKey[]; hmacKey: Buffer } {
+  let keysRaw = ctx.str('IDENTITY_ENCRYPTION_KEYS');
+  let hmacRaw = ctx.str('IDENTITY_HMAC_KEY');
+  if ((keysRaw === undefined || hmacRaw === undefined) && ctx.embedded) {
+    const stored = loadOrCreateEmbeddedSecrets(ctx.dataDir);
+    keysRaw ??= stored.IDENTITY_ENCRYPTION_KEYS;
+    hmacRaw ??= stored.IDENTITY_HMAC_KEY;
+  }
+  const keys: IdentityKey[] = [];
+  let hmacKey = Buffer.alloc(0);
+  if (keysRaw === undefined) {
+    ctx.problems.push('IDENTITY_ENCRYPTION_KEYS is required (e.g. "k1:<32 bytes in base64>")');
+  } else {
+    for (const part of keysRaw.split(',')) {
+      const m = /^([A-Za-z0-9_-]{1,32}):([A-Za-z0-9+/=_-]+)$/.exec(part.trim());
+      const key = m ? Buffer.from(m[2]!, 'base64') : undefined;
+      if (!m || key?.length !== 32) {
+        ctx.problems.push('IDENTITY_ENCRYPTION_KEYS entries must be "id:<32 bytes in base64>"');
+        break;
+      }
+      if (keys.some((k) => k.id === m[1])) ctx.problems.push(`IDENTITY_ENCRYPTION_KEYS repeats the id "${m[1]}"`);
+      keys.push({ id: m[1]!, key });
+    }
+  }
+  if (hmacRaw === undefined) {
+    ctx.problems.push('IDENTITY_HMAC_KEY is required (at least 32 bytes in base64)');
+  } else {
+    hmacKey = Buffer.from(hmacRaw, 'base64');
+    if (hmacKey.length < 32) ctx.problems.push('IDENTITY_HMAC_KEY must be at least 32 bytes in base64');
+  }
+  return { keys, hmacKey };
+}
+
+function loadOrCreateEmbeddedSecrets(dataDir: string): Record<string, string> {
+  const file = join(dataDir, KEY_FILE);
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  const secrets = {
+    IDENTITY_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+    IDENTITY_HMAC_KEY: randomBytes(32).toString('base64'),
+  };
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+  return secrets;
+}

@@ -1,0 +1,21 @@
+import { Migrator, PostgresAdapter, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
+import * as m0001 from './migrations/0001_foundation.js';
+
+/** Every migration, in order. Shipped migrations are never edited: add a new one. */
+const migrations: Record<string, Migration> = {
+  '0001_foundation': m0001,
+};
+
+/** Column types that differ between the two databases. */
+export function columnTypes(db: Kysely<unknown>): { blob: 'bytea' | 'blob' } {
+  const isPostgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  return { blob: isPostgres ? 'bytea' : 'blob' };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run on any schema
+export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const result = await migrator.migrateToLatest();
+  if (result.error) throw result.error;
+  return result;
+}

@@ -1,0 +1,103 @@
+/** Timestamps are epoch milliseconds (bigint on PostgreSQL, integer on SQLite): portable and exact. */
+type Millis = number;
+
+export interface ClientAppsTable {
+  id: string;
+  name: string;
+  /** JSON array of hospital slugs the app is limited to; null means every hospital. */
+  hospital_scope: string | null;
+  created_at: Millis;
+  revoked_at: Millis | null;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  app_id: string;
+  key_hash: string;
+  key_prefix: string;
+  created_at: Millis;
+  /** Set when the key is rotated out: it keeps working until then. */
+  expires_at: Millis | null;
+  revoked_at: Millis | null;
+}
+
+export interface UsersTable {
+  id: string;
+  role: string;
+  name: string;
+  username: string;
+  username_normalized: string;
+  email: string;
+  email_normalized: string;
+  password_hash: string;
+  address: string | null;
+  gender: string | null;
+  phone_number: string | null;
+  date_of_birth: string | null;
+  place_of_birth: string | null;
+  id_type: string | null;
+  /** AES-256-GCM ciphertext of the identity number, tagged with its key id. */
+  id_number_enc: string | null;
+  id_number_masked: string | null;
+  /** HMAC of the normalised number: enforces one document per account without decrypting. */
+  id_number_hmac: string | null;
+  avatar_image_id: string | null;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface AccessTokensTable {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  app_id: string;
+  created_at: Millis;
+  expires_at: Millis;
+  revoked_at: Millis | null;
+}
+
+export interface LoginFailuresTable {
+  id: string;
+  /** The account id, or "unknown:<hash of the login name>" so unknown names lock out alike. */
+  subject: string;
+  ip: string;
+  created_at: Millis;
+}
+
+export interface KnownAddressesTable {
+  user_id: string;
+  ip: string;
+  last_success_at: Millis;
+}
+
+export interface ImagesTable {
+  id: string;
+  owner_user_id: string | null;
+  content_type: string;
+  bytes: Buffer;
+  width: number;
+  height: number;
+  created_at: Millis;
+}
+
+export interface ObgynProfilesTable {
+  user_id: string;
+  suami: string;
+  faskes1: string | null;
+  faskes_rujukan: string | null;
+  pendidikan: string | null;
+  pekerjaan: string | null;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface Database {
+  client_apps: ClientAppsTable;
+  api_keys: ApiKeysTable;
+  users: UsersTable;
+  access_tokens: AccessTokensTable;
+  login_failures: LoginFailuresTable;
+  known_addresses: KnownAddressesTable;
+  images: ImagesTable;
+  obgyn_profiles: ObgynProfilesTable;
+}

@@ -1,0 +1,45 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from './config.js';
+import type { Services } from './app.js';
+import { hashPassword } from './security/passwords.js';
+
+export const DEMO_PATIENT = {
+  name: 'Budi Santoso',
+  username: 'demo',
+  email: 'demo@cexup.test',
+  password: 'demo-pasien-2026',
+  address: 'Jl. Merdeka No. 1, Jakarta Pusat',
+} as const;
+
+/**
+ * Demo mode on an empty database: a demo app key (printed once: only its hash is kept) and a
+ * demo patient whose login the README gives. Nothing happens outside demo mode.
+ */
+export async function ensureDemoData(
+  services: Services,
+  config: Config,
+  log: FastifyBaseLogger,
+  print: (line: string) => void = (line) => process.stdout.write(line + '\n'),
+): Promise<void> {
+  if (!config.demoMode) return;
+  if (config.nodeEnv === 'production') log.warn('DEMO_MODE is on in production: demo accounts and keys exist');
+
+  if (!(await services.apps.hasAnyApp())) {
+    const created = await services.apps.createApp('Demo app', config.demoApiKey ? { key: config.demoApiKey } : {});
+    print('');
+    print(`  Demo API key (shown once, keep it): ${created.key}`);
+    print(`  Send it as the x-api-key header on every /api request.`);
+    print('');
+  } else if (config.demoApiKey && !(await services.apps.authenticate(config.demoApiKey))) {
+    // CEXUP_DEMO_API_KEY set after the first start: add it, so the documented key works.
+    const apps = await services.apps.list();
+    const demo = apps.find((a) => a.name === 'Demo app' && a.revokedAt === null);
+    if (demo) await services.apps.addKey(demo.id, config.demoApiKey);
+  }
+
+  if ((await services.accounts.findByLogin(DEMO_PATIENT.username)) === undefined) {
+    await services.accounts.createAccount(DEMO_PATIENT, await hashPassword(DEMO_PATIENT.password));
+    print(`  Demo patient: ${DEMO_PATIENT.username} (or ${DEMO_PATIENT.email}), password ${DEMO_PATIENT.password}`);
+    print('');
+  }
+}

@@ -1,0 +1,61 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AccountsService, Session } from '../modules/accounts/accounts.service.js';
+import type { UserRow } from '../modules/accounts/accounts.repository.js';
+import type { AppsService, ClientApp } from '../modules/apps/apps.service.js';
+import { AppError } from './errors.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    clientApp: ClientApp | undefined;
+    session: Session | undefined;
+    user: UserRow | undefined;
+  }
+}
+
+/** onRequest for every /api route: the x-api-key names the client app, or the answer is 401. */
+export function apiKeyGuard(apps: AppsService) {
+  return async (request: FastifyRequest): Promise<void> => {
+    const header = request.headers['x-api-key'];
+    const key = Array.isArray(header) ? header[0] : header;
+    const app = key ? await apps.authenticate(key) : undefined;
+    if (app === undefined) throw new AppError('API_KEY_INVALID');
+    request.clientApp = app;
+  };
+}
+
+/** onRequest for routes that need a patient: a live bearer token issued in this same app. */
+export function bearerGuard(accounts: AccountsService) {
+  return async (request: FastifyRequest): Promise<void> => {
+    const header = request.headers.authorization ?? '';
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    const app = request.clientApp;
+    const session = match && app ? await accounts.authenticate(match[1]!, app.id) : undefined;
+    if (session === undefined) {
+      throw new AppError('UNAUTHENTICATED', { headers: { 'www-authenticate': 'Bearer' } });
+    }
+    request.session = session;
+    request.user = session.user;
+  };
+}
+
+/**
+ * preValidation for routes whose body names the acting patient (`user_id`, `username`), as the
+ * published document's bodies do: the token decides who acts; naming anyone else is a 403.
+ */
+export async function ownBodyIds(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+  const body = request.body;
+  const user = request.user;
+  if (user === undefined || typeof body !== 'object' || body === null) return;
+  const { user_id: userId, username } = body as Record<string, unknown>;
+  const named = (v: unknown) => v !== undefined && v !== null && v !== '';
+  if (named(userId) && String(userId) !== user.id) throw new AppError('FORBIDDEN_OTHER_USER');
+  if (named(username) && String(username).trim().toLowerCase() !== user.username_normalized) {
+    throw new AppError('FORBIDDEN_OTHER_USER');
+  }
+}
+
+/** The user behind an authenticated route; the guard has already refused everyone else. */
+export function currentSession(request: FastifyRequest): Session {
+  if (request.session === undefined) throw new AppError('UNAUTHENTICATED');
+  return request.session;
+}

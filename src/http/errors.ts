@@ -1,0 +1,163 @@
+import { fieldMessages, format, type FieldMessageKey, type Lang, type Text } from './i18n.js';
+
+interface CatalogueEntry {
+  status: number;
+  message: Text;
+}
+
+/**
+ * Every error the API answers with: a stable code (clients may switch on it), its HTTP status
+ * and its message in both languages. Add codes here; never rename one.
+ */
+export const errorCatalogue = {
+  BAD_REQUEST: { status: 400, message: { en: 'The request is malformed.', id: 'Permintaan tidak dapat dibaca.' } },
+  MALFORMED_JSON: {
+    status: 400,
+    message: { en: 'The request body is not valid JSON.', id: 'Isi permintaan bukan JSON yang valid.' },
+  },
+  API_KEY_INVALID: {
+    status: 401,
+    message: { en: 'A valid x-api-key header is required.', id: 'Header x-api-key yang valid wajib disertakan.' },
+  },
+  UNAUTHENTICATED: {
+    status: 401,
+    message: {
+      en: 'Authentication required: send a valid Bearer token.',
+      id: 'Autentikasi diperlukan: kirim token Bearer yang valid.',
+    },
+  },
+  INVALID_CREDENTIALS: {
+    status: 401,
+    message: { en: 'These credentials do not match our records.', id: 'Email/username atau kata sandi salah.' },
+  },
+  FORBIDDEN_OTHER_USER: {
+    status: 403,
+    message: {
+      en: 'You can only act on your own account.',
+      id: 'Anda hanya dapat mengakses akun Anda sendiri.',
+    },
+  },
+  NOT_FOUND: { status: 404, message: { en: 'Not found.', id: 'Tidak ditemukan.' } },
+  ROUTE_NOT_FOUND: {
+    status: 404,
+    message: { en: 'There is no such route.', id: 'Rute tidak ditemukan.' },
+  },
+  OBGYN_PROFILE_NOT_FOUND: {
+    status: 404,
+    message: { en: 'No obgyn profile yet.', id: 'Profil obgyn belum dibuat.' },
+  },
+  METHOD_NOT_ALLOWED: {
+    status: 405,
+    message: { en: 'This method is not allowed on this route.', id: 'Metode ini tidak diizinkan pada rute ini.' },
+  },
+  PAYLOAD_TOO_LARGE: {
+    status: 413,
+    message: { en: 'The request body is too large.', id: 'Isi permintaan terlalu besar.' },
+  },
+  IMAGE_TOO_LARGE: {
+    status: 413,
+    message: { en: 'The image may be at most 2 MB.', id: 'Ukuran gambar maksimal 2 MB.' },
+  },
+  IMAGE_DIMENSIONS_TOO_LARGE: {
+    status: 413,
+    message: {
+      en: 'The image may be at most 4096 x 4096 pixels.',
+      id: 'Dimensi gambar maksimal 4096 x 4096 piksel.',
+    },
+  },
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    message: {
+      en: 'Unsupported content type: send application/json.',
+      id: 'Tipe konten tidak didukung: kirim application/json.',
+    },
+  },
+  UNSUPPORTED_IMAGE: {
+    status: 415,
+    message: {
+      en: 'The file must be a PNG, JPEG or WebP image of the type given.',
+      id: 'File harus berupa gambar PNG, JPEG, atau WebP sesuai tipe yang disebutkan.',
+    },
+  },
+  VALIDATION_FAILED: {
+    status: 422,
+    message: { en: 'The given data was invalid.', id: 'Data yang diberikan tidak valid.' },
+  },
+  TOO_MANY_REQUESTS: {
+    status: 429,
+    message: { en: 'Too many requests. Try again later.', id: 'Terlalu banyak permintaan. Coba lagi nanti.' },
+  },
+  LOGIN_LOCKED: {
+    status: 429,
+    message: {
+      en: 'Too many failed logins. Try again in {minutes} minutes.',
+      id: 'Terlalu banyak percobaan login gagal. Coba lagi dalam {minutes} menit.',
+    },
+  },
+  INTERNAL_ERROR: {
+    status: 500,
+    message: { en: 'Something went wrong on our side.', id: 'Terjadi kesalahan pada server.' },
+  },
+  SERVICE_UNAVAILABLE: {
+    status: 503,
+    message: { en: 'The service is temporarily unavailable.', id: 'Layanan sedang tidak tersedia.' },
+  },
+} as const satisfies Record<string, CatalogueEntry>;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+/** Per-field problems: field name to message keys with their placeholder values. */
+export type FieldProblems = Record<string, { key: FieldMessageKey; params?: Record<string, string | number> }[]>;
+
+export class AppError extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    readonly options: {
+      params?: Record<string, string | number>;
+      fields?: FieldProblems;
+      headers?: Record<string, string>;
+    } = {},
+  ) {
+    super(code);
+    this.name = 'AppError';
+    this.status = errorCatalogue[code].status;
+  }
+
+  /** 422 for one field. */
+  static field(field: string, key: FieldMessageKey, params: Record<string, string | number> = {}): AppError {
+    return new AppError('VALIDATION_FAILED', { fields: { [field]: [{ key, params }] } });
+  }
+}
+
+export interface ErrorBody {
+  success: false;
+  message: string;
+  code: ErrorCode;
+  data: null;
+  errors?: Record<string, string[]>;
+}
+
+export function errorBody(
+  code: ErrorCode,
+  lang: Lang,
+  params: Record<string, string | number> = {},
+  fields?: FieldProblems,
+): ErrorBody {
+  const body: ErrorBody = {
+    success: false,
+    message: format(errorCatalogue[code].message[lang], params),
+    code,
+    data: null,
+  };
+  if (fields !== undefined) {
+    body.errors = Object.fromEntries(
+      Object.entries(fields).map(([field, list]) => [
+        field,
+        list.map((p) => format(fieldMessages[p.key][lang], { field, ...p.params })),
+      ]),
+    );
+  }
+  return body;
+}

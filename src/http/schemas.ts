@@ -1,0 +1,15 @@
+import { Type, type TSchema } from 'typebox';
+
+/** The success envelope around a route's data. */
+export const Envelope = <T extends TSchema>(data: T) =>
+  Type.Object({ success: Type.Boolean(), message: Type.String(), data });
+
+/** A string that may also be null (null clears an optional field). */
+export const NullableString = (options: { maxLength?: number; minLength?: number } = {}) =>
+  Type.Unsafe<string | null>({ type: ['string', 'null'], ...options });
+
+/** `user_id`/`username` as old app bodies carry them: accepted, and checked against the token. */
+export const ActingUserFields = {
+  user_id: Type.Optional(Type.Unsafe<string | number | null>({ type: ['string', 'number', 'null'] })),
+  username: Type.Optional(Type.Unsafe<string | null>({ type: ['string', 'null'] })),
+};

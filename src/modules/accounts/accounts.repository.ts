@@ -1,0 +1,36 @@
+import type { Kysely, Updateable } from 'kysely';
+import type { Database, UsersTable } from '../../db/schema.js';
+
+type Q = Kysely<Database>;
+export type UserRow = Database['users'];
+
+export const insertUser = (db: Q, row: UserRow) => db.insertInto('users').values(row).execute();
+
+export const findUserById = (db: Q, id: string) =>
+  db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+
+/** `login` is a normalised email or username: one account has both, and they never collide. */
+export const findUserByLogin = (db: Q, login: string) =>
+  db
+    .selectFrom('users')
+    .selectAll()
+    .where((eb) => eb.or([eb('email_normalized', '=', login), eb('username_normalized', '=', login)]))
+    .executeTakeFirst();
+
+export const usernameExists = async (db: Q, normalized: string): Promise<boolean> =>
+  (await db.selectFrom('users').select('id').where('username_normalized', '=', normalized).executeTakeFirst()) !==
+  undefined;
+
+export const emailExists = async (db: Q, normalized: string): Promise<boolean> =>
+  (await db.selectFrom('users').select('id').where('email_normalized', '=', normalized).executeTakeFirst()) !==
+  undefined;
+
+export const updateUser = (db: Q, id: string, patch: Updateable<UsersTable>) =>
+  db.updateTable('users').set(patch).where('id', '=', id).execute();
+
+export const insertImage = (db: Q, row: Database['images']) => db.insertInto('images').values(row).execute();
+
+export const findImage = (db: Q, id: string) =>
+  db.selectFrom('images').select(['content_type', 'bytes']).where('id', '=', id).executeTakeFirst();
+
+export const deleteImage = (db: Q, id: string) => db.deleteFrom('images').where('id', '=', id).execute();

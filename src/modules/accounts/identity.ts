@@ -1,0 +1,58 @@
+import type { FieldMessageKey } from '../../http/i18n.js';
+
+export const ID_TYPES = ['ktp', 'nik', 'passport', 'kitas'] as const;
+export type IdType = (typeof ID_TYPES)[number];
+
+export const isIdType = (v: string): v is IdType => (ID_TYPES as readonly string[]).includes(v);
+
+/** Spaces, dots and dashes are how people write numbers, not part of them. */
+export const normalizeIdNumber = (raw: string): string => raw.replace(/[\s.-]/g, '').toUpperCase();
+
+/** KTP and NIK are the same number (the NIK printed on the KTP), so they share uniqueness. */
+export const idFamily = (type: IdType): string => (type === 'ktp' || type === 'nik' ? 'nik' : type);
+
+export const maskIdNumber = (normalized: string): string =>
+  '*'.repeat(Math.max(0, normalized.length - 4)) + normalized.slice(-4);
+
+/** The problem with a normalised number for its type, if any. */
+export function idNumberProblem(
+  type: IdType,
+  n: string,
+): { key: FieldMessageKey; params?: Record<string, string> } | undefined {
+  switch (type) {
+    case 'ktp':
+    case 'nik':
+      return isValidNik(n) ? undefined : { key: 'nikFormat', params: { type: type.toUpperCase() } };
+    case 'passport':
+      return /^[A-Z0-9]{6,9}$/.test(n) ? undefined : { key: 'passportFormat' };
+    case 'kitas':
+      return /^[A-Z0-9]{6,20}$/.test(n) ? undefined : { key: 'kitasFormat' };
+  }
+}
+
+/**
+ * A NIK is 16 digits: region (6), birth date DDMMYY with 40 added to the day for women (6),
+ * and a serial (4). The birth-date part must be a real date in the 1900s or 2000s.
+ */
+export function isValidNik(n: string): boolean {
+  if (!/^\d{16}$/.test(n)) return false;
+  let day = Number(n.slice(6, 8));
+  const month = Number(n.slice(8, 10));
+  const yy = Number(n.slice(10, 12));
+  if (day > 40) day -= 40;
+  return [1900 + yy, 2000 + yy].some((year) => isRealDate(year, month, day));
+}
+
+export function isRealDate(year: number, month: number, day: number): boolean {
+  if (month < 1 || month > 12 || day < 1) return false;
+  const d = new Date(Date.UTC(year, month - 1, day));
+  return d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day;
+}
+
+/** A Y-m-d string that names a real calendar date. */
+export function parseYmd(value: string): { year: number; month: number; day: number } | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) return undefined;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  return isRealDate(year, month, day) ? { year, month, day } : undefined;
+}

@@ -1,0 +1,70 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+
+type Q = Kysely<Database>;
+
+export const insertToken = (db: Q, row: Database['access_tokens']) =>
+  db.insertInto('access_tokens').values(row).execute();
+
+/** A live token with its user: not revoked, not expired. */
+export const findSession = (db: Q, tokenHash: string, now: number) =>
+  db
+    .selectFrom('access_tokens')
+    .innerJoin('users', 'users.id', 'access_tokens.user_id')
+    .selectAll('users')
+    .select(['access_tokens.id as token_id', 'access_tokens.app_id as token_app_id'])
+    .where('access_tokens.token_hash', '=', tokenHash)
+    .where('access_tokens.revoked_at', 'is', null)
+    .where('access_tokens.expires_at', '>', now)
+    .executeTakeFirst();
+
+export const revokeToken = (db: Q, id: string, now: number) =>
+  db
+    .updateTable('access_tokens')
+    .set({ revoked_at: now })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .execute();
+
+export const revokeOtherTokens = (db: Q, userId: string, keepId: string, now: number) =>
+  db
+    .updateTable('access_tokens')
+    .set({ revoked_at: now })
+    .where('user_id', '=', userId)
+    .where('id', '!=', keepId)
+    .where('revoked_at', 'is', null)
+    .execute();
+
+export const insertLoginFailure = (db: Q, row: Database['login_failures']) =>
+  db.insertInto('login_failures').values(row).execute();
+
+/** Times of the failures since `since`, oldest first; from one address when `ip` is given. */
+export const loginFailureTimes = async (db: Q, subject: string, since: number, ip?: string): Promise<number[]> => {
+  let q = db
+    .selectFrom('login_failures')
+    .select('created_at')
+    .where('subject', '=', subject)
+    .where('created_at', '>', since);
+  if (ip !== undefined) q = q.where('ip', '=', ip);
+  const rows = await q.orderBy('created_at').execute();
+  return rows.map((r) => r.created_at);
+};
+
+export const deleteLoginFailuresBefore = (db: Q, before: number) =>
+  db.deleteFrom('login_failures').where('created_at', '<', before).execute();
+
+export const rememberAddress = (db: Q, userId: string, ip: string, now: number) =>
+  db
+    .insertInto('known_addresses')
+    .values({ user_id: userId, ip, last_success_at: now })
+    .onConflict((oc) => oc.columns(['user_id', 'ip']).doUpdateSet({ last_success_at: now }))
+    .execute();
+
+export const isKnownAddress = async (db: Q, userId: string, ip: string, since: number): Promise<boolean> =>
+  (await db
+    .selectFrom('known_addresses')
+    .select('user_id')
+    .where('user_id', '=', userId)
+    .where('ip', '=', ip)
+    .where('last_success_at', '>', since)
+    .executeTakeFirst()) !== undefined;

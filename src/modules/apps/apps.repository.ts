@@ -1,0 +1,62 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+
+type Q = Kysely<Database>;
+
+export const insertApp = (db: Q, row: Database['client_apps']) => db.insertInto('client_apps').values(row).execute();
+
+export const insertKey = (db: Q, row: Database['api_keys']) => db.insertInto('api_keys').values(row).execute();
+
+export const countApps = async (db: Q): Promise<number> => {
+  const row = await db
+    .selectFrom('client_apps')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+};
+
+export const findApp = (db: Q, id: string) =>
+  db.selectFrom('client_apps').selectAll().where('id', '=', id).executeTakeFirst();
+
+export const listApps = (db: Q) => db.selectFrom('client_apps').selectAll().orderBy('created_at').execute();
+
+export const listKeys = (db: Q) => db.selectFrom('api_keys').selectAll().orderBy('created_at').execute();
+
+/** The app of a usable key: neither the key nor its app revoked, the key not past its overlap. */
+export const findAppByKeyHash = (db: Q, keyHash: string, now: number) =>
+  db
+    .selectFrom('api_keys')
+    .innerJoin('client_apps', 'client_apps.id', 'api_keys.app_id')
+    .select(['client_apps.id', 'client_apps.name', 'client_apps.hospital_scope'])
+    .where('api_keys.key_hash', '=', keyHash)
+    .where('api_keys.revoked_at', 'is', null)
+    .where('client_apps.revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('api_keys.expires_at', 'is', null), eb('api_keys.expires_at', '>', now)]))
+    .executeTakeFirst();
+
+/** Starts the overlap of every current key of an app: they stop working at `expiresAt`. */
+export const expireCurrentKeys = (db: Q, appId: string, expiresAt: number) =>
+  db
+    .updateTable('api_keys')
+    .set({ expires_at: expiresAt })
+    .where('app_id', '=', appId)
+    .where('revoked_at', 'is', null)
+    // A key already due to expire sooner keeps its earlier end.
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', expiresAt)]))
+    .execute();
+
+export const revokeApp = (db: Q, id: string, now: number) =>
+  db
+    .updateTable('client_apps')
+    .set({ revoked_at: now })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+
+export const revokeKey = (db: Q, id: string, now: number) =>
+  db
+    .updateTable('api_keys')
+    .set({ revoked_at: now })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();

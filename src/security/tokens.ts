@@ -1,0 +1,13 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+
+/** Opaque public id (user_id, app id): random, never sequential. */
+export const newId = (): string => randomUUID();
+
+/** A bearer token or API key: 256 random bits behind a readable prefix. */
+export const newSecret = (prefix: 'cxp' | 'cxk'): string => `${prefix}_${randomBytes(32).toString('base64url')}`;
+
+/**
+ * Tokens and API keys are checked on every request, so they are stored as a fast SHA-256:
+ * they are long random values, which a slow password hash would add nothing to.
+ */
+export const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
