@@ -20,9 +20,23 @@ const TEST_KEYS = {
   IDENTITY_HMAC_KEY: Buffer.alloc(32, 9).toString('base64'),
 };
 
-let fileDatabase: Promise<{ handle: DatabaseHandle; url: string }> | undefined;
+interface FileDatabase {
+  handle: DatabaseHandle;
+  url: string;
+  cleanup: () => Promise<void>;
+}
 
-async function createFileDatabase(): Promise<{ handle: DatabaseHandle; url: string }> {
+let fileDatabase: Promise<FileDatabase> | undefined;
+
+// Registered when the helpers are imported, so it runs once after the whole test file.
+after(async () => {
+  if (fileDatabase === undefined) return;
+  const { handle, cleanup } = await fileDatabase;
+  await handle.destroy();
+  await cleanup();
+});
+
+async function createFileDatabase(): Promise<FileDatabase> {
   let url: string;
   let cleanup: () => Promise<void>;
   if (onPostgres) {
@@ -49,15 +63,11 @@ async function createFileDatabase(): Promise<{ handle: DatabaseHandle; url: stri
   const config = testConfig({}, url);
   const handle = createDatabase(config.database);
   await migrateToLatest(handle.db);
-  after(async () => {
-    await handle.destroy();
-    await cleanup();
-  });
-  return { handle, url };
+  return { handle, url, cleanup };
 }
 
 /** This test file's database, created and migrated on first use, dropped when the file ends. */
-export async function testDatabase(): Promise<{ handle: DatabaseHandle; url: string }> {
+export async function testDatabase(): Promise<FileDatabase> {
   fileDatabase ??= createFileDatabase();
   return fileDatabase;
 }
