@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import bcrypt from 'bcryptjs';
+import { build, envelope, testDatabase, type TestApp } from '../../test/helpers.js';
+import { sha256 } from '../security/tokens.js';
+import { runCli } from './index.js';
+
+async function cli(ta: TestApp, ...argv: string[]): Promise<{ code: number; out: string }> {
+  const lines: string[] = [];
+  const { handle } = await testDatabase();
+  const code = await runCli(argv, { config: ta.config, database: handle, out: (l) => lines.push(l) });
+  return { code, out: lines.join('\n') };
+}
+
+const me = (ta: TestApp, key: string) =>
+  ta.app.inject({ method: 'POST', url: '/api/login/patient', headers: { 'x-api-key': key }, payload: {} });
+
+test('keys create, list, rotate with an overlap, and revoke', async (t) => {
+  let now = Date.now();
+  const ta = await build(t, { now: () => now });
+  const created = await cli(ta, 'keys', 'create', '--name', 'Android app');
+  assert.equal(created.code, 0);
+  const key = /api key: (\S+)/.exec(created.out)![1]!;
+  const appId = /app id: (\S+)/.exec(created.out)![1]!;
+  assert.match(key, /^cxk_/);
+  // Known app key, unknown body: past the key check, into validation.
+  assert.equal((await me(ta, key)).statusCode, 422);
+
+  const stored = await ta.db.selectFrom('api_keys').selectAll().where('app_id', '=', appId).execute();
+  assert.equal(stored.length, 1);
+  assert.equal(stored[0]!.key_hash, sha256(key));
+  assert.equal(JSON.stringify(stored).includes(key), false, 'the key is stored only hashed');
+
+  const listed = await cli(ta, 'keys', 'list');
+  assert.match(listed.out, new RegExp(`${appId}  Android app`));
+  assert.match(listed.out, new RegExp(`${key.slice(0, 8)}\\.\\.\\..*active`));
+  assert.equal(listed.out.includes(key), false);
+
+  const rotated = await cli(ta, 'keys', 'rotate', appId, '--overlap-hours', '2');
+  assert.equal(rotated.code, 0, rotated.out);
+  const newKey = /api key: (\S+)/.exec(rotated.out)![1]!;
+  assert.equal((await me(ta, newKey)).statusCode, 422);
+  assert.equal((await me(ta, key)).statusCode, 422, 'the old key works during the overlap');
+  now += 2 * 3_600_000 + 1000;
+  assert.equal((await me(ta, key)).statusCode, 401, 'and not after it');
+  assert.equal((await me(ta, newKey)).statusCode, 422);
+
+  const revoked = await cli(ta, 'keys', 'revoke', appId);
+  assert.equal(revoked.code, 0);
+  assert.equal((await me(ta, newKey)).statusCode, 401);
+  assert.equal((await cli(ta, 'keys', 'revoke', appId)).code, 1, 'revoking twice reports it');
+});
+
+test('keys revoke-key ends one key only', async (t) => {
+  const ta = await build(t);
+  const created = await cli(ta, 'keys', 'create', '--name', 'Web');
+  const appId = /app id: (\S+)/.exec(created.out)![1]!;
+  const firstKeyId = /key id: (\S+)/.exec(created.out)![1]!;
+  const first = /api key: (\S+)/.exec(created.out)![1]!;
+  const rotated = await cli(ta, 'keys', 'rotate', appId);
+  const second = /api key: (\S+)/.exec(rotated.out)![1]!;
+  assert.equal((await cli(ta, 'keys', 'revoke-key', firstKeyId)).code, 0);
+  assert.equal((await me(ta, first)).statusCode, 401);
+  assert.equal((await me(ta, second)).statusCode, 422);
+});
+
+test('bad CLI input reports an error and a non-zero code', async (t) => {
+  const ta = await build(t);
+  assert.equal((await cli(ta, 'keys', 'create')).code, 1);
+  assert.equal((await cli(ta, 'keys', 'rotate', 'no-such-app')).code, 1);
+  assert.equal((await cli(ta, 'keys', 'rotate', 'x', '--overlap-hours', 'soon')).code, 1);
+  assert.equal((await cli(ta, 'nonsense')).code, 1);
+  assert.equal((await cli(ta, 'help')).code, 0);
+});
+
+function writeJson(value: unknown): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'cexup-import-')), 'users.json');
+  writeFileSync(file, JSON.stringify(value));
+  return file;
+}
+
+test('an account imported from Laravel logs in with its bcrypt $2y$ hash and is rehashed to argon2id', async (t) => {
+  const ta = await build(t);
+  // Laravel writes bcrypt as $2y$; the algorithm is the same as $2b$.
+  const laravelHash = bcrypt.hashSync('password-lama-1', 10).replace(/^\$2[ab]\$/, '$2y$');
+  const file = writeJson([
+    {
+      name: 'Dewi Lestari',
+      username: 'dewilama',
+      email: 'dewi.lama@example.id',
+      password: laravelHash,
+      address: 'Jl. Lama 1, Medan',
+      gender: 'perempuan',
+      date_of_birth: '1988-07-01',
+    },
+  ]);
+  const imported = await cli(ta, 'users', 'import', file);
+  assert.equal(imported.code, 0, imported.out);
+  assert.match(imported.out, /Imported 1 account/);
+  const before = await ta.db
+    .selectFrom('users')
+    .selectAll()
+    .where('username_normalized', '=', 'dewilama')
+    .executeTakeFirstOrThrow();
+  assert.equal(before.password_hash, laravelHash);
+
+  const wrong = await ta.app.inject({
+    method: 'POST',
+    url: '/api/login/patient',
+    headers: { 'x-api-key': ta.apiKey },
+    payload: { email: 'dewilama', password: 'not-it-at-all' },
+  });
+  assert.equal(wrong.statusCode, 401);
+  const res = await ta.app.inject({
+    method: 'POST',
+    url: '/api/login/patient',
+    headers: { 'x-api-key': ta.apiKey },
+    payload: { email: 'dewi.lama@example.id', password: 'password-lama-1' },
+  });
+  assert.equal(res.statusCode, 200);
+  assert.equal(envelope(res).data.user.gender, 'perempuan');
+  const after = await ta.db
+    .selectFrom('users')
+    .select('password_hash')
+    .where('id', '=', before.id)
+    .executeTakeFirstOrThrow();
+  assert.match(after.password_hash, /^\$argon2id\$/);
+
+  const again = await ta.app.inject({
+    method: 'POST',
+    url: '/api/login/patient',
+    headers: { 'x-api-key': ta.apiKey },
+    payload: { email: 'dewilama', password: 'password-lama-1' },
+  });
+  assert.equal(again.statusCode, 200, 'the new hash works');
+});
+
+test('an import with a bad row reports it and writes nothing', async (t) => {
+  const ta = await build(t);
+  const good = {
+    name: 'A',
+    username: 'importgood',
+    email: 'good@example.id',
+    password: bcrypt.hashSync('x', 4),
+    address: 'x',
+  };
+  const file = writeJson([good, { name: 'B', username: 'importbad', email: 'not-an-email', password: 'plaintext' }]);
+  const res = await cli(ta, 'users', 'import', file);
+  assert.equal(res.code, 1);
+  assert.match(res.out, /row 2: .*email.*password/);
+  const rows = await ta.db
+    .selectFrom('users')
+    .select('id')
+    .where('username_normalized', 'in', ['importgood', 'importbad'])
+    .execute();
+  assert.equal(rows.length, 0);
+
+  const dup = writeJson([good, { ...good, email: 'other@example.id' }]);
+  const dupRes = await cli(ta, 'users', 'import', dup);
+  assert.equal(dupRes.code, 1);
+  assert.match(dupRes.out, /row 2: username already taken/);
+  const afterDup = await ta.db
+    .selectFrom('users')
+    .select('id')
+    .where('username_normalized', '=', 'importgood')
+    .execute();
+  assert.equal(afterDup.length, 0, 'row 1 was rolled back with row 2');
+
+  assert.equal((await cli(ta, 'users', 'import', writeJson({ not: 'an array' }))).code, 1);
+});

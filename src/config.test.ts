@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { ConfigError, loadConfig } from './config.js';
+
+const keys = {
+  IDENTITY_ENCRYPTION_KEYS: `k2:${Buffer.alloc(32, 2).toString('base64')},k1:${Buffer.alloc(32, 1).toString('base64')}`,
+  IDENTITY_HMAC_KEY: Buffer.alloc(32, 3).toString('base64'),
+};
+
+function problemsOf(env: Record<string, string>, cwd?: string): string[] {
+  try {
+    loadConfig(env, cwd ? { cwd } : {});
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    return err.problems;
+  }
+  return [];
+}
+
+test('the embedded default: SQLite under ./data, demo mode on, identity keys created once in ./data', () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'cexup-config-'));
+  const config = loadConfig({}, { cwd });
+  assert.deepEqual(config.database, { kind: 'sqlite', file: join(cwd, 'data', 'cexup.db') });
+  assert.equal(config.embedded, true);
+  assert.equal(config.demoMode, true);
+  assert.equal(config.port, 3000);
+  assert.equal(config.host, '127.0.0.1');
+  assert.equal(config.tokenTtlDays, 30);
+  assert.deepEqual(config.limits, {
+    loginFailuresPerAddress: 10,
+    loginFailureWindowMinutes: 15,
+    loginFailuresPerAccountPerHour: 100,
+    loginPerAddressPerMinute: 30,
+    registerPerAddressPerHour: 20,
+    checkIdPerAddressPerMinute: 60,
+  });
+  const file = join(cwd, 'data', 'secrets.json');
+  assert.ok(existsSync(file));
+  assert.equal(statSync(file).mode & 0o777, 0o600);
+  const again = loadConfig({}, { cwd });
+  assert.deepEqual(again.identityKeys, config.identityKeys, 'the same keys on the next start');
+  assert.equal(config.identityKeys[0]!.key.length, 32);
+  assert.ok(readFileSync(file, 'utf8').includes(config.identityHmacKey.toString('base64')));
+});
+
+test('PostgreSQL: demo mode off, keys required from the environment, never invented', () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'cexup-config-'));
+  const problems = problemsOf({ DATABASE_URL: 'postgres://postgres@127.0.0.1/test' }, cwd);
+  assert.ok(problems.some((p) => p.startsWith('IDENTITY_ENCRYPTION_KEYS')));
+  assert.ok(problems.some((p) => p.startsWith('IDENTITY_HMAC_KEY')));
+  assert.equal(existsSync(join(cwd, 'data', 'secrets.json')), false);
+
+  const config = loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1/test', ...keys }, { cwd });
+  assert.equal(config.database.kind, 'postgres');
+  assert.equal(config.demoMode, false);
+  assert.deepEqual(
+    config.identityKeys.map((k) => k.id),
+    ['k2', 'k1'],
+    'the first key encrypts, every key decrypts',
+  );
+});
+
+test('demo mode: explicit setting wins; production needs it explicitly', () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'cexup-config-'));
+  assert.equal(loadConfig({ NODE_ENV: 'production' }, { cwd }).demoMode, false);
+  assert.equal(loadConfig({ NODE_ENV: 'production', DEMO_MODE: 'true' }, { cwd }).demoMode, true);
+  assert.equal(loadConfig({ DEMO_MODE: 'off' }, { cwd }).demoMode, false);
+  assert.equal(loadConfig({ DATABASE_URL: 'sqlite:other.db', ...keys }, { cwd }).demoMode, false);
+});
+
+test('every bad value is reported by its variable name', () => {
+  const problems = problemsOf({
+    PORT: 'eighty',
+    DATABASE_URL: 'mysql://x',
+    DEMO_MODE: 'maybe',
+    LOG_LEVEL: 'loud',
+    TOKEN_TTL_DAYS: '0',
+    TRUST_PROXY: 'everyone!',
+    REDIS_URL: 'localhost:6379',
+    PUBLIC_URL: 'ftp://x',
+    LOGIN_MAX_FAILURES_PER_ADDRESS: '-1',
+    IDENTITY_ENCRYPTION_KEYS: 'k1:short',
+    IDENTITY_HMAC_KEY: 'c2hvcnQ=',
+    CEXUP_DEMO_API_KEY: 'tiny',
+  });
+  for (const name of [
+    'PORT',
+    'DATABASE_URL',
+    'DEMO_MODE',
+    'LOG_LEVEL',
+    'TOKEN_TTL_DAYS',
+    'TRUST_PROXY',
+    'REDIS_URL',
+    'PUBLIC_URL',
+    'LOGIN_MAX_FAILURES_PER_ADDRESS',
+    'IDENTITY_ENCRYPTION_KEYS',
+    'IDENTITY_HMAC_KEY',
+    'CEXUP_DEMO_API_KEY',
+  ]) {
+    assert.ok(
+      problems.some((p) => p.startsWith(name)),
+      `${name} not named in: ${problems.join(' | ')}`,
+    );
+  }
+});
+
+test('TRUST_PROXY takes true, a hop count or a list of addresses', () => {
+  const base = { DATABASE_URL: 'sqlite::memory:', ...keys };
+  assert.equal(loadConfig({ ...base, TRUST_PROXY: 'true' }).trustProxy, true);
+  assert.equal(loadConfig({ ...base, TRUST_PROXY: '2' }).trustProxy, 2);
+  assert.deepEqual(loadConfig({ ...base, TRUST_PROXY: '10.0.0.1, 10.1.0.0/16' }).trustProxy, [
+    '10.0.0.1',
+    '10.1.0.0/16',
+  ]);
+});
