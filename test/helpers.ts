@@ -36,7 +36,8 @@ after(async () => {
   await cleanup();
 });
 
-async function createFileDatabase(): Promise<FileDatabase> {
+/** A new, migrated, empty database (PostgreSQL or SQLite, as the run says) and its cleanup. */
+export async function createFreshDatabase(): Promise<FileDatabase> {
   let url: string;
   let cleanup: () => Promise<void>;
   if (onPostgres) {
@@ -68,7 +69,7 @@ async function createFileDatabase(): Promise<FileDatabase> {
 
 /** This test file's database, created and migrated on first use, dropped when the file ends. */
 export async function testDatabase(): Promise<FileDatabase> {
-  fileDatabase ??= createFileDatabase();
+  fileDatabase ??= createFreshDatabase();
   return fileDatabase;
 }
 
