@@ -33,7 +33,12 @@ test('one structured line per request, and no secret or personal number in any l
   for (const r of requests) {
     const headers: Record<string, string> = 'auth' in r ? authHeaders(ta, patient) : authHeaders(ta);
     if ('raw' in r) headers['content-type'] = 'application/json';
-    await ta.app.inject({ method: r.method, url: r.url, headers, payload: r.payload as never });
+    await ta.app.inject({
+      method: r.method,
+      url: r.url,
+      headers,
+      payload: ('payload' in r ? r.payload : undefined) as never,
+    });
   }
   const log = ta.logs.join('');
   const lines = ta.logs
