@@ -119,6 +119,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     // Shared counts across API processes when Redis is configured.
     ...(redis ? { redis, nameSpace: 'cexup-rl:' } : {}),
     keyGenerator: (request) => request.ip,
+    // Redis out of reach must not turn every limited route into a 500: let requests through.
+    skipOnError: true,
     errorResponseBuilder: () => new AppError('TOO_MANY_REQUESTS'),
   });
   await app.register(formbody, { bodyLimit: 1024 * 1024 });
