@@ -183,3 +183,19 @@ test('a body field of the wrong type is a 422 naming the field', async (t) => {
   assert.ok(body.errors?.email, res.body);
   assert.equal(body.data, null);
 });
+
+test('a URL that cannot be decoded is a 400 envelope', async (t) => {
+  const ta = await build(t);
+  const res = await ta.app.inject({
+    method: 'POST',
+    url: '/api/register/check-id/%E0%A4%A',
+    headers: { ...authHeaders(ta), 'accept-language': 'id' },
+  });
+  assert.equal(res.statusCode, 400);
+  assert.deepEqual(envelope(res), {
+    success: false,
+    message: 'Permintaan tidak dapat dibaca.',
+    code: 'BAD_REQUEST',
+    data: null,
+  });
+});

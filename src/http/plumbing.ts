@@ -45,6 +45,12 @@ function toAppError(err: FastifyError & { validationContext?: string }): AppErro
  * The shared HTTP rules: language, JSON parsing, the envelope for every error, 404 and 405,
  * one log line per request and no caching of personal data. Registered on the root instance.
  */
+/** For Fastify's `frameworkErrors`: a URL it cannot decode gets the envelope too. */
+export function frameworkErrorHandler(_err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  request.lang = pickLanguage(request.headers['accept-language']);
+  void sendError(reply, new AppError('BAD_REQUEST'));
+}
+
 export function registerPlumbing(app: FastifyInstance): void {
   app.decorateRequest('lang', 'en');
   app.addHook('onRequest', async (request) => {

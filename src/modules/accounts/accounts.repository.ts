@@ -33,4 +33,5 @@ export const insertImage = (db: Q, row: Database['images']) => db.insertInto('im
 export const findImage = (db: Q, id: string) =>
   db.selectFrom('images').select(['content_type', 'bytes']).where('id', '=', id).executeTakeFirst();
 
-export const deleteImage = (db: Q, id: string) => db.deleteFrom('images').where('id', '=', id).execute();
+export const deleteImagesOfOwnerExcept = (db: Q, ownerId: string, keepId: string) =>
+  db.deleteFrom('images').where('owner_user_id', '=', ownerId).where('id', '!=', keepId).execute();

@@ -361,7 +361,8 @@ export class AccountsService {
         created_at: now,
       });
       await repo.updateUser(trx, user.id, { avatar_image_id: imageId, updated_at: now });
-      if (user.avatar_image_id !== null) await repo.deleteImage(trx, user.avatar_image_id);
+      // Every earlier avatar goes, not just the one this request saw: uploads may race.
+      await repo.deleteImagesOfOwnerExcept(trx, user.id, imageId);
     });
     return { ...user, avatar_image_id: imageId, updated_at: now };
   }

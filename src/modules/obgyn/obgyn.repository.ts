@@ -7,19 +7,23 @@ export type ObgynRow = Database['obgyn_profiles'];
 export const findObgyn = (db: Q, userId: string) =>
   db.selectFrom('obgyn_profiles').selectAll().where('user_id', '=', userId).executeTakeFirst();
 
-/** One profile per patient: a second save updates it, whichever process gets there first. */
-export const upsertObgyn = (db: Q, row: ObgynRow) =>
+type OptionalField = 'faskes1' | 'faskes_rujukan' | 'pendidikan' | 'pekerjaan';
+
+/**
+ * One profile per patient: a second save updates it, whichever process gets there first.
+ * The update writes only the fields the request carried, so two partial saves at the same
+ * moment do not undo each other.
+ */
+export const upsertObgyn = (db: Q, row: ObgynRow, sent: readonly OptionalField[]) =>
   db
     .insertInto('obgyn_profiles')
     .values(row)
     .onConflict((oc) =>
       oc.column('user_id').doUpdateSet({
         suami: row.suami,
-        faskes1: row.faskes1,
-        faskes_rujukan: row.faskes_rujukan,
-        pendidikan: row.pendidikan,
-        pekerjaan: row.pekerjaan,
         updated_at: row.updated_at,
+        ...Object.fromEntries(sent.map((field) => [field, row[field]])),
       }),
     )
-    .execute();
+    .returningAll()
+    .executeTakeFirstOrThrow();

@@ -57,19 +57,19 @@ export class ObgynService {
     if (suami === '') throw AppError.field('suami', 'required');
     const existing = await repo.findObgyn(this.db, userId);
     const now = this.now();
-    const pick = (field: 'faskes1' | 'faskes_rujukan' | 'pendidikan' | 'pekerjaan') =>
-      input[field] === undefined ? (existing?.[field] ?? null) : clean(input[field]);
+    const fields = ['faskes1', 'faskes_rujukan', 'pendidikan', 'pekerjaan'] as const;
+    const sent = fields.filter((field) => input[field] !== undefined);
     const row: ObgynRow = {
       user_id: userId,
       suami,
-      faskes1: pick('faskes1'),
-      faskes_rujukan: pick('faskes_rujukan'),
-      pendidikan: pick('pendidikan'),
-      pekerjaan: pick('pekerjaan'),
-      created_at: existing?.created_at ?? now,
+      faskes1: clean(input.faskes1),
+      faskes_rujukan: clean(input.faskes_rujukan),
+      pendidikan: clean(input.pendidikan),
+      pekerjaan: clean(input.pekerjaan),
+      created_at: now,
       updated_at: now,
     };
-    await repo.upsertObgyn(this.db, row);
-    return { created: existing === undefined, profile: toResource(row) };
+    const saved = await repo.upsertObgyn(this.db, row, sent);
+    return { created: existing === undefined, profile: toResource(saved) };
   }
 }
