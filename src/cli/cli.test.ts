@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import bcrypt from 'bcryptjs';
-import { build, envelope, testDatabase, type TestApp } from '../../test/helpers.js';
+import { build, envelope, testConfig, testDatabase, type TestApp } from '../../test/helpers.js';
+import { AccountsService } from '../modules/accounts/accounts.service.js';
 import { sha256 } from '../security/tokens.js';
 import { runCli } from './index.js';
 
@@ -170,4 +171,51 @@ test('an import with a bad row reports it and writes nothing', async (t) => {
   assert.equal(afterDup.length, 0, 'row 1 was rolled back with row 2');
 
   assert.equal((await cli(ta, 'users', 'import', writeJson({ not: 'an array' }))).code, 1);
+});
+
+test('identity rekey moves every number to the new first key; the old key still decrypts until then', async (t) => {
+  const ta = await build(t);
+  const registered = await ta.app.inject({
+    method: 'POST',
+    url: '/api/register/patient',
+    headers: { 'x-api-key': ta.apiKey },
+    payload: {
+      name: 'Rotasi',
+      address: 'x',
+      username: 'rotasi',
+      email: 'rotasi@example.id',
+      password: 'rotasi-pass-1',
+    },
+  });
+  const { access_token: token, user } = envelope(registered).data;
+  const update = await ta.app.inject({
+    method: 'POST',
+    url: '/api/update/patient',
+    headers: { 'x-api-key': ta.apiKey, authorization: `Bearer ${token}` },
+    payload: { type: 'passport', no_type: 'C9876543' },
+  });
+  assert.equal(update.statusCode, 200);
+  const before = await ta.db.selectFrom('users').selectAll().where('id', '=', user.user_id).executeTakeFirstOrThrow();
+  assert.ok(before.id_number_enc!.startsWith('v1.t1.'));
+
+  // The operator puts a new key first and keeps the old one after it.
+  const rotated = testConfig(
+    {
+      IDENTITY_ENCRYPTION_KEYS: `t2:${Buffer.alloc(32, 5).toString('base64')},t1:${Buffer.alloc(32, 7).toString('base64')}`,
+    },
+    (await testDatabase()).url,
+  );
+  const lines: string[] = [];
+  const code = await runCli(['identity', 'rekey'], {
+    config: rotated,
+    database: (await testDatabase()).handle,
+    out: (l) => lines.push(l),
+  });
+  assert.equal(code, 0);
+  assert.match(lines.join('\n'), /Re-encrypted [1-9]\d* identity number\(s\) under key t2/);
+  const after = await ta.db.selectFrom('users').selectAll().where('id', '=', user.user_id).executeTakeFirstOrThrow();
+  assert.ok(after.id_number_enc!.startsWith('v1.t2.'));
+  assert.equal(after.id_number_hmac, before.id_number_hmac, 'the uniqueness hash does not change');
+  const withNewKeyOnly = testConfig({ IDENTITY_ENCRYPTION_KEYS: `t2:${Buffer.alloc(32, 5).toString('base64')}` });
+  assert.equal(new AccountsService(ta.db, withNewKeyOnly).revealIdNumber(after), 'C9876543');
 });

@@ -4,6 +4,7 @@ import { AppsService } from '../modules/apps/apps.service.js';
 import { ConfigError, loadConfig, loadDotEnv, type Config } from '../config.js';
 import { createDatabase, type DatabaseHandle } from '../db/index.js';
 import { migrateToLatest } from '../db/migrate.js';
+import { AccountsService } from '../modules/accounts/accounts.service.js';
 import { importUsers } from './import-users.js';
 
 const HELP = `Cexup Patient API command line
@@ -19,6 +20,8 @@ const HELP = `Cexup Patient API command line
   npm run cli -- keys revoke-key KEY_ID          revoke one key
   npm run cli -- users import FILE.json          import accounts of the former backend
                                                  (bcrypt $2y$ hashes kept, rehashed at login)
+  npm run cli -- identity rekey                  re-encrypt identity numbers under the first
+                                                 key of IDENTITY_ENCRYPTION_KEYS
 `;
 
 type Out = (line: string) => void;
@@ -125,6 +128,12 @@ export async function runCli(
       return fail(out, 'nothing was imported');
     }
     out(`Imported ${result.imported} account(s).`);
+    return 0;
+  }
+
+  if (group === 'identity' && command === 'rekey') {
+    const count = await new AccountsService(database.db, config).rekeyIdentityNumbers();
+    out(`Re-encrypted ${count} identity number(s) under key ${config.identityKeys[0]!.id}.`);
     return 0;
   }
 

@@ -28,6 +28,17 @@ export const emailExists = async (db: Q, normalized: string): Promise<boolean> =
 export const updateUser = (db: Q, id: string, patch: Updateable<UsersTable>) =>
   db.updateTable('users').set(patch).where('id', '=', id).execute();
 
+/** Accounts whose identity number is encrypted under another key than `keyId`. */
+export const usersWithIdNumberNotUnderKey = async (db: Q, keyId: string) => {
+  const rows = await db
+    .selectFrom('users')
+    .select(['id', 'id_number_enc'])
+    .where('id_number_enc', 'is not', null)
+    .where('id_number_enc', 'not like', `v1.${keyId}.%`)
+    .execute();
+  return rows as { id: string; id_number_enc: string }[];
+};
+
 export const insertImage = (db: Q, row: Database['images']) => db.insertInto('images').values(row).execute();
 
 export const findImage = (db: Q, id: string) =>

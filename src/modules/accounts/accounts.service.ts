@@ -341,6 +341,20 @@ export class AccountsService {
     patch.id_number_hmac = this.cipher.uniquenessHash(idFamily(type), number);
   }
 
+  /**
+   * Finishes a key rotation: every identity number not yet under the active key is
+   * re-encrypted with it, after which older keys may be dropped from the config.
+   */
+  async rekeyIdentityNumbers(): Promise<number> {
+    let count = 0;
+    for (const row of await repo.usersWithIdNumberNotUnderKey(this.db, this.cipher.activeKeyId)) {
+      const plain = this.cipher.decrypt(row.id_number_enc, row.id);
+      await repo.updateUser(this.db, row.id, { id_number_enc: this.cipher.encrypt(plain, row.id) });
+      count += 1;
+    }
+    return count;
+  }
+
   /** The clear identity number, for its owner's own export only. */
   revealIdNumber(user: UserRow): string | null {
     return user.id_number_enc === null ? null : this.cipher.decrypt(user.id_number_enc, user.id);
