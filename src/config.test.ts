@@ -1,14 +1,23 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { ConfigError, loadConfig } from './config.js';
 
 const keys = {
   IDENTITY_ENCRYPTION_KEYS: `k2:${Buffer.alloc(32, 2).toString('base64')},k1:${Buffer.alloc(32, 1).toString('base64')}`,
   IDENTITY_HMAC_KEY: Buffer.alloc(32, 3).toString('base64'),
 };
+
+const tempDirs: string[] = [];
+after(() => tempDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+/** A working directory of its own, removed when the file ends. */
+function tempCwd(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cexup-config-'));
+  tempDirs.push(dir);
+  return dir;
+}
 
 function problemsOf(env: Record<string, string>, cwd?: string): string[] {
   try {
@@ -21,7 +30,7 @@ function problemsOf(env: Record<string, string>, cwd?: string): string[] {
 }
 
 test('the embedded default: SQLite under ./data, demo mode on, identity keys created once in ./data', () => {
-  const cwd = mkdtempSync(join(tmpdir(), 'cexup-config-'));
+  const cwd = tempCwd();
   const config = loadConfig({}, { cwd });
   assert.deepEqual(config.database, { kind: 'sqlite', file: join(cwd, 'data', 'cexup.db') });
   assert.equal(config.embedded, true);
@@ -47,7 +56,7 @@ test('the embedded default: SQLite under ./data, demo mode on, identity keys cre
 });
 
 test('PostgreSQL: demo mode off, keys required from the environment, never invented', () => {
-  const cwd = mkdtempSync(join(tmpdir(), 'cexup-config-'));
+  const cwd = tempCwd();
   const problems = problemsOf({ DATABASE_URL: 'postgres://postgres@127.0.0.1/test' }, cwd);
   assert.ok(problems.some((p) => p.startsWith('IDENTITY_ENCRYPTION_KEYS')));
   assert.ok(problems.some((p) => p.startsWith('IDENTITY_HMAC_KEY')));
@@ -64,7 +73,7 @@ test('PostgreSQL: demo mode off, keys required from the environment, never inven
 });
 
 test('demo mode: explicit setting wins; production needs it explicitly', () => {
-  const cwd = mkdtempSync(join(tmpdir(), 'cexup-config-'));
+  const cwd = tempCwd();
   assert.equal(loadConfig({ NODE_ENV: 'production' }, { cwd }).demoMode, false);
   assert.equal(loadConfig({ NODE_ENV: 'production', DEMO_MODE: 'true' }, { cwd }).demoMode, true);
   assert.equal(loadConfig({ DEMO_MODE: 'off' }, { cwd }).demoMode, false);

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import bcrypt from 'bcryptjs';
 import { build, envelope, testConfig, testDatabase, type TestApp } from '../../test/helpers.js';
 import { AccountsService } from '../modules/accounts/accounts.service.js';
@@ -77,8 +77,13 @@ test('bad CLI input reports an error and a non-zero code', async (t) => {
   assert.equal((await cli(ta, 'help')).code, 0);
 });
 
+const tempDirs: string[] = [];
+after(() => tempDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
 function writeJson(value: unknown): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'cexup-import-')), 'users.json');
+  const dir = mkdtempSync(join(tmpdir(), 'cexup-import-'));
+  tempDirs.push(dir);
+  const file = join(dir, 'users.json');
   writeFileSync(file, JSON.stringify(value));
   return file;
 }
