@@ -14,6 +14,7 @@ import { accountsRoutes, avatarFileRoutes } from './modules/accounts/accounts.ro
 import { AccountsService } from './modules/accounts/accounts.service.js';
 import { AppsService } from './modules/apps/apps.service.js';
 import { obgynRoutes } from './modules/obgyn/obgyn.routes.js';
+import { opsRoutes } from './modules/ops/ops.routes.js';
 import { ObgynService } from './modules/obgyn/obgyn.service.js';
 
 export interface BuildOptions {
@@ -136,6 +137,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     { prefix: '/api' },
   );
   await app.register(avatarFileRoutes, { accounts: services.accounts });
+  await app.register(opsRoutes, { db: database.db });
 
   app.addHook('onClose', async () => {
     await redis?.quit().catch(() => undefined);

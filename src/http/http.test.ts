@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { authHeaders, build, envelope, registerPatient } from '../../test/helpers.js';
+import { authHeaders, build, envelope, registerPatient, testConfig } from '../../test/helpers.js';
+import { buildApp } from '../app.js';
+import { createDatabase } from '../db/index.js';
 import { pickLanguage } from './i18n.js';
 
 test('an unknown route answers 404 in the envelope, without needing a key', async (t) => {
@@ -198,4 +200,53 @@ test('a URL that cannot be decoded is a 400 envelope', async (t) => {
     code: 'BAD_REQUEST',
     data: null,
   });
+});
+
+test('a NUL character in a body or query field is a 422 naming the field, on every database', async (t) => {
+  const ta = await build(t);
+  const res = await ta.app.inject({
+    method: 'POST',
+    url: '/api/register/patient',
+    headers: authHeaders(ta),
+    payload: {
+      name: 'Bu\u0000di',
+      address: 'Jl. A',
+      username: 'nulname',
+      email: 'nul@example.id',
+      password: 'password-1',
+    },
+  });
+  assert.equal(res.statusCode, 422);
+  assert.deepEqual(envelope(res).errors, { name: ['The name contains characters that are not allowed.'] });
+  const rows = await ta.db.selectFrom('users').select('id').where('username_normalized', '=', 'nulname').execute();
+  assert.equal(rows.length, 0);
+  const query = await ta.app.inject({
+    method: 'POST',
+    url: '/api/register/check-id/username?username=budi%00',
+    headers: authHeaders(ta),
+  });
+  assert.equal(query.statusCode, 422);
+  assert.ok(envelope(query).errors?.username);
+});
+
+test('/health answers without a key; /ready checks the database', async (t) => {
+  const ta = await build(t);
+  const health = await ta.app.inject({ method: 'GET', url: '/health' });
+  assert.equal(health.statusCode, 200);
+  assert.deepEqual(envelope(health), { success: true, message: 'OK.', data: { status: 'ok' } });
+  const ready = await ta.app.inject({ method: 'GET', url: '/ready' });
+  assert.equal(ready.statusCode, 200);
+  assert.deepEqual(envelope(ready).data, { status: 'ready' });
+});
+
+test('/ready is a 503 envelope when the database does not answer', async (t) => {
+  const config = testConfig();
+  const database = createDatabase(config.database);
+  const app = await buildApp({ config, database });
+  t.after(() => app.close());
+  await database.destroy();
+  const res = await app.inject({ method: 'GET', url: '/ready' });
+  assert.equal(res.statusCode, 503);
+  assert.equal(envelope(res).code, 'SERVICE_UNAVAILABLE');
+  assert.equal(envelope(res).data, null);
 });

@@ -109,6 +109,10 @@ export const fieldMessages = {
     id: 'Konfirmasi {field} tidak cocok.',
   },
   base64: { en: 'The file must be valid base64.', id: 'File harus berupa base64 yang valid.' },
+  forbiddenCharacters: {
+    en: 'The {field} contains characters that are not allowed.',
+    id: 'Kolom {field} berisi karakter yang tidak diizinkan.',
+  },
 } as const satisfies Record<string, Text>;
 
 export type FieldMessageKey = keyof typeof fieldMessages;

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import secureJson from 'secure-json-parse';
-import { AppError, errorBody, type ErrorCode } from './errors.js';
+import { AppError, errorBody, type ErrorCode, type FieldProblems } from './errors.js';
 import { pickLanguage, type Lang } from './i18n.js';
 import { fieldProblemsFromAjv } from './validation.js';
 
@@ -41,6 +41,35 @@ function toAppError(err: FastifyError & { validationContext?: string }): AppErro
   return undefined;
 }
 
+function collectNulFields(value: unknown, path: string, out: FieldProblems, depth: number): void {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) out[path || 'body'] = [{ key: 'forbiddenCharacters' }];
+  } else if (typeof value === 'object' && value !== null && depth < 16) {
+    for (const [key, inner] of Object.entries(value)) {
+      collectNulFields(inner, path ? `${path}.${key}` : key, out, depth + 1);
+    }
+  }
+}
+
+/** Errors that say the database cannot serve right now (busy, down, overloaded): a 503, not a 500. */
+const UNAVAILABLE_CODES = new Set([
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  '57P01', // admin shutdown
+  '57P03', // cannot connect now
+  '53300', // too many connections
+  '40001', // serialization failure
+  '40P01', // deadlock detected
+]);
+
+function isDatabaseUnavailable(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && UNAVAILABLE_CODES.has(code);
+}
+
 /**
  * The shared HTTP rules: language, JSON parsing, the envelope for every error, 404 and 405,
  * one log line per request and no caching of personal data. Registered on the root instance.
@@ -72,14 +101,23 @@ export function registerPlumbing(app: FastifyInstance): void {
     }
   });
 
-  // A POST without any body reads as {}, so it gets per-field 422s too.
   app.addHook('preValidation', async (request) => {
+    // A POST without any body reads as {}, so it gets per-field 422s too.
     if (request.body === undefined && request.method !== 'GET' && request.method !== 'HEAD') request.body = {};
+    // No text column takes a NUL character (PostgreSQL refuses it outright): a 422, not a 500.
+    const fields: FieldProblems = {};
+    collectNulFields(request.body, '', fields, 0);
+    collectNulFields(request.query, '', fields, 0);
+    if (Object.keys(fields).length > 0) throw new AppError('VALIDATION_FAILED', { fields });
   });
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const appError = toAppError(err);
     if (appError) return sendError(reply, appError);
+    if (isDatabaseUnavailable(err)) {
+      request.log.warn({ err }, 'database unavailable');
+      return sendError(reply, new AppError('SERVICE_UNAVAILABLE', { headers: { 'retry-after': '1' } }));
+    }
     // Details of a server fault go to the log only; the client gets the generic envelope.
     request.log.error({ err }, 'request failed');
     return sendError(reply, new AppError('INTERNAL_ERROR'));
