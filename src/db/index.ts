@@ -66,6 +66,8 @@ export function createDatabase(config: DatabaseConfig): DatabaseHandle {
         if (destroyed) return;
         destroyed = true;
         await db.destroy();
+        // Kysely closes only a driver it has used; the file is open from the start.
+        if (sqlite.open) sqlite.close();
       },
     };
   }
@@ -80,6 +82,7 @@ export function createDatabase(config: DatabaseConfig): DatabaseHandle {
       if (destroyed) return;
       destroyed = true;
       await db.destroy();
+      if (!pool.ended) await pool.end();
     },
   };
 }

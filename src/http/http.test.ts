@@ -246,7 +246,7 @@ test('/ready is a 503 envelope when the database does not answer', async (t) => 
   t.after(() => app.close());
   await database.destroy();
   const res = await app.inject({ method: 'GET', url: '/ready' });
-  assert.equal(res.statusCode, 503);
+  assert.equal(res.statusCode, 503, res.body);
   assert.equal(envelope(res).code, 'SERVICE_UNAVAILABLE');
   assert.equal(envelope(res).data, null);
 });
