@@ -16,6 +16,14 @@ async function cli(ta: TestApp, ...argv: string[]): Promise<{ code: number; out:
   return { code, out: lines.join('\n') };
 }
 
+const login = (ta: TestApp, email: string, password: string) =>
+  ta.app.inject({
+    method: 'POST',
+    url: '/api/login/patient',
+    headers: { 'x-api-key': ta.apiKey },
+    payload: { email, password },
+  });
+
 const me = (ta: TestApp, key: string) =>
   ta.app.inject({ method: 'POST', url: '/api/login/patient', headers: { 'x-api-key': key }, payload: {} });
 
@@ -113,19 +121,9 @@ test('an account imported from Laravel logs in with its bcrypt $2y$ hash and is 
     .executeTakeFirstOrThrow();
   assert.equal(before.password_hash, laravelHash);
 
-  const wrong = await ta.app.inject({
-    method: 'POST',
-    url: '/api/login/patient',
-    headers: { 'x-api-key': ta.apiKey },
-    payload: { email: 'dewilama', password: 'not-it-at-all' },
-  });
+  const wrong = await login(ta, 'dewilama', 'not-it-at-all');
   assert.equal(wrong.statusCode, 401);
-  const res = await ta.app.inject({
-    method: 'POST',
-    url: '/api/login/patient',
-    headers: { 'x-api-key': ta.apiKey },
-    payload: { email: 'dewi.lama@example.id', password: 'password-lama-1' },
-  });
+  const res = await login(ta, 'dewi.lama@example.id', 'password-lama-1');
   assert.equal(res.statusCode, 200);
   assert.equal(envelope(res).data.user.gender, 'perempuan');
   const after = await ta.db
@@ -135,12 +133,7 @@ test('an account imported from Laravel logs in with its bcrypt $2y$ hash and is 
     .executeTakeFirstOrThrow();
   assert.match(after.password_hash, /^\$argon2id\$/);
 
-  const again = await ta.app.inject({
-    method: 'POST',
-    url: '/api/login/patient',
-    headers: { 'x-api-key': ta.apiKey },
-    payload: { email: 'dewilama', password: 'password-lama-1' },
-  });
+  const again = await login(ta, 'dewilama', 'password-lama-1');
   assert.equal(again.statusCode, 200, 'the new hash works');
 });
 
