@@ -229,6 +229,21 @@ test('a token is refused with another app key, and survives a key rotation of it
     headers: { 'x-api-key': other.key, authorization: `Bearer ${p.token}` },
   });
   assert.equal(cross.statusCode, 401);
+  // The account itself is the operator's, shared by all its apps: it logs in through the other app.
+  const otherLogin = await post(
+    ta,
+    '/api/login/patient',
+    { email: p.email, password: p.password },
+    { 'x-api-key': other.key },
+  );
+  assert.equal(otherLogin.statusCode, 200);
+  assert.equal(envelope(otherLogin).data.user.user_id, p.userId);
+  const otherToken = await ta.db
+    .selectFrom('access_tokens')
+    .select('app_id')
+    .where('token_hash', '=', sha256(envelope(otherLogin).data.access_token))
+    .executeTakeFirstOrThrow();
+  assert.equal(otherToken.app_id, other.appId);
 
   const rotated = await ta.app.services.apps.rotate(ta.appId, 1);
   assert.ok(rotated);
