@@ -9,7 +9,7 @@ import type { Config } from './config.js';
 import { createDatabase, type DatabaseHandle } from './db/index.js';
 import { apiKeyGuard } from './http/auth.js';
 import { AppError } from './http/errors.js';
-import { frameworkErrorHandler, registerPlumbing } from './http/plumbing.js';
+import { clientErrorHandler, frameworkErrorHandler, registerPlumbing } from './http/plumbing.js';
 import { accountsRoutes, avatarFileRoutes } from './modules/accounts/accounts.routes.js';
 import { AccountsService } from './modules/accounts/accounts.service.js';
 import { AppsService } from './modules/apps/apps.service.js';
@@ -94,6 +94,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
   });
 
   const services: Services = {

@@ -217,3 +217,16 @@ test('identity rekey moves every number to the new first key; the old key still 
   const withNewKeyOnly = testConfig({ IDENTITY_ENCRYPTION_KEYS: `t2:${Buffer.alloc(32, 5).toString('base64')}` });
   assert.equal(new AccountsService(ta.db, withNewKeyOnly).revealIdNumber(after), 'C9876543');
 });
+
+test('an imported username must follow the registration rule, so it never looks like an email', async (t) => {
+  const ta = await build(t);
+  const hash = bcrypt.hashSync('x', 4);
+  const res = await cli(
+    ta,
+    'users',
+    'import',
+    writeJson([{ name: 'A', username: 'victim@example.id', email: 'a@example.id', password: hash, address: 'x' }]),
+  );
+  assert.equal(res.code, 1);
+  assert.match(res.out, /row 1: username/);
+});

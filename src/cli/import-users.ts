@@ -26,7 +26,8 @@ export async function importUsers(db: Db, config: Config, rows: unknown): Promis
     const email = text(row.email);
     const hash = text(row.password);
     if (!name) problems.push('name is required');
-    if (!username) problems.push('username is required');
+    // The same rule as registration; it also keeps an "@" out, so a username never reads as an email.
+    if (!username || !/^[a-zA-Z]+\d*$/.test(username)) problems.push('username is missing or not letters then digits');
     if (!email || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) problems.push('email is missing or invalid');
     if (!hash || !(isLegacyHash(hash) || hash.startsWith('$argon2id$'))) {
       problems.push('password must be a bcrypt ($2y$) or argon2id hash');

@@ -47,8 +47,10 @@ export async function ownBodyIds(request: FastifyRequest, _reply: FastifyReply):
   const user = request.user;
   if (user === undefined || typeof body !== 'object' || body === null) return;
   const { user_id: userId, username } = body as Record<string, unknown>;
-  const named = (v: unknown) => v !== undefined && v !== null && v !== '';
-  if (named(userId) && String(userId) !== user.id) throw new AppError('FORBIDDEN_OTHER_USER');
+  // Only a string or number names someone; anything else is left for the schema's 422.
+  const named = (v: unknown): v is string | number =>
+    (typeof v === 'string' && v.trim() !== '') || typeof v === 'number';
+  if (named(userId) && String(userId).trim().toLowerCase() !== user.id) throw new AppError('FORBIDDEN_OTHER_USER');
   if (named(username) && String(username).trim().toLowerCase() !== user.username_normalized) {
     throw new AppError('FORBIDDEN_OTHER_USER');
   }

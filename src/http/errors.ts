@@ -50,6 +50,13 @@ export const errorCatalogue = {
     status: 405,
     message: { en: 'This method is not allowed on this route.', id: 'Metode ini tidak diizinkan pada rute ini.' },
   },
+  PASSWORD_CHANGED_MEANWHILE: {
+    status: 409,
+    message: {
+      en: 'The password was changed by another request meanwhile. Try again.',
+      id: 'Kata sandi baru saja diubah oleh permintaan lain. Silakan coba lagi.',
+    },
+  },
   PAYLOAD_TOO_LARGE: {
     status: 413,
     message: { en: 'The request body is too large.', id: 'Isi permintaan terlalu besar.' },
@@ -82,6 +89,10 @@ export const errorCatalogue = {
   VALIDATION_FAILED: {
     status: 422,
     message: { en: 'The given data was invalid.', id: 'Data yang diberikan tidak valid.' },
+  },
+  REQUEST_HEADERS_TOO_LARGE: {
+    status: 431,
+    message: { en: 'The request headers are too large.', id: 'Header permintaan terlalu besar.' },
   },
   TOO_MANY_REQUESTS: {
     status: 429,

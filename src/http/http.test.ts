@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { test } from 'node:test';
 import { authHeaders, build, envelope, registerPatient, testConfig } from '../../test/helpers.js';
 import { buildApp } from '../app.js';
@@ -249,4 +251,33 @@ test('/ready is a 503 envelope when the database does not answer', async (t) => 
   assert.equal(res.statusCode, 503, res.body);
   assert.equal(envelope(res).code, 'SERVICE_UNAVAILABLE');
   assert.equal(envelope(res).data, null);
+});
+
+test('a trailing slash and a long parameter still find the path for a 405', async (t) => {
+  const ta = await build(t);
+  const slash = await ta.app.inject({ method: 'POST', url: '/api/me/', headers: authHeaders(ta) });
+  assert.equal(slash.statusCode, 405);
+  const long = await ta.app.inject({ method: 'GET', url: `/api/register/check-id/${'x'.repeat(150)}` });
+  assert.equal(long.statusCode, 405);
+});
+
+test('bytes that never become a request still get an envelope', async (t) => {
+  const ta = await build(t);
+  await ta.app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = ta.app.server.address() as AddressInfo;
+  const raw = (request: string) =>
+    new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => socket.end(request));
+      let data = '';
+      socket.on('data', (chunk) => (data += chunk.toString()));
+      socket.on('end', () => resolve(data));
+      socket.on('error', reject);
+    });
+  const bad = await raw('POST /api/login/patient HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n');
+  assert.match(bad, /^HTTP\/1\.1 400 /);
+  const body = JSON.parse(bad.slice(bad.indexOf('\r\n\r\n') + 4));
+  assert.deepEqual(body, { success: false, message: 'The request is malformed.', code: 'BAD_REQUEST', data: null });
+  const huge = await raw(`GET /api/me HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+  assert.match(huge, /^HTTP\/1\.1 431 /);
+  assert.equal(JSON.parse(huge.slice(huge.indexOf('\r\n\r\n') + 4)).code, 'REQUEST_HEADERS_TOO_LARGE');
 });

@@ -1,7 +1,9 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import secureJson from 'secure-json-parse';
-import { AppError, errorBody, type ErrorCode, type FieldProblems } from './errors.js';
+import { AppError, errorBody, errorCatalogue, type ErrorCode, type FieldProblems } from './errors.js';
 import { pickLanguage, type Lang } from './i18n.js';
 import { fieldProblemsFromAjv } from './validation.js';
 
@@ -41,12 +43,18 @@ function toAppError(err: FastifyError & { validationContext?: string }): AppErro
   return undefined;
 }
 
-function collectNulFields(value: unknown, path: string, out: FieldProblems, depth: number): void {
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Text no database column can keep as sent: NUL (PostgreSQL refuses it) and lone UTF-16
+ * surrogates (stored as replacement characters, so the answer would differ from the data).
+ */
+function collectUnstorableText(value: unknown, path: string, out: FieldProblems, depth: number): void {
   if (typeof value === 'string') {
-    if (value.includes('\u0000')) out[path || 'body'] = [{ key: 'forbiddenCharacters' }];
+    if (value.includes('\u0000') || LONE_SURROGATE.test(value)) out[path || 'body'] = [{ key: 'forbiddenCharacters' }];
   } else if (typeof value === 'object' && value !== null && depth < 16) {
     for (const [key, inner] of Object.entries(value)) {
-      collectNulFields(inner, path ? `${path}.${key}` : key, out, depth + 1);
+      collectUnstorableText(inner, path ? `${path}.${key}` : key, out, depth + 1);
     }
   }
 }
@@ -74,6 +82,28 @@ function isDatabaseUnavailable(err: unknown): boolean {
  * The shared HTTP rules: language, JSON parsing, the envelope for every error, 404 and 405,
  * one log line per request and no caching of personal data. Registered on the root instance.
  */
+/**
+ * For Fastify's `clientErrorHandler`: bytes that never became a request (a malformed header,
+ * a bad Content-Length, headers over the limit) still get an envelope, written on the socket.
+ */
+export function clientErrorHandler(err: Error & { code?: string }, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) return;
+  const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+  const code: ErrorCode = tooLarge ? 'REQUEST_HEADERS_TOO_LARGE' : 'BAD_REQUEST';
+  const status = errorCatalogue[code].status;
+  const body = JSON.stringify(errorBody(code, 'en'));
+  socket.end(
+    [
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
+      'Connection: close',
+      'Content-Type: application/json; charset=utf-8',
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      '',
+      body,
+    ].join('\r\n'),
+  );
+}
+
 /** For Fastify's `frameworkErrors`: a URL it cannot decode gets the envelope too. */
 export function frameworkErrorHandler(_err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   request.lang = pickLanguage(request.headers['accept-language']);
@@ -104,10 +134,10 @@ export function registerPlumbing(app: FastifyInstance): void {
   app.addHook('preValidation', async (request) => {
     // A POST without any body reads as {}, so it gets per-field 422s too.
     if (request.body === undefined && request.method !== 'GET' && request.method !== 'HEAD') request.body = {};
-    // No text column takes a NUL character (PostgreSQL refuses it outright): a 422, not a 500.
+    // Text that cannot be stored as sent is a 422, not a 500 or a silent change.
     const fields: FieldProblems = {};
-    collectNulFields(request.body, '', fields, 0);
-    collectNulFields(request.query, '', fields, 0);
+    collectUnstorableText(request.body, '', fields, 0);
+    collectUnstorableText(request.query, '', fields, 0);
     if (Object.keys(fields).length > 0) throw new AppError('VALIDATION_FAILED', { fields });
   });
 
@@ -124,7 +154,7 @@ export function registerPlumbing(app: FastifyInstance): void {
   });
 
   // A second router that only knows which paths exist, so a wrong method answers 405.
-  const known = FindMyWay();
+  const known = FindMyWay({ ignoreTrailingSlash: true, maxParamLength: 200 });
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) {

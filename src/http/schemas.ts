@@ -1,8 +1,13 @@
 import { Type, type TSchema } from 'typebox';
 
+export const NOT_BLANK = '\\S';
+
 /** The success envelope around a route's data. */
 export const Envelope = <T extends TSchema>(data: T) =>
   Type.Object({ success: Type.Boolean(), message: Type.String(), data });
+
+/** Text that must say something: whitespace alone counts as missing. */
+export const RequiredText = (maxLength: number) => Type.String({ minLength: 1, maxLength, pattern: NOT_BLANK });
 
 /** A string that may also be null (null clears an optional field). */
 export const NullableString = (options: { maxLength?: number; minLength?: number } = {}) =>

@@ -1,6 +1,7 @@
 import type { FastifySchemaValidationError } from 'fastify';
 import type { FieldProblems } from './errors.js';
 import type { FieldMessageKey } from './i18n.js';
+import { NOT_BLANK } from './schemas.js';
 
 /** Fields whose pattern has a message of its own. */
 const patternMessages: Record<string, FieldMessageKey> = {
@@ -56,7 +57,8 @@ export function fieldProblemsFromAjv(errors: FastifySchemaValidationError[]): Fi
         add(field, p.format === 'email' ? 'email' : 'invalid');
         break;
       case 'pattern':
-        add(field, patternMessages[field.split('.').pop() ?? ''] ?? 'invalid');
+        if (p.pattern === NOT_BLANK) add(field, 'required');
+        else add(field, patternMessages[field.split('.').pop() ?? ''] ?? 'invalid');
         break;
       default:
         add(field, 'invalid');

@@ -39,6 +39,17 @@ export const usersWithIdNumberNotUnderKey = async (db: Q, keyId: string) => {
   return rows as { id: string; id_number_enc: string }[];
 };
 
+/** Sets a new password hash only if the current one is still `expected`; true when it did. */
+export const replacePasswordHash = async (db: Q, id: string, expected: string, next: string, now: number) => {
+  const result = await db
+    .updateTable('users')
+    .set({ password_hash: next, updated_at: now })
+    .where('id', '=', id)
+    .where('password_hash', '=', expected)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+};
+
 export const insertImage = (db: Q, row: Database['images']) => db.insertInto('images').values(row).execute();
 
 export const findImage = (db: Q, id: string) =>

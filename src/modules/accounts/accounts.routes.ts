@@ -5,7 +5,7 @@ import type { Config } from '../../config.js';
 import { bearerGuard, currentSession, ownBodyIds } from '../../http/auth.js';
 import { AppError } from '../../http/errors.js';
 import { messages } from '../../http/i18n.js';
-import { ActingUserFields, Envelope, NullableString } from '../../http/schemas.js';
+import { ActingUserFields, Envelope, NullableString, RequiredText } from '../../http/schemas.js';
 import { AVATAR_MAX_BYTES } from './avatar.js';
 import { toUserResource, type AccountsService } from './accounts.service.js';
 
@@ -34,6 +34,15 @@ const SessionSchema = Type.Object({
 });
 
 const USERNAME_PATTERN = '^[a-zA-Z]+[0-9]*$';
+
+/**
+ * An identity number sent as a JSON number has already lost digits past 2^53 (Papua-region NIKs
+ * are that large), so it is refused rather than coerced.
+ */
+async function identityNumberIsText(request: FastifyRequest): Promise<void> {
+  const body = request.body as Record<string, unknown> | undefined;
+  if (typeof body?.no_type === 'number') throw AppError.field('no_type', 'string');
+}
 
 export interface AccountsRouteDeps {
   accounts: AccountsService;
@@ -95,8 +104,8 @@ export async function accountsRoutes(fastify: FastifyInstance, { accounts, confi
       config: { rateLimit: { max: config.limits.registerPerAddressPerHour, timeWindow: 3_600_000 } },
       schema: {
         body: Type.Object({
-          name: Type.String({ minLength: 1, maxLength: 100 }),
-          address: Type.String({ minLength: 1, maxLength: 500 }),
+          name: RequiredText(100),
+          address: RequiredText(500),
           username: Type.String({ minLength: 1, maxLength: 50, pattern: USERNAME_PATTERN }),
           email: Type.String({ minLength: 1, maxLength: 254, format: 'email' }),
           password: Type.String({ minLength: 8, maxLength: 128 }),
@@ -152,12 +161,12 @@ export async function accountsRoutes(fastify: FastifyInstance, { accounts, confi
     '/update/:role',
     {
       onRequest: authenticated,
-      preValidation: ownBodyIds,
+      preValidation: [ownBodyIds, identityNumberIsText],
       schema: {
         params: Type.Object({ role: Type.String() }),
         body: Type.Object({
           ...ActingUserFields,
-          name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+          name: Type.Optional(RequiredText(100)),
           address: Type.Optional(NullableString({ maxLength: 500 })),
           gender: Type.Optional(NullableString({ maxLength: 20 })),
           phone_number: Type.Optional(NullableString({ maxLength: 30 })),

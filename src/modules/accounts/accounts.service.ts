@@ -251,7 +251,9 @@ export class AccountsService {
     const now = this.now();
     const hash = await hashPassword(next);
     await this.db.transaction().execute(async (trx) => {
-      await repo.updateUser(trx, user.id, { password_hash: hash, updated_at: now });
+      // Only over the password this request checked: of two changes at once, one wins.
+      const changed = await repo.replacePasswordHash(trx, user.id, user.password_hash, hash, now);
+      if (!changed) throw new AppError('PASSWORD_CHANGED_MEANWHILE');
       await sessions.revokeOtherTokens(trx, user.id, session.tokenId, now);
     });
   }
@@ -299,7 +301,10 @@ export class AccountsService {
 
   /** type and no_type: validated together, encrypted, masked, and unique across accounts. */
   private applyIdentity(user: UserRow, input: ProfileInput, patch: Partial<UserRow>, problems: FieldProblems): void {
-    const { type: rawType, no_type: rawNumber } = input;
+    // Form posts send "" for an empty field: that clears, like null.
+    const blankToNull = (v: string | null | undefined) => (typeof v === 'string' && v.trim() === '' ? null : v);
+    const rawType = blankToNull(input.type);
+    const rawNumber = blankToNull(input.no_type);
     if (rawType === undefined && rawNumber === undefined) return;
     if (rawNumber === null || (rawType === null && rawNumber === undefined)) {
       Object.assign(patch, { id_type: null, id_number_enc: null, id_number_masked: null, id_number_hmac: null });

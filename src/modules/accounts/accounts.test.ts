@@ -534,3 +534,84 @@ test('the user resource never carries secrets', async (t) => {
     assert.equal(res.body.includes(secret), false);
   }
 });
+
+test('odd values never reach a 500: objects as ids, blank text, lone surrogates, numeric identity numbers', async (t) => {
+  const ta = await build(t);
+  const p = await registerPatient(ta);
+  const before = await userRow(ta, p.userId);
+  const cases: [object, string][] = [
+    [{ user_id: { toString: 'x' } }, 'user_id'],
+    [{ username: { toString: 1 } }, 'username'],
+    [{ name: ' \t ' }, 'name'],
+    [{ name: 'Bu\ud800di' }, 'name'],
+    [{ address: '\udfff' }, 'address'],
+    // A Papua NIK is past 2^53: as a JSON number it arrives with a digit already changed.
+    [{ type: 'nik', no_type: Number('9171010101900003') }, 'no_type'],
+  ];
+  for (const [payload, field] of cases) {
+    const res = await post(ta, '/api/update/patient', payload, authHeaders(ta, p));
+    assert.equal(res.statusCode, 422, `${JSON.stringify(payload)}: ${res.body}`);
+    assert.ok(envelope(res).errors?.[field], `${field}: ${res.body}`);
+  }
+  assert.deepEqual(await userRow(ta, p.userId), before);
+  const blank = await post(ta, '/api/register/patient', {
+    name: '   ',
+    address: '\t',
+    username: uniqueName('blank'),
+    email: 'blank@example.id',
+    password: 'password-1',
+  });
+  assert.equal(blank.statusCode, 422);
+  assert.deepEqual(envelope(blank).errors, {
+    name: ['The name field is required.'],
+    address: ['The address field is required.'],
+  });
+});
+
+test('forms: an empty no_type clears the document; own user_id in any case is fine; non-ASCII letters are not a passport', async (t) => {
+  const ta = await build(t);
+  const p = await registerPatient(ta);
+  await post(ta, '/api/update/patient', { type: 'passport', no_type: 'A1234567' }, authHeaders(ta, p));
+  const cleared = await post(
+    ta,
+    '/api/update/patient',
+    { user_id: p.userId.toUpperCase(), type: '', no_type: '' },
+    authHeaders(ta, p),
+  );
+  assert.equal(cleared.statusCode, 200, cleared.body);
+  assert.equal(envelope(cleared).data.no_type, null);
+  assert.equal((await userRow(ta, p.userId)).id_number_hmac, null);
+  const sharpS = await post(ta, '/api/update/patient', { type: 'passport', no_type: 'straße1' }, authHeaders(ta, p));
+  assert.equal(sharpS.statusCode, 422);
+});
+
+test('two password changes at once: one wins, the other is refused and changes nothing', async (t) => {
+  const ta = await build(t);
+  const p = await registerPatient(ta);
+  const second = envelope(await post(ta, '/api/login/patient', { email: p.email, password: p.password })).data
+    .access_token;
+  const [a, b] = await Promise.all([
+    post(ta, '/api/change-password', { current_password: p.password, new_password: 'first-new-1' }, authHeaders(ta, p)),
+    post(
+      ta,
+      '/api/change-password',
+      { current_password: p.password, new_password: 'second-new-2' },
+      authHeaders(ta, { ...p, token: second }),
+    ),
+  ]);
+  const statuses = [a.statusCode, b.statusCode];
+  assert.equal(statuses.filter((s) => s === 200).length, 1, statuses.join());
+  const loser = a.statusCode === 200 ? b : a;
+  assert.ok([409, 422].includes(loser.statusCode), loser.body);
+  const winnerPassword = a.statusCode === 200 ? 'first-new-1' : 'second-new-2';
+  const loserPassword = a.statusCode === 200 ? 'second-new-2' : 'first-new-1';
+  assert.equal((await post(ta, '/api/login/patient', { email: p.email, password: winnerPassword })).statusCode, 200);
+  assert.equal((await post(ta, '/api/login/patient', { email: p.email, password: loserPassword })).statusCode, 401);
+  const winnerToken = a.statusCode === 200 ? p.token : second;
+  const me = await ta.app.inject({
+    method: 'GET',
+    url: '/api/me',
+    headers: authHeaders(ta, { ...p, token: winnerToken }),
+  });
+  assert.equal(me.statusCode, 200, "the winner's own session stays");
+});

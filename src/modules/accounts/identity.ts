@@ -6,7 +6,9 @@ export type IdType = (typeof ID_TYPES)[number];
 export const isIdType = (v: string): v is IdType => (ID_TYPES as readonly string[]).includes(v);
 
 /** Spaces, dots and dashes are how people write numbers, not part of them. */
-export const normalizeIdNumber = (raw: string): string => raw.replace(/[\s.-]/g, '').toUpperCase();
+export const normalizeIdNumber = (raw: string): string =>
+  // Only ASCII letters are upper-cased: "ß" must not turn into a valid-looking "SS".
+  raw.replace(/[\s.-]/g, '').replace(/[a-z]/g, (c) => c.toUpperCase());
 
 /** KTP and NIK are the same number (the NIK printed on the KTP), so they share uniqueness. */
 export const idFamily = (type: IdType): string => (type === 'ktp' || type === 'nik' ? 'nik' : type);

@@ -9,21 +9,27 @@ export const findObgyn = (db: Q, userId: string) =>
 
 type OptionalField = 'faskes1' | 'faskes_rujukan' | 'pendidikan' | 'pekerjaan';
 
-/**
- * One profile per patient: a second save updates it, whichever process gets there first.
- * The update writes only the fields the request carried, so two partial saves at the same
- * moment do not undo each other.
- */
-export const upsertObgyn = (db: Q, row: ObgynRow, sent: readonly OptionalField[]) =>
+/** Creates the profile unless one exists; the row when it did, undefined when it existed. */
+export const insertObgynIfAbsent = (db: Q, row: ObgynRow) =>
   db
     .insertInto('obgyn_profiles')
     .values(row)
-    .onConflict((oc) =>
-      oc.column('user_id').doUpdateSet({
-        suami: row.suami,
-        updated_at: row.updated_at,
-        ...Object.fromEntries(sent.map((field) => [field, row[field]])),
-      }),
-    )
+    .onConflict((oc) => oc.column('user_id').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+
+/**
+ * Updates only the fields a request carried, so two partial saves at the same moment do not
+ * undo each other.
+ */
+export const updateObgyn = (db: Q, row: ObgynRow, sent: readonly OptionalField[]) =>
+  db
+    .updateTable('obgyn_profiles')
+    .set({
+      suami: row.suami,
+      updated_at: row.updated_at,
+      ...Object.fromEntries(sent.map((field) => [field, row[field]])),
+    })
+    .where('user_id', '=', row.user_id)
     .returningAll()
     .executeTakeFirstOrThrow();

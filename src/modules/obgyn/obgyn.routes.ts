@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { bearerGuard, currentSession, ownBodyIds } from '../../http/auth.js';
 import { messages } from '../../http/i18n.js';
-import { ActingUserFields, Envelope, NullableString } from '../../http/schemas.js';
+import { ActingUserFields, Envelope, NullableString, RequiredText } from '../../http/schemas.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import type { ObgynService } from './obgyn.service.js';
 
@@ -39,7 +39,7 @@ export async function obgynRoutes(
       schema: {
         body: Type.Object({
           ...ActingUserFields,
-          suami: Type.String({ minLength: 1, maxLength: 100 }),
+          suami: RequiredText(100),
           faskes1: Type.Optional(NullableString({ maxLength: 200 })),
           faskes_rujukan: Type.Optional(NullableString({ maxLength: 200 })),
           pendidikan: Type.Optional(NullableString({ maxLength: 100 })),

@@ -55,10 +55,8 @@ export class ObgynService {
   async save(userId: string, input: ObgynInput): Promise<{ created: boolean; profile: ObgynResource }> {
     const suami = input.suami.trim();
     if (suami === '') throw AppError.field('suami', 'required');
-    const existing = await repo.findObgyn(this.db, userId);
     const now = this.now();
     const fields = ['faskes1', 'faskes_rujukan', 'pendidikan', 'pekerjaan'] as const;
-    const sent = fields.filter((field) => input[field] !== undefined);
     const row: ObgynRow = {
       user_id: userId,
       suami,
@@ -69,7 +67,10 @@ export class ObgynService {
       created_at: now,
       updated_at: now,
     };
-    const saved = await repo.upsertObgyn(this.db, row, sent);
-    return { created: existing === undefined, profile: toResource(saved) };
+    // The insert decides "created", so of several first saves at once exactly one is a 201.
+    const inserted = await repo.insertObgynIfAbsent(this.db, row);
+    if (inserted) return { created: true, profile: toResource(inserted) };
+    const sent = fields.filter((field) => input[field] !== undefined);
+    return { created: false, profile: toResource(await repo.updateObgyn(this.db, row, sent)) };
   }
 }
