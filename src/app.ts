@@ -128,7 +128,21 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   });
   await app.register(formbody, { bodyLimit: 1024 * 1024 });
 
-  // The route table. Everything under /api needs an app key; each module lists its routes.
+  // The route table. Everything under /api needs an app key ("key"); "token" is a patient's
+  // Bearer token. Each module's file lists its own routes again beside their code.
+  //
+  //   POST /api/login/patient             key          accounts
+  //   POST /api/register/patient          key          accounts
+  //   POST /api/register/check-id/:type   key          accounts
+  //   POST /api/update/:role              key + token  accounts
+  //   POST /api/avatar                    key + token  accounts
+  //   GET  /api/me                        key + token  accounts
+  //   POST /api/logout                    key + token  accounts
+  //   POST /api/change-password           key + token  accounts
+  //   POST /api/obgyn                     key + token  obgyn
+  //   GET  /api/obgyn                     key + token  obgyn
+  //   GET  /files/avatars/:file           unguessable name
+  //   GET  /health, GET /ready            open: probes
   await app.register(
     async (api) => {
       api.addHook('onRequest', apiKeyGuard(services.apps));
