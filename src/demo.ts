@@ -4,7 +4,7 @@ import type { Services } from './app.js';
 import { hashPassword } from './security/passwords.js';
 
 export const DEMO_PATIENT = {
-  name: 'Budi Santoso',
+  name: 'Ayu Lestari',
   username: 'demo',
   email: 'demo@cexup.test',
   password: 'demo-pasien-2026',
