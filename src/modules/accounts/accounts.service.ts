@@ -102,7 +102,7 @@ const GENDERS = ['laki-laki', 'perempuan'];
 export const normalizeLogin = (value: string): string => value.trim().toLowerCase();
 
 export class AccountsService {
-  readonly guard: LoginGuard;
+  private readonly guard: LoginGuard;
   private readonly cipher: IdentityCipher;
 
   constructor(
@@ -128,12 +128,11 @@ export class AccountsService {
     input: Omit<RegisterInput, 'password'> & Partial<ProfileFields>,
     passwordHash: string,
   ): Promise<UserRow> {
-    const db = this.db;
     const username = input.username.trim();
     const email = input.email.trim();
     const problems: FieldProblems = {};
-    if (await repo.usernameExists(db, normalizeLogin(username))) problems.username = [{ key: 'usernameTaken' }];
-    if (await repo.emailExists(db, normalizeLogin(email))) problems.email = [{ key: 'emailTaken' }];
+    if (await repo.usernameExists(this.db, normalizeLogin(username))) problems.username = [{ key: 'usernameTaken' }];
+    if (await repo.emailExists(this.db, normalizeLogin(email))) problems.email = [{ key: 'emailTaken' }];
     if (Object.keys(problems).length > 0) throw new AppError('VALIDATION_FAILED', { fields: problems });
 
     const now = this.now();
@@ -160,7 +159,7 @@ export class AccountsService {
       updated_at: now,
     };
     try {
-      await repo.insertUser(db, row);
+      await repo.insertUser(this.db, row);
     } catch (err) {
       // Two registrations racing for one name: the unique index decides, the loser gets a 422.
       if (isUniqueViolation(err, 'username_normalized')) throw AppError.field('username', 'usernameTaken');
