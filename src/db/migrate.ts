@@ -1,15 +1,17 @@
 import { Migrator, PostgresAdapter, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
 import * as m0001 from './migrations/0001_foundation.js';
+import * as m0002 from './migrations/0002_catalogue.js';
 
 /** Every migration, in order. Shipped migrations are never edited: add a new one. */
 const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
+  '0002_catalogue': m0002,
 };
 
 /** Column types that differ between the two databases. */
-export function columnTypes(db: Kysely<unknown>): { blob: 'bytea' | 'blob' } {
+export function columnTypes(db: Kysely<unknown>) {
   const isPostgres = db.getExecutor().adapter instanceof PostgresAdapter;
-  return { blob: isPostgres ? 'bytea' : 'blob' };
+  return { isPostgres, blob: isPostgres ? ('bytea' as const) : ('blob' as const) };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run on any schema

@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /** Timestamps are epoch milliseconds (bigint on PostgreSQL, integer on SQLite): portable and exact. */
 type Millis = number;
 
@@ -91,6 +93,116 @@ export interface ObgynProfilesTable {
   updated_at: Millis;
 }
 
+export interface SpecialitiesTable {
+  id: string;
+  slug: string;
+  name: string;
+  description: string | null;
+  unpublished_at: Millis | null;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface HospitalsTable {
+  id: string;
+  slug: string;
+  name: string;
+  address: string | null;
+  city: string;
+  province: string | null;
+  /** Asia/Jakarta (WIB), Asia/Makassar (WITA) or Asia/Jayapura (WIT). */
+  timezone: string;
+  phone: string | null;
+  description: string | null;
+  image_id: string | null;
+  unpublished_at: Millis | null;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface DoctorsTable {
+  id: string;
+  slug: string;
+  /** What bookings send as `username_doctor`. */
+  username: string;
+  name: string;
+  name_search: string;
+  speciality_id: string;
+  about: string | null;
+  experience_years: number;
+  image_id: string | null;
+  /** The doctor's login account, once it has one. */
+  user_id: string | null;
+  unpublished_at: Millis | null;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+/** A doctor at a hospital: the contract's `doctor_has_hospital_id`. */
+export interface PracticesTable {
+  id: Generated<number>;
+  doctor_id: string;
+  hospital_id: string;
+  call_price: number | null;
+  reservasi_price: number | null;
+  unpublished_at: Millis | null;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface ArticlesTable {
+  id: string;
+  slug: string;
+  title: string;
+  excerpt: string | null;
+  body_html: string;
+  author: string | null;
+  image_id: string | null;
+  published_at: Millis | null;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface ProductCategoriesTable {
+  id: string;
+  slug: string;
+  name: string;
+  description: string | null;
+  unpublished_at: Millis | null;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface ProductsTable {
+  id: string;
+  slug: string;
+  name: string;
+  description: string | null;
+  price: number;
+  stock: number;
+  category_id: string;
+  image_ids: string;
+  unpublished_at: Millis | null;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface AuditLogTable {
+  id: string;
+  actor_user_id: string;
+  action: string;
+  entity: string;
+  entity_id: string;
+  before_json: string | null;
+  after_json: string | null;
+  created_at: Millis;
+}
+
+export interface CacheVersionsTable {
+  name: string;
+  version: number;
+}
+
 export interface Database {
   client_apps: ClientAppsTable;
   api_keys: ApiKeysTable;
@@ -100,4 +212,13 @@ export interface Database {
   known_addresses: KnownAddressesTable;
   images: ImagesTable;
   obgyn_profiles: ObgynProfilesTable;
+  specialities: SpecialitiesTable;
+  hospitals: HospitalsTable;
+  doctors: DoctorsTable;
+  practices: PracticesTable;
+  articles: ArticlesTable;
+  product_categories: ProductCategoriesTable;
+  products: ProductsTable;
+  audit_log: AuditLogTable;
+  cache_versions: CacheVersionsTable;
 }
