@@ -23,14 +23,20 @@ export function apiKeyGuard(apps: AppsService) {
   };
 }
 
-/** onRequest for routes that need a patient: a live bearer token issued in this same app. */
-export function bearerGuard(accounts: AccountsService) {
+export type Role = 'patient' | 'admin' | 'doctor';
+
+/**
+ * onRequest for routes that need a signed-in account of one role: a live bearer token issued
+ * in this same app. Another role's token is refused like no token (a patient's on admin
+ * routes, an admin's on patient routes).
+ */
+export function bearerGuard(accounts: AccountsService, role: Role = 'patient') {
   return async (request: FastifyRequest): Promise<void> => {
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     const app = request.clientApp;
     const session = match && app ? await accounts.authenticate(match[1]!, app.id) : undefined;
-    if (session === undefined) {
+    if (session === undefined || session.user.role !== role) {
       throw new AppError('UNAUTHENTICATED', { headers: { 'www-authenticate': 'Bearer' } });
     }
     request.session = session;

@@ -57,7 +57,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('doctors_name_idx').on('doctors').columns(['name', 'id']).execute();
-  await db.schema.createIndex('doctors_speciality_idx').on('doctors').columns(['speciality_id', 'name', 'id']).execute();
+  await db.schema
+    .createIndex('doctors_speciality_idx')
+    .on('doctors')
+    .columns(['speciality_id', 'name', 'id'])
+    .execute();
 
   await db.schema
     .createTable('practices')

@@ -189,9 +189,12 @@ export class AccountsService {
     password: string,
     appId: string,
     ip: string,
+    role: UserRow['role'] = 'patient',
   ): Promise<{ user: UserRow; token: IssuedToken }> {
     const normalized = normalizeLogin(login);
-    const user = await repo.findUserByLogin(this.db, normalized);
+    const found = await repo.findUserByLogin(this.db, normalized);
+    // Each role logs in at its own route; another role's account answers as an unknown one.
+    const user = found?.role === role ? found : undefined;
     const subject = user?.id ?? `unknown:${sha256(normalized)}`;
     await this.guard.check(subject, ip, user?.id);
     const ok =

@@ -615,3 +615,14 @@ test('two password changes at once: one wins, the other is refused and changes n
   });
   assert.equal(me.statusCode, 200, "the winner's own session stays");
 });
+
+test('accounts of another role neither log in here nor use patient routes', async (t) => {
+  const ta = await build(t);
+  const p = await registerPatient(ta);
+  await ta.db.updateTable('users').set({ role: 'admin' }).where('id', '=', p.userId).execute();
+  const login = await post(ta, '/api/login/patient', { email: p.email, password: p.password });
+  assert.equal(login.statusCode, 401);
+  assert.equal(envelope(login).code, 'INVALID_CREDENTIALS');
+  const me = await ta.app.inject({ method: 'GET', url: '/api/me', headers: authHeaders(ta, p) });
+  assert.equal(me.statusCode, 401);
+});
