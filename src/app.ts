@@ -10,10 +10,14 @@ import { createDatabase, type DatabaseHandle } from './db/index.js';
 import { apiKeyGuard } from './http/auth.js';
 import { AppError } from './http/errors.js';
 import { clientErrorHandler, frameworkErrorHandler, registerPlumbing } from './http/plumbing.js';
-import { accountsRoutes, avatarFileRoutes } from './modules/accounts/accounts.routes.js';
+import { accountsRoutes, imageFileRoutes } from './modules/accounts/accounts.routes.js';
 import { AccountsService } from './modules/accounts/accounts.service.js';
 import { AppsService } from './modules/apps/apps.service.js';
+import { CatalogueService } from './modules/catalogue/catalogue.service.js';
+import { catalogueRoutes } from './modules/catalogue/catalogue.routes.js';
 import { obgynRoutes } from './modules/obgyn/obgyn.routes.js';
+import { shopRoutes } from './modules/shop/shop.routes.js';
+import { adminRoutes } from './modules/admin/admin.routes.js';
 import { opsRoutes } from './modules/ops/ops.routes.js';
 import { ObgynService } from './modules/obgyn/obgyn.service.js';
 
@@ -31,6 +35,7 @@ export interface Services {
   apps: AppsService;
   accounts: AccountsService;
   obgyn: ObgynService;
+  catalogue: CatalogueService;
 }
 
 declare module 'fastify' {
@@ -101,6 +106,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     apps: new AppsService(database.db, now),
     accounts: new AccountsService(database.db, config, now),
     obgyn: new ObgynService(database.db, now),
+    catalogue: new CatalogueService(database.db, { cacheTtlMs: config.cacheTtlMs, now }),
   };
   app.decorate('services', services);
   app.decorate('database', database);
@@ -141,17 +147,27 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   //   POST /api/change-password           key + token  accounts
   //   POST /api/obgyn                     key + token  obgyn
   //   GET  /api/obgyn                     key + token  obgyn
-  //   GET  /files/avatars/:file           unguessable name
+  //   POST /api/doctor, GET /api/doctor   key          catalogue: doctors (name, speciality, hospital)
+  //   POST /api/doctor/show, GET /api/doctor/:slug       key  catalogue
+  //   GET  /api/speciality                key          catalogue
+  //   POST /api/hospital, GET /api/hospital              key  catalogue
+  //   POST /api/hospital/show, GET /api/hospital/:slug   key  catalogue
+  //   POST /api/article, GET /api/article                key  catalogue
+  //   POST /api/article/show, GET /api/article/:slug     key  catalogue
+  //   GET  /files/avatars/:file, /files/images/:file     unguessable name
   //   GET  /health, GET /ready            open: probes
   await app.register(
     async (api) => {
       api.addHook('onRequest', apiKeyGuard(services.apps));
       await api.register(accountsRoutes, { accounts: services.accounts, config });
       await api.register(obgynRoutes, { obgyn: services.obgyn, accounts: services.accounts });
+      await api.register(catalogueRoutes, { catalogue: services.catalogue, config });
+      await api.register(shopRoutes, { catalogue: services.catalogue, config });
+      await api.register(adminRoutes, { services, config });
     },
     { prefix: '/api' },
   );
-  await app.register(avatarFileRoutes, { accounts: services.accounts });
+  await app.register(imageFileRoutes, { accounts: services.accounts });
   await app.register(opsRoutes, { db: database.db });
 
   app.addHook('onClose', async () => {

@@ -35,6 +35,8 @@ export interface Config {
   trustProxy: boolean | number | string[];
   tokenTtlDays: number;
   apiKeyOverlapHours: number;
+  /** How stale a process's cached catalogue (and app keys) may be after another process changes them. */
+  cacheTtlMs: number;
   identityKeys: IdentityKey[];
   identityHmacKey: Buffer;
   redisUrl: string | undefined;
@@ -167,6 +169,7 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string } = {
     trustProxy,
     tokenTtlDays: int('TOKEN_TTL_DAYS', 30, 1, 3650),
     apiKeyOverlapHours: int('API_KEY_ROTATION_OVERLAP_HOURS', 72, 0, 24 * 365),
+    cacheTtlMs: int('CACHE_TTL_MS', 1000, 0, 60_000),
     identityKeys: secrets.keys,
     identityHmacKey: secrets.hmacKey,
     redisUrl,

@@ -75,7 +75,8 @@ export async function testDatabase(): Promise<FileDatabase> {
 
 /** A config as the environment would give it, with test keys and the given overrides. */
 export function testConfig(env: Record<string, string> = {}, databaseUrl = 'sqlite::memory:'): Config {
-  return loadConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', ...TEST_KEYS, ...env });
+  // Caches re-check the database on every request, so a test sees its own changes at once.
+  return loadConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', CACHE_TTL_MS: '0', ...TEST_KEYS, ...env });
 }
 
 export interface TestApp {

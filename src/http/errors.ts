@@ -46,6 +46,11 @@ export const errorCatalogue = {
     status: 404,
     message: { en: 'No obgyn profile yet.', id: 'Profil obgyn belum dibuat.' },
   },
+  DOCTOR_NOT_FOUND: { status: 404, message: { en: 'No such doctor.', id: 'Dokter tidak ditemukan.' } },
+  HOSPITAL_NOT_FOUND: { status: 404, message: { en: 'No such hospital.', id: 'Rumah sakit tidak ditemukan.' } },
+  ARTICLE_NOT_FOUND: { status: 404, message: { en: 'No such article.', id: 'Artikel tidak ditemukan.' } },
+  PRODUCT_NOT_FOUND: { status: 404, message: { en: 'No such product.', id: 'Produk tidak ditemukan.' } },
+  CATEGORY_NOT_FOUND: { status: 404, message: { en: 'No such category.', id: 'Kategori tidak ditemukan.' } },
   METHOD_NOT_ALLOWED: {
     status: 405,
     message: { en: 'This method is not allowed on this route.', id: 'Metode ini tidak diizinkan pada rute ini.' },

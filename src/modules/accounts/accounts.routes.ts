@@ -1,10 +1,11 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Config } from '../../config.js';
 import { bearerGuard, currentSession, ownBodyIds } from '../../http/auth.js';
 import { AppError } from '../../http/errors.js';
 import { messages } from '../../http/i18n.js';
+import { baseUrlOf } from '../../http/origin.js';
 import { ActingUserFields, Envelope, NullableString, RequiredText } from '../../http/schemas.js';
 import { AVATAR_MAX_BYTES } from './avatar.js';
 import { toUserResource, type AccountsService } from './accounts.service.js';
@@ -48,10 +49,6 @@ export interface AccountsRouteDeps {
   accounts: AccountsService;
   config: Pick<Config, 'publicUrl' | 'limits'>;
 }
-
-/** The origin the avatar URLs are built on: the configured public URL, else the request's own. */
-export const baseUrlOf = (config: Pick<Config, 'publicUrl'>, request: FastifyRequest): string =>
-  config.publicUrl ?? `${request.protocol}://${request.host}`;
 
 /**
  * Accounts: registration, login, the profile, the avatar and the session.
@@ -257,14 +254,17 @@ export async function accountsRoutes(fastify: FastifyInstance, { accounts, confi
   );
 }
 
-/** Avatars are served outside /api: their names are unguessable, and image tags send no key. */
-export async function avatarFileRoutes(
+/**
+ * Images (avatars, and the catalogue's pictures) are served outside /api: their names are
+ * unguessable, and image tags send no key.
+ */
+export async function imageFileRoutes(
   fastify: FastifyInstance,
   { accounts }: Pick<AccountsRouteDeps, 'accounts'>,
 ): Promise<void> {
-  fastify.get<{ Params: { file: string } }>('/files/avatars/:file', async (request, reply) => {
+  const serve = async (request: FastifyRequest<{ Params: { file: string } }>, reply: FastifyReply) => {
     const m = /^([0-9a-f-]{36})\.jpg$/.exec(request.params.file);
-    const image = m ? await accounts.findAvatar(m[1]!) : undefined;
+    const image = m ? await accounts.findImage(m[1]!) : undefined;
     if (image === undefined) throw new AppError('NOT_FOUND');
     return reply
       .header('content-type', image.content_type)
@@ -272,5 +272,7 @@ export async function avatarFileRoutes(
       .header('cache-control', 'private, max-age=86400')
       .header('content-security-policy', "default-src 'none'")
       .send(image.bytes);
-  });
+  };
+  fastify.get('/files/avatars/:file', serve);
+  fastify.get('/files/images/:file', serve);
 }

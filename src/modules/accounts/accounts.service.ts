@@ -388,7 +388,7 @@ export class AccountsService {
     return { ...user, avatar_image_id: imageId, updated_at: now };
   }
 
-  async findAvatar(imageId: string) {
+  async findImage(imageId: string) {
     return repo.findImage(this.db, imageId);
   }
 }

@@ -1,0 +1,21 @@
+import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/**
+ * onSend for public GET routes: a content ETag, a short shared-cache lifetime, Vary on what
+ * changes the answer, and 304 when the client already has it. POST answers never get 304.
+ */
+export async function etagForGet(request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return payload;
+  if (reply.statusCode !== 200 || typeof payload !== 'string') return payload;
+  const etag = `"${createHash('sha1').update(payload).digest('base64url')}"`;
+  void reply.header('etag', etag);
+  void reply.header('cache-control', 'public, max-age=60');
+  void reply.header('vary', 'x-api-key, Accept-Language');
+  const ifNoneMatch = request.headers['if-none-match'];
+  if (ifNoneMatch !== undefined && ifNoneMatch.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) {
+    void reply.code(304);
+    return '';
+  }
+  return payload;
+}

@@ -1,0 +1,92 @@
+import { sql } from 'kysely';
+import type { Db } from '../../db/index.js';
+
+/**
+ * Catalogue answers cached in this process, valid while the catalogue's version (a row in the
+ * database, bumped by every change) stays the same. The version is read at most once per
+ * `ttlMs`, so a change made by any process shows everywhere within that time.
+ */
+export class VersionedCache {
+  private readonly entries = new Map<string, { version: number; value: unknown }>();
+  private version = -1;
+  private checkedAt = Number.NEGATIVE_INFINITY;
+  private pending: Promise<number> | undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly name: string,
+    private readonly ttlMs: number,
+    private readonly maxEntries = 20_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async currentVersion(): Promise<number> {
+    if (this.ttlMs > 0 && this.now() - this.checkedAt < this.ttlMs) return this.version;
+    // One read at a time, however many requests are waiting for it.
+    this.pending ??= this.readVersion().finally(() => (this.pending = undefined));
+    return this.pending;
+  }
+
+  private async readVersion(): Promise<number> {
+    const row = await this.db
+      .selectFrom('cache_versions')
+      .select('version')
+      .where('name', '=', this.name)
+      .executeTakeFirst();
+    const version = row?.version ?? 0;
+    if (version !== this.version) this.entries.clear();
+    this.version = version;
+    this.checkedAt = this.now();
+    return version;
+  }
+
+  async get<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const version = await this.currentVersion();
+    const hit = this.entries.get(key);
+    if (hit !== undefined && hit.version === version) return hit.value as T;
+    const value = await load();
+    this.set(key, version, value);
+    return value;
+  }
+
+  /** Several keys at once: the missing ones are loaded together. */
+  async getMany<T>(
+    keys: readonly string[],
+    load: (missing: string[]) => Promise<Map<string, T>>,
+  ): Promise<Map<string, T>> {
+    const version = await this.currentVersion();
+    const found = new Map<string, T>();
+    const missing: string[] = [];
+    for (const key of keys) {
+      const hit = this.entries.get(key);
+      if (hit !== undefined && hit.version === version) found.set(key, hit.value as T);
+      else missing.push(key);
+    }
+    if (missing.length > 0) {
+      for (const [key, value] of await load(missing)) {
+        this.set(key, version, value);
+        found.set(key, value);
+      }
+    }
+    return found;
+  }
+
+  private set(key: string, version: number, value: unknown): void {
+    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(key, { version, value });
+  }
+
+  /** Marks the catalogue changed, for every process. Call it in the transaction of the change. */
+  static async bump(db: Db, name: string): Promise<void> {
+    await db
+      .insertInto('cache_versions')
+      .values({ name, version: 1 })
+      .onConflict((oc) => oc.column('name').doUpdateSet({ version: sql<number>`cache_versions.version + 1` }))
+      .execute();
+  }
+
+  /** Forgets this process's view, so its own change shows at once here. */
+  invalidate(): void {
+    this.checkedAt = Number.NEGATIVE_INFINITY;
+  }
+}
