@@ -6,6 +6,9 @@ import { createDatabase, type DatabaseHandle } from '../db/index.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { AccountsService } from '../modules/accounts/accounts.service.js';
 import { importUsers } from './import-users.js';
+import { importCatalogue } from './import-catalogue.js';
+import { seedCatalogue } from '../modules/catalogue/seed.js';
+import { createAdmin } from '../modules/admin/admin.service.js';
 
 const HELP = `Cexup Patient API command line
 
@@ -20,6 +23,10 @@ const HELP = `Cexup Patient API command line
   npm run cli -- keys revoke-key KEY_ID          revoke one key
   npm run cli -- users import FILE.json          import accounts of the former backend
                                                  (bcrypt $2y$ hashes kept, rehashed at login)
+  npm run db:seed [-- --doctors N]               replace the catalogue with the demo catalogue
+  npm run import -- FILE.json|FILE.csv           load a catalogue file (upsert by slug, all or nothing)
+  npm run cli -- admins create --name NAME --email EMAIL --password PASSWORD
+                                                 create a back-office admin account
   npm run cli -- identity rekey                  re-encrypt identity numbers under the first
                                                  key of IDENTITY_ENCRYPTION_KEYS
 `;
@@ -41,6 +48,9 @@ export async function runCli(
       hospitals: { type: 'string' },
       key: { type: 'string' },
       'overlap-hours': { type: 'string' },
+      doctors: { type: 'string' },
+      email: { type: 'string' },
+      password: { type: 'string' },
     },
   });
   const apps = new AppsService(database.db);
@@ -128,6 +138,42 @@ export async function runCli(
       return fail(out, 'nothing was imported');
     }
     out(`Imported ${result.imported} account(s).`);
+    return 0;
+  }
+
+  if (group === 'seed') {
+    const raw = values.doctors;
+    if (raw !== undefined && !/^\d+$/.test(raw)) return fail(out, '--doctors must be a whole number');
+    const result = await seedCatalogue(database.db, raw === undefined ? {} : { doctors: Number(raw) });
+    out(
+      `Seeded: ${Object.entries(result)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(', ')}.`,
+    );
+    return 0;
+  }
+
+  if (group === 'import') {
+    const file = command;
+    if (!file) return fail(out, 'import needs FILE.json or FILE.csv');
+    const result = await importCatalogue(database.db, file);
+    if (!result.ok) {
+      for (const e of result.errors) out(`line ${e.line}: ${e.message}`);
+      return fail(out, 'nothing was imported');
+    }
+    out(
+      `Imported: ${Object.entries(result.counts)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(', ')}.`,
+    );
+    return 0;
+  }
+
+  if (group === 'admins' && command === 'create') {
+    if (!values.name || !values.email || !values.password)
+      return fail(out, 'admins create needs --name, --email and --password');
+    const admin = await createAdmin(database.db, { name: values.name, email: values.email, password: values.password });
+    out(`admin id: ${admin.id}`);
     return 0;
   }
 
