@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 
 type Q = Kysely<Database>;
@@ -41,7 +41,10 @@ export async function listDoctorIds(db: Q, filter: DoctorFilter): Promise<string
       ),
     );
   if (filter.speciality !== undefined) q = q.where('specialities.slug', '=', filter.speciality);
-  if (filter.name !== undefined) q = q.where('doctors.name_search', 'like', likeContains(filter.name));
+  if (filter.name !== undefined) {
+    // SQLite has no default LIKE escape character; name one for both databases.
+    q = q.where(sql<boolean>`doctors.name_search like ${likeContains(filter.name)} escape '\\'`);
+  }
   const rows = await q.orderBy('doctors.name').orderBy('doctors.id').execute();
   return rows.map((r) => r.id);
 }
