@@ -103,7 +103,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   });
 
   const services: Services = {
-    apps: new AppsService(database.db, now),
+    apps: new AppsService(database.db, now, config.cacheTtlMs),
     accounts: new AccountsService(database.db, config, now),
     obgyn: new ObgynService(database.db, now),
     catalogue: new CatalogueService(database.db, { cacheTtlMs: config.cacheTtlMs, now }),

@@ -167,6 +167,7 @@ export function envelope(res: LightMyRequestResponse): {
   success: boolean;
   message: string;
   data: any;
+  meta?: any;
   errors?: Record<string, string[]>;
   code?: string;
 } {

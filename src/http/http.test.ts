@@ -281,3 +281,22 @@ test('bytes that never become a request still get an envelope', async (t) => {
   assert.match(huge, /^HTTP\/1\.1 431 /);
   assert.equal(JSON.parse(huge.slice(huge.indexOf('\r\n\r\n') + 4)).code, 'REQUEST_HEADERS_TOO_LARGE');
 });
+
+test('app keys are cached for CACHE_TTL_MS: a revocation by another process shows within it, by this one at once', async (t) => {
+  let now = Date.now();
+  const ta = await build(t, { env: { CACHE_TTL_MS: '1000' }, now: () => now });
+  const ask = () => ta.app.inject({ method: 'POST', url: '/api/login/patient', headers: authHeaders(ta), payload: {} });
+  assert.equal((await ask()).statusCode, 422, 'known key: on to validation');
+  // Another process (the CLI) revokes the app: this one learns it within the TTL.
+  await ta.db.updateTable('client_apps').set({ revoked_at: now }).where('id', '=', ta.appId).execute();
+  assert.equal((await ask()).statusCode, 422);
+  now += 1001;
+  assert.equal((await ask()).statusCode, 401);
+
+  const other = await ta.app.services.apps.createApp('Second app');
+  const askOther = () =>
+    ta.app.inject({ method: 'POST', url: '/api/login/patient', headers: { 'x-api-key': other.key }, payload: {} });
+  assert.equal((await askOther()).statusCode, 422);
+  await ta.app.services.apps.revokeApp(other.appId);
+  assert.equal((await askOther()).statusCode, 401, 'a revocation in this process shows at once');
+});

@@ -22,9 +22,13 @@ export interface AppListing {
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 export class AppsService {
+  /** Key hash to app, each entry trusted for `cacheTtlMs`: a revocation elsewhere shows within that time. */
+  private readonly cache = new Map<string, { app: ClientApp | undefined; until: number }>();
+
   constructor(
     private readonly db: Db,
     private readonly now: () => number = Date.now,
+    private readonly cacheTtlMs = 0,
   ) {}
 
   /** Creates an app and its first key. The key's value is returned once and stored only hashed. */
@@ -48,6 +52,7 @@ export class AppsService {
 
   /** Adds a key to an app and lets its current keys keep working for `overlapHours`. */
   async rotate(appId: string, overlapHours: number) {
+    this.cache.clear();
     const app = await repo.findApp(this.db, appId);
     if (app === undefined || app.revoked_at !== null) return undefined;
     const key = newSecret('cxk');
@@ -67,11 +72,13 @@ export class AppsService {
   }
 
   async revokeApp(appId: string): Promise<boolean> {
+    this.cache.clear();
     const result = await repo.revokeApp(this.db, appId, this.now());
     return Number(result.numUpdatedRows) > 0;
   }
 
   async revokeKey(keyId: string): Promise<boolean> {
+    this.cache.clear();
     const result = await repo.revokeKey(this.db, keyId, this.now());
     return Number(result.numUpdatedRows) > 0;
   }
@@ -101,9 +108,19 @@ export class AppsService {
   }
 
   async authenticate(rawKey: string): Promise<ClientApp | undefined> {
-    const row = await repo.findAppByKeyHash(this.db, sha256(rawKey), this.now());
-    if (row === undefined) return undefined;
-    return { id: row.id, name: row.name, hospitalScope: parseScope(row.hospital_scope) };
+    const hash = sha256(rawKey);
+    const now = this.now();
+    const hit = this.cache.get(hash);
+    if (hit !== undefined && hit.until > now) return hit.app;
+    const row = await repo.findAppByKeyHash(this.db, hash, now);
+    const app =
+      row === undefined ? undefined : { id: row.id, name: row.name, hospitalScope: parseScope(row.hospital_scope) };
+    if (this.cacheTtlMs > 0) {
+      // Bounded: unknown keys are cached too, so a flood of random keys must not grow it forever.
+      if (this.cache.size >= 10_000) this.cache.clear();
+      this.cache.set(hash, { app, until: now + this.cacheTtlMs });
+    }
+    return app;
   }
 }
 
