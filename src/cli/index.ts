@@ -158,7 +158,7 @@ export async function runCli(
     if (!file) return fail(out, 'import needs FILE.json or FILE.csv');
     const result = await importCatalogue(database.db, file);
     if (!result.ok) {
-      for (const e of result.errors) out(`line ${e.line}: ${e.message}`);
+      for (const e of result.errors) out(e.line > 0 ? `line ${e.line}: ${e.message}` : e.message);
       return fail(out, 'nothing was imported');
     }
     out(

@@ -96,7 +96,7 @@ export function sanitizeArticleHtml(html: string): string {
       'a',
       'img',
     ],
-    allowedAttributes: { a: ['href', 'title'], img: ['src', 'alt'] },
+    allowedAttributes: { a: ['href', 'title', 'rel'], img: ['src', 'alt'] },
     allowedSchemes: ['https', 'http', 'mailto'],
     transformTags: { a: sanitizeHtml.simpleTransform('a', { rel: 'noopener nofollow' }) },
   });
