@@ -51,6 +51,11 @@ export const errorCatalogue = {
   ARTICLE_NOT_FOUND: { status: 404, message: { en: 'No such article.', id: 'Artikel tidak ditemukan.' } },
   PRODUCT_NOT_FOUND: { status: 404, message: { en: 'No such product.', id: 'Produk tidak ditemukan.' } },
   CATEGORY_NOT_FOUND: { status: 404, message: { en: 'No such category.', id: 'Kategori tidak ditemukan.' } },
+  SPECIALITY_NOT_FOUND: { status: 404, message: { en: 'No such speciality.', id: 'Spesialisasi tidak ditemukan.' } },
+  PRACTICE_NOT_FOUND: {
+    status: 404,
+    message: { en: 'No such practice.', id: 'Praktik dokter tidak ditemukan.' },
+  },
   METHOD_NOT_ALLOWED: {
     status: 405,
     message: { en: 'This method is not allowed on this route.', id: 'Metode ini tidak diizinkan pada rute ini.' },
@@ -60,6 +65,41 @@ export const errorCatalogue = {
     message: {
       en: 'The password was changed by another request meanwhile. Try again.',
       id: 'Kata sandi baru saja diubah oleh permintaan lain. Silakan coba lagi.',
+    },
+  },
+  SPECIALITY_IN_USE: {
+    status: 409,
+    message: {
+      en: 'Doctors still have this speciality: move them to another one first, or unpublish it.',
+      id: 'Masih ada dokter dengan spesialisasi ini: pindahkan dulu, atau nonaktifkan spesialisasinya.',
+    },
+  },
+  HOSPITAL_IN_USE: {
+    status: 409,
+    message: {
+      en: 'Doctors still practise at this hospital: delete those practices first, or unpublish it.',
+      id: 'Masih ada dokter yang praktik di rumah sakit ini: hapus praktiknya dulu, atau nonaktifkan rumah sakitnya.',
+    },
+  },
+  DOCTOR_IN_USE: {
+    status: 409,
+    message: {
+      en: 'This doctor still has practices: delete them first, or unpublish the doctor.',
+      id: 'Dokter ini masih memiliki praktik: hapus dulu praktiknya, atau nonaktifkan dokternya.',
+    },
+  },
+  CATEGORY_IN_USE: {
+    status: 409,
+    message: {
+      en: 'This category still has products: move or delete them first, or unpublish it.',
+      id: 'Kategori ini masih memiliki produk: pindahkan atau hapus dulu produknya, atau nonaktifkan kategorinya.',
+    },
+  },
+  STILL_REFERENCED: {
+    status: 409,
+    message: {
+      en: 'Other records still refer to this one: unpublish it instead.',
+      id: 'Data lain masih merujuk ke data ini: nonaktifkan saja.',
     },
   },
   PAYLOAD_TOO_LARGE: {

@@ -38,6 +38,13 @@ export const messages = {
   obgynSaved: { en: 'Obgyn profile saved.', id: 'Profil obgyn berhasil disimpan.' },
   available: { en: 'Available.', id: 'Tersedia.' },
   taken: { en: 'Already taken.', id: 'Sudah digunakan.' },
+  created: { en: 'Created.', id: 'Berhasil dibuat.' },
+  updated: { en: 'Updated.', id: 'Berhasil diperbarui.' },
+  deleted: { en: 'Deleted.', id: 'Berhasil dihapus.' },
+  published: { en: 'Published.', id: 'Berhasil diterbitkan.' },
+  unpublished: { en: 'Unpublished.', id: 'Berhasil dinonaktifkan.' },
+  imageSaved: { en: 'Image saved.', id: 'Gambar berhasil disimpan.' },
+  imageRemoved: { en: 'Image removed.', id: 'Gambar berhasil dihapus.' },
 } as const satisfies Record<string, Text>;
 
 /** Field validation messages. {field} is the field's name. */
@@ -109,6 +116,23 @@ export const fieldMessages = {
     id: 'Konfirmasi {field} tidak cocok.',
   },
   base64: { en: 'The file must be valid base64.', id: 'File harus berupa base64 yang valid.' },
+  slugTaken: { en: 'The slug has already been taken.', id: 'Slug sudah digunakan.' },
+  unknownReference: {
+    en: 'The selected {field} does not exist.',
+    id: 'Kolom {field} yang dipilih tidak ditemukan.',
+  },
+  priceRequired: {
+    en: 'At least one of call_price and reservasi_price must be set (null: not offered).',
+    id: 'Minimal salah satu dari call_price dan reservasi_price harus diisi (null: tidak tersedia).',
+  },
+  practiceExists: {
+    en: 'This doctor already practises at this hospital.',
+    id: 'Dokter ini sudah praktik di rumah sakit ini.',
+  },
+  tooManyImages: {
+    en: 'A product may have at most {limit} images.',
+    id: 'Produk maksimal memiliki {limit} gambar.',
+  },
   forbiddenCharacters: {
     en: 'The {field} contains characters that are not allowed.',
     id: 'Kolom {field} berisi karakter yang tidak diizinkan.',

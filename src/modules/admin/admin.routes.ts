@@ -1,9 +1,352 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type, type Static, type TSchema } from 'typebox';
 import type { Services } from '../../app.js';
 import type { Config } from '../../config.js';
+import { bearerGuard, currentSession } from '../../http/auth.js';
+import { AppError } from '../../http/errors.js';
+import { messages } from '../../http/i18n.js';
+import { baseUrlOf } from '../../http/origin.js';
+import { readPagination } from '../../http/pagination.js';
+import { Envelope } from '../../http/schemas.js';
+import { UserResourceSchema } from '../accounts/accounts.routes.js';
+import { toUserResource } from '../accounts/accounts.service.js';
+import { AVATAR_MAX_BYTES } from '../accounts/avatar.js';
+import { OkPage } from '../catalogue/catalogue.routes.js';
+import {
+  ArticleCreate,
+  ArticleResource,
+  ArticleUpdate,
+  AuditQuery,
+  AuditResource,
+  CategoryCreate,
+  CategoryResource,
+  CategoryUpdate,
+  DoctorCreate,
+  DoctorResource,
+  DoctorUpdate,
+  HospitalCreate,
+  HospitalResource,
+  HospitalUpdate,
+  ImageUpload,
+  ListQuery,
+  MAX_PRACTICE_ID,
+  PracticeCreate,
+  PracticeResource,
+  PracticeUpdate,
+  ProductCreate,
+  ProductResource,
+  ProductUpdate,
+  SpecialityCreate,
+  SpecialityResource,
+  SpecialityUpdate,
+} from './admin.schemas.js';
+import { AdminService, type ImageKind, type KindInputs, type ListFilter, type SlugKind } from './admin.service.js';
 
-/** The back office under /api/admin (to be built). */
+const SessionSchema = Type.Object({
+  access_token: Type.String(),
+  token_type: Type.Literal('Bearer'),
+  expires_at: Type.String(),
+  user: UserResourceSchema,
+});
+
+const SlugParams = Type.Object({ slug: Type.String({ maxLength: 200 }) });
+const IdParams = Type.Object({ id: Type.String({ maxLength: 20 }) });
+
+/** A practice id from the path; anything that cannot be one is simply not found. */
+function practiceId(raw: string): number {
+  if (!/^[1-9][0-9]{0,9}$/.test(raw) || Number(raw) > MAX_PRACTICE_ID) throw new AppError('PRACTICE_NOT_FOUND');
+  return Number(raw);
+}
+
+const KIND_SCHEMAS: Record<SlugKind, { create: TSchema; update: TSchema; resource: TSchema }> = {
+  specialities: { create: SpecialityCreate, update: SpecialityUpdate, resource: SpecialityResource },
+  hospitals: { create: HospitalCreate, update: HospitalUpdate, resource: HospitalResource },
+  doctors: { create: DoctorCreate, update: DoctorUpdate, resource: DoctorResource },
+  articles: { create: ArticleCreate, update: ArticleUpdate, resource: ArticleResource },
+  'product-categories': { create: CategoryCreate, update: CategoryUpdate, resource: CategoryResource },
+  products: { create: ProductCreate, update: ProductUpdate, resource: ProductResource },
+};
+
+const IMAGE_KINDS: ImageKind[] = ['doctors', 'hospitals', 'articles', 'products'];
+
+/**
+ * The back office. Admin accounts are made with `npm run cli -- admins create`; every route but
+ * the login needs an admin's Bearer token (a patient's is a 401). Every change is audited and
+ * shows in the public catalogue at once.
+ *
+ *   POST   /login/admin                         log in (email, password)          key
+ *   GET    /admin/me                            own user resource                 key + admin token
+ *   POST   /admin/logout                        end this session                  key + admin token
+ *   GET    /admin/audit-log                     changes, newest first: entity, entity_id, action, actor_user_id, page, data
+ *
+ *   for E in specialities, hospitals, doctors, articles, product-categories, products:
+ *   GET    /admin/E                             list, unpublished too: q, status, page, data
+ *                                               (doctors: speciality; products: category)
+ *   POST   /admin/E                             create (201)
+ *   GET    /admin/E/:slug                       one
+ *   PUT    /admin/E/:slug                       update (any subset of the fields; null clears)
+ *   POST   /admin/E/:slug/unpublish             hide from patients (articles: back to draft)
+ *   POST   /admin/E/:slug/publish               show again
+ *   DELETE /admin/E/:slug                       delete (409 while still referenced)
+ *
+ *   practices (a doctor at a hospital) are the same by numeric id: /admin/practices/:id
+ *   (list filters doctor, hospital, status)
+ *
+ *   POST   /admin/{doctors|hospitals|articles|products}/:slug/image   a picture (products: one more)
+ *   DELETE /admin/products/:slug/images/:imageId                       take a product picture off
+ */
 export async function adminRoutes(
-  _fastify: FastifyInstance,
-  _deps: { services: Services; config: Config },
-): Promise<void> {}
+  fastify: FastifyInstance,
+  { services, config }: { services: Services; config: Config },
+): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const admin = new AdminService(fastify.database.db, {
+    onChange: () => {
+      services.catalogue.invalidate();
+      // The shop keeps a cache of the same catalogue version, once it is a service of its own.
+      (services as unknown as { shop?: { invalidate?: () => void } }).shop?.invalidate?.();
+    },
+  });
+
+  app.post(
+    '/login/admin',
+    {
+      config: { rateLimit: { max: config.limits.loginPerAddressPerMinute, timeWindow: 60_000 } },
+      schema: {
+        body: Type.Object({
+          email: Type.String({ minLength: 1, maxLength: 254 }),
+          password: Type.String({ minLength: 1, maxLength: 1024 }),
+        }),
+        response: { 200: Envelope(SessionSchema) },
+      },
+    },
+    async (request) => {
+      const { user, token } = await services.accounts.login(
+        request.body.email,
+        request.body.password,
+        request.clientApp!.id,
+        request.ip,
+        'admin',
+      );
+      return {
+        success: true,
+        message: messages.loggedIn[request.lang],
+        data: { ...token, user: toUserResource(user, baseUrlOf(config, request)) },
+      };
+    },
+  );
+
+  await app.register(
+    async (instance) => {
+      const r = instance.withTypeProvider<TypeBoxTypeProvider>();
+      r.addHook('onRequest', bearerGuard(services.accounts, 'admin'));
+      const actor = (request: FastifyRequest) => currentSession(request).user.id;
+      const base = (request: FastifyRequest) => baseUrlOf(config, request);
+      const one = async (kind: SlugKind, row: object, request: FastifyRequest) =>
+        (await admin.resources(kind, [row], base(request)))[0]!;
+
+      r.get('/me', { schema: { response: { 200: Envelope(UserResourceSchema) } } }, async (request) => ({
+        success: true,
+        message: messages.ok[request.lang],
+        data: toUserResource(currentSession(request).user, base(request)),
+      }));
+
+      r.post('/logout', { schema: { response: { 200: Envelope(Type.Null()) } } }, async (request) => {
+        await services.accounts.logout(currentSession(request));
+        return { success: true, message: messages.loggedOut[request.lang], data: null };
+      });
+
+      r.get(
+        '/audit-log',
+        { schema: { querystring: AuditQuery, response: { 200: OkPage(AuditResource) } } },
+        async (request) => {
+          const q = request.query;
+          const page = await admin.auditLog(
+            {
+              ...(q.entity !== undefined ? { entity: q.entity } : {}),
+              ...(q.entity_id !== undefined ? { entityId: q.entity_id } : {}),
+              ...(q.action !== undefined ? { action: q.action } : {}),
+              ...(q.actor_user_id !== undefined ? { actorUserId: q.actor_user_id } : {}),
+            },
+            readPagination(request.query, undefined),
+          );
+          return { success: true, message: messages.ok[request.lang], ...page };
+        },
+      );
+
+      const listFilter = (query: Record<string, unknown>): ListFilter => {
+        const filter: ListFilter = {};
+        for (const key of ['q', 'status', 'speciality', 'hospital', 'doctor', 'category'] as const) {
+          const value = query[key];
+          if (typeof value === 'string' && value.trim() !== '') Object.assign(filter, { [key]: value.trim() });
+        }
+        return filter;
+      };
+
+      const registerKind = <K extends SlugKind>(kind: K) => {
+        const schemas = KIND_SCHEMAS[kind];
+        const path = `/${kind}`;
+        r.get(
+          path,
+          { schema: { querystring: ListQuery, response: { 200: OkPage(schemas.resource) } } },
+          async (request) => {
+            const { rows, meta } = await admin.list(
+              kind,
+              listFilter(request.query),
+              readPagination(request.query, undefined),
+            );
+            return {
+              success: true,
+              message: messages.ok[request.lang],
+              data: await admin.resources(kind, rows, base(request)),
+              meta,
+            };
+          },
+        );
+        r.post(
+          path,
+          { schema: { body: schemas.create, response: { 201: Envelope(schemas.resource) } } },
+          async (request, reply) => {
+            const row = await admin.create(kind, actor(request), request.body as KindInputs[K]);
+            return reply
+              .code(201)
+              .send({ success: true, message: messages.created[request.lang], data: await one(kind, row, request) });
+          },
+        );
+        r.get(
+          `${path}/:slug`,
+          { schema: { params: SlugParams, response: { 200: Envelope(schemas.resource) } } },
+          async (request) => ({
+            success: true,
+            message: messages.ok[request.lang],
+            data: await one(kind, await admin.findRow(kind, request.params.slug), request),
+          }),
+        );
+        r.put(
+          `${path}/:slug`,
+          { schema: { params: SlugParams, body: schemas.update, response: { 200: Envelope(schemas.resource) } } },
+          async (request) => {
+            const row = await admin.update(kind, actor(request), request.params.slug, request.body as KindInputs[K]);
+            return { success: true, message: messages.updated[request.lang], data: await one(kind, row, request) };
+          },
+        );
+        for (const publish of [false, true]) {
+          r.post(
+            `${path}/:slug/${publish ? 'publish' : 'unpublish'}`,
+            { schema: { params: SlugParams, response: { 200: Envelope(schemas.resource) } } },
+            async (request) => {
+              const row = await admin.setPublished(kind, actor(request), request.params.slug, publish);
+              return {
+                success: true,
+                message: (publish ? messages.published : messages.unpublished)[request.lang],
+                data: await one(kind, row, request),
+              };
+            },
+          );
+        }
+        r.delete(
+          `${path}/:slug`,
+          { schema: { params: SlugParams, response: { 200: Envelope(Type.Null()) } } },
+          async (request) => {
+            await admin.remove(kind, actor(request), request.params.slug);
+            return { success: true, message: messages.deleted[request.lang], data: null };
+          },
+        );
+      };
+      for (const kind of Object.keys(KIND_SCHEMAS) as SlugKind[]) registerKind(kind);
+
+      for (const kind of IMAGE_KINDS) {
+        r.post(
+          `/${kind}/:slug/image`,
+          {
+            // base64 is a third larger than the 2 MB it encodes, plus the JSON around it.
+            bodyLimit: Math.ceil((AVATAR_MAX_BYTES * 4) / 3) + 64 * 1024,
+            schema: { params: SlugParams, body: ImageUpload, response: { 200: Envelope(KIND_SCHEMAS[kind].resource) } },
+          },
+          async (request) => {
+            const { file, type, extension } = request.body;
+            const row = await admin.uploadImage(kind, actor(request), request.params.slug, file, type ?? extension);
+            return { success: true, message: messages.imageSaved[request.lang], data: await one(kind, row, request) };
+          },
+        );
+      }
+      r.delete(
+        '/products/:slug/images/:imageId',
+        {
+          schema: {
+            params: Type.Object({ slug: Type.String({ maxLength: 200 }), imageId: Type.String({ maxLength: 100 }) }),
+            response: { 200: Envelope(ProductResource) },
+          },
+        },
+        async (request) => {
+          const row = await admin.removeProductImage(actor(request), request.params.slug, request.params.imageId);
+          return {
+            success: true,
+            message: messages.imageRemoved[request.lang],
+            data: (await one('products', row, request)) as Static<typeof ProductResource>,
+          };
+        },
+      );
+
+      // Practices, by their numeric id.
+      const practice = async (id: number, request: FastifyRequest) => ({
+        success: true,
+        message: messages.ok[request.lang],
+        data: await admin.practiceResource(id),
+      });
+      r.get(
+        '/practices',
+        { schema: { querystring: ListQuery, response: { 200: OkPage(PracticeResource) } } },
+        async (request) => ({
+          success: true,
+          message: messages.ok[request.lang],
+          ...(await admin.listPractices(listFilter(request.query), readPagination(request.query, undefined))),
+        }),
+      );
+      r.post(
+        '/practices',
+        { schema: { body: PracticeCreate, response: { 201: Envelope(PracticeResource) } } },
+        async (request, reply) => {
+          const id = await admin.createPractice(actor(request), request.body);
+          return reply.code(201).send({ ...(await practice(id, request)), message: messages.created[request.lang] });
+        },
+      );
+      r.get(
+        '/practices/:id',
+        { schema: { params: IdParams, response: { 200: Envelope(PracticeResource) } } },
+        (request) => practice(practiceId(request.params.id), request),
+      );
+      r.put(
+        '/practices/:id',
+        { schema: { params: IdParams, body: PracticeUpdate, response: { 200: Envelope(PracticeResource) } } },
+        async (request) => {
+          const id = await admin.updatePractice(actor(request), practiceId(request.params.id), request.body);
+          return { ...(await practice(id, request)), message: messages.updated[request.lang] };
+        },
+      );
+      for (const publish of [false, true]) {
+        r.post(
+          `/practices/:id/${publish ? 'publish' : 'unpublish'}`,
+          { schema: { params: IdParams, response: { 200: Envelope(PracticeResource) } } },
+          async (request) => {
+            const id = await admin.setPracticePublished(actor(request), practiceId(request.params.id), publish);
+            return {
+              ...(await practice(id, request)),
+              message: (publish ? messages.published : messages.unpublished)[request.lang],
+            };
+          },
+        );
+      }
+      r.delete(
+        '/practices/:id',
+        { schema: { params: IdParams, response: { 200: Envelope(Type.Null()) } } },
+        async (request) => {
+          await admin.removePractice(actor(request), practiceId(request.params.id));
+          return { success: true, message: messages.deleted[request.lang], data: null };
+        },
+      );
+    },
+    { prefix: '/admin' },
+  );
+}
