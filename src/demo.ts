@@ -1,8 +1,6 @@
-import type { FastifyBaseLogger } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
-import type { Services } from './app.js';
-import { createDatabase, type Db } from './db/index.js';
-import { seedCatalogueIfEmpty, type SeedResult } from './modules/catalogue/seed.js';
+import { seedCatalogueIfEmpty } from './modules/catalogue/seed.js';
 import { hashPassword } from './security/passwords.js';
 
 export const DEMO_PATIENT = {
@@ -17,19 +15,15 @@ export const DEMO_PATIENT = {
  * Demo mode on an empty database: a demo app key (printed once: only its hash is kept), a
  * demo patient whose login the README gives, and the demo catalogue when the catalogue is
  * empty. Nothing happens outside demo mode.
- *
- * `db` is the app's database; without it the catalogue is written through a connection of
- * its own opened from the config (not possible for an in-memory SQLite database).
  */
 export async function ensureDemoData(
-  services: Services,
+  app: FastifyInstance,
   config: Config,
-  log: FastifyBaseLogger,
   print: (line: string) => void = (line) => process.stdout.write(line + '\n'),
-  db?: Db,
 ): Promise<void> {
   if (!config.demoMode) return;
-  if (config.nodeEnv === 'production') log.warn('DEMO_MODE is on in production: demo accounts and keys exist');
+  const { services } = app;
+  if (config.nodeEnv === 'production') app.log.warn('DEMO_MODE is on in production: demo accounts and keys exist');
 
   if (!(await services.apps.hasAnyApp())) {
     const created = await services.apps.createApp('Demo app', config.demoApiKey ? { key: config.demoApiKey } : {});
@@ -50,33 +44,9 @@ export async function ensureDemoData(
     print('');
   }
 
-  await ensureDemoCatalogue(services, config, log, print, db);
-}
-
-/** The demo catalogue, when no catalogue table has a row (a catalogue of any size is kept). */
-async function ensureDemoCatalogue(
-  services: Services,
-  config: Config,
-  log: FastifyBaseLogger,
-  print: (line: string) => void,
-  db: Db | undefined,
-): Promise<void> {
-  let seeded: SeedResult | null;
-  if (db !== undefined) {
-    seeded = await seedCatalogueIfEmpty(db);
-  } else if (config.database.kind === 'sqlite' && config.database.file === ':memory:') {
-    log.warn('demo catalogue not loaded: an in-memory database is reachable only through the app');
-    return;
-  } else {
-    const own = createDatabase(config.database);
-    try {
-      seeded = await seedCatalogueIfEmpty(own.db);
-    } finally {
-      await own.destroy();
-    }
-  }
+  // The demo catalogue only when no catalogue table has a row: an imported one is kept.
+  const seeded = await seedCatalogueIfEmpty(app.database.db);
   if (seeded === null) return;
-  // This process shows it at once, not after its next version check.
   services.catalogue.invalidate();
   print(
     `  Demo catalogue loaded: ${seeded.doctors} doctors at ${seeded.hospitals} hospitals, ` +

@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   await migrateToLatest(database.db);
   const app = await buildApp({ config, database });
   app.addHook('onClose', () => database.destroy());
-  await ensureDemoData(app.services, config, app.log);
+  await ensureDemoData(app, config);
   await app.listen({ port: config.port, host: config.host });
 
   let closing = false;

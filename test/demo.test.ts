@@ -20,7 +20,7 @@ async function freshApp(t: import('node:test').TestContext, env: Record<string, 
 test('demo mode on an empty database prints a working key and the demo patient login', async (t) => {
   const { app, config } = await freshApp(t, { DEMO_MODE: 'true' });
   const printed: string[] = [];
-  await ensureDemoData(app.services, config, app.log, (l) => printed.push(l));
+  await ensureDemoData(app, config, (l) => printed.push(l));
   const key = /Demo API key \(shown once, keep it\): (\S+)/.exec(printed.join('\n'))?.[1];
   assert.ok(key, printed.join('\n'));
   assert.match(printed.join('\n'), new RegExp(`Demo patient: ${DEMO_PATIENT.username}`));
@@ -36,7 +36,7 @@ test('demo mode on an empty database prints a working key and the demo patient l
 
   // A second start creates nothing more and prints no key.
   const again: string[] = [];
-  await ensureDemoData(app.services, config, app.log, (l) => again.push(l));
+  await ensureDemoData(app, config, (l) => again.push(l));
   assert.deepEqual(again, []);
   assert.equal((await app.services.apps.list()).length, 1);
 });
@@ -44,7 +44,7 @@ test('demo mode on an empty database prints a working key and the demo patient l
 test('CEXUP_DEMO_API_KEY chooses the demo key', async (t) => {
   const demoKey = 'demo-key-for-the-readme-0001';
   const { app, config } = await freshApp(t, { DEMO_MODE: 'true', CEXUP_DEMO_API_KEY: demoKey });
-  await ensureDemoData(app.services, config, app.log, () => undefined);
+  await ensureDemoData(app, config, () => undefined);
   const res = await app.inject({
     method: 'POST',
     url: '/api/login/patient',
@@ -56,7 +56,7 @@ test('CEXUP_DEMO_API_KEY chooses the demo key', async (t) => {
 
 test('outside demo mode nothing is created', async (t) => {
   const { app, config } = await freshApp(t, { DEMO_MODE: 'false' });
-  await ensureDemoData(app.services, config, app.log, () => assert.fail('printed something'));
+  await ensureDemoData(app, config, () => assert.fail('printed something'));
   assert.equal(await app.services.apps.hasAnyApp(), false);
   assert.equal(await app.services.accounts.findByLogin(DEMO_PATIENT.username), undefined);
 });

@@ -39,9 +39,10 @@ export async function runCli(
   ctx: { config: Config; database: DatabaseHandle; out: Out },
 ): Promise<number> {
   const { config, database, out } = ctx;
-  const [group, command, ...rest] = argv;
-  const { values, positionals } = parseArgs({
-    args: rest,
+  const [group, ...afterGroup] = argv;
+  // Options may stand anywhere after the group ("seed --doctors 10", "keys rotate ID --overlap-hours 2").
+  const { values, positionals: words } = parseArgs({
+    args: afterGroup,
     allowPositionals: true,
     options: {
       name: { type: 'string' },
@@ -53,6 +54,7 @@ export async function runCli(
       password: { type: 'string' },
     },
   });
+  const [command, ...positionals] = words;
   const apps = new AppsService(database.db);
 
   if (group === 'migrate') {
@@ -143,7 +145,9 @@ export async function runCli(
 
   if (group === 'seed') {
     const raw = values.doctors;
-    if (raw !== undefined && !/^\d+$/.test(raw)) return fail(out, '--doctors must be a whole number');
+    if (raw !== undefined && (!/^\d+$/.test(raw) || Number(raw) > 1_000_000)) {
+      return fail(out, '--doctors must be a whole number from 0 to 1000000');
+    }
     const result = await seedCatalogue(database.db, raw === undefined ? {} : { doctors: Number(raw) });
     out(
       `Seeded: ${Object.entries(result)
