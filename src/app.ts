@@ -115,10 +115,6 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   app.decorateRequest('user', undefined);
 
   registerPlumbing(app);
-  app.addHook('onSend', async (request, reply, payload) => {
-    void reply.header('x-request-id', request.id);
-    return payload;
-  });
 
   const redis = config.redisUrl
     ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 })

@@ -177,6 +177,7 @@ export function registerPlumbing(app: FastifyInstance): void {
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
+    void reply.header('x-request-id', request.id);
     // API answers carry personal data; only routes that say otherwise may be cached.
     if (request.url.startsWith('/api') && !reply.hasHeader('cache-control')) {
       void reply.header('cache-control', 'no-store');

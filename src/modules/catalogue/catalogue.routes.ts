@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type TSchema } from 'typebox';
 import type { Config } from '../../config.js';
@@ -94,6 +94,9 @@ export function textParam(request: FastifyRequest, name: string, max = 100): str
   return value === '' ? undefined : value;
 }
 
+const optional = <K extends string>(key: K, value: string | undefined) =>
+  (value === undefined ? {} : { [key]: value }) as Partial<Record<K, string>>;
+
 /** The slug of a show route: from the path (GET) or the body/query (POST). */
 function slugParam(request: FastifyRequest): string {
   const fromPath = (request.params as Record<string, string> | undefined)?.slug;
@@ -126,14 +129,35 @@ export async function catalogueRoutes(
   });
   const ok = (request: FastifyRequest) => messages.ok[request.lang];
 
-  const listDoctors = async (request: FastifyRequest) => {
+  /**
+   * Answers from the catalogue's body cache: the key is everything the answer depends on (route,
+   * app scope and origin, language, parameters); the body is serialised by the route's own
+   * response schema the first time, so it carries exactly the fields the schema names.
+   */
+  const cached = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    params: unknown,
+    build: () => Promise<Record<string, unknown>>,
+  ) => {
+    const v = viewer(request);
+    const key = JSON.stringify([request.routeOptions.url, v.baseUrl, v.scope, request.lang, params]);
+    const body = await catalogue.cachedBody(key, async () => reply.serializeInput(await build(), '200') as string);
+    return reply.type('application/json; charset=utf-8').send(body);
+  };
+
+  const listDoctors = async (request: FastifyRequest, reply: FastifyReply) => {
     const page = readPagination(request.query, request.body);
     const filter = {
-      ...(textParam(request, 'name') !== undefined ? { name: textParam(request, 'name')! } : {}),
-      ...(textParam(request, 'speciality') !== undefined ? { speciality: textParam(request, 'speciality')! } : {}),
-      ...(textParam(request, 'hospital') !== undefined ? { hospital: textParam(request, 'hospital')! } : {}),
+      ...optional('name', textParam(request, 'name')),
+      ...optional('speciality', textParam(request, 'speciality')),
+      ...optional('hospital', textParam(request, 'hospital')),
     };
-    return { success: true, message: ok(request), ...(await catalogue.listDoctors(viewer(request), filter, page)) };
+    return cached(request, reply, [filter, page], async () => ({
+      success: true,
+      message: ok(request),
+      ...(await catalogue.listDoctors(viewer(request), filter, page)),
+    }));
   };
   const listSchema = (item: TSchema, withBody = true) => ({
     querystring: Loose,
@@ -143,11 +167,14 @@ export async function catalogueRoutes(
   app.post('/doctor', { schema: listSchema(DoctorSchema) }, listDoctors);
   app.get('/doctor', { schema: listSchema(DoctorSchema, false) }, listDoctors);
 
-  const showDoctor = async (request: FastifyRequest) => ({
-    success: true,
-    message: ok(request),
-    data: await catalogue.showDoctor(viewer(request), slugParam(request)),
-  });
+  const showDoctor = async (request: FastifyRequest, reply: FastifyReply) => {
+    const slug = slugParam(request);
+    return cached(request, reply, slug, async () => ({
+      success: true,
+      message: ok(request),
+      data: await catalogue.showDoctor(viewer(request), slug),
+    }));
+  };
   app.post('/doctor/show', { schema: { body: Type.Optional(Loose), response: { 200: Ok(DoctorSchema) } } }, showDoctor);
   app.get('/doctor/:slug', { schema: { response: { 200: Ok(DoctorSchema) } } }, showDoctor);
 
@@ -162,20 +189,26 @@ export async function catalogueRoutes(
     },
   );
 
-  const listHospitals = async (request: FastifyRequest) => ({
-    success: true,
-    message: ok(request),
-    ...paginate(await catalogue.listHospitals(viewer(request)), readPagination(request.query, request.body)),
-  });
+  const listHospitals = async (request: FastifyRequest, reply: FastifyReply) => {
+    const page = readPagination(request.query, request.body);
+    return cached(request, reply, page, async () => ({
+      success: true,
+      message: ok(request),
+      ...paginate(await catalogue.listHospitals(viewer(request)), page),
+    }));
+  };
   app.post('/hospital', { schema: listSchema(HospitalSchema) }, listHospitals);
   app.get('/hospital', { schema: listSchema(HospitalSchema, false) }, listHospitals);
 
   const HospitalDetail = Type.Object({ ...HospitalSchema.properties, doctors: Type.Array(DoctorSchema) });
-  const showHospital = async (request: FastifyRequest) => ({
-    success: true,
-    message: ok(request),
-    data: await catalogue.showHospital(viewer(request), slugParam(request)),
-  });
+  const showHospital = async (request: FastifyRequest, reply: FastifyReply) => {
+    const slug = slugParam(request);
+    return cached(request, reply, slug, async () => ({
+      success: true,
+      message: ok(request),
+      data: await catalogue.showHospital(viewer(request), slug),
+    }));
+  };
   app.post(
     '/hospital/show',
     { schema: { body: Type.Optional(Loose), response: { 200: Ok(HospitalDetail) } } },
@@ -183,20 +216,26 @@ export async function catalogueRoutes(
   );
   app.get('/hospital/:slug', { schema: { response: { 200: Ok(HospitalDetail) } } }, showHospital);
 
-  const listArticles = async (request: FastifyRequest) => ({
-    success: true,
-    message: ok(request),
-    ...paginate(await catalogue.listArticles(viewer(request)), readPagination(request.query, request.body)),
-  });
+  const listArticles = async (request: FastifyRequest, reply: FastifyReply) => {
+    const page = readPagination(request.query, request.body);
+    return cached(request, reply, page, async () => ({
+      success: true,
+      message: ok(request),
+      ...paginate(await catalogue.listArticles(viewer(request)), page),
+    }));
+  };
   app.post('/article', { schema: listSchema(ArticleSummarySchema) }, listArticles);
   app.get('/article', { schema: listSchema(ArticleSummarySchema, false) }, listArticles);
 
   const ArticleDetail = Type.Object({ ...ArticleSummarySchema.properties, body: Type.String() });
-  const showArticle = async (request: FastifyRequest) => ({
-    success: true,
-    message: ok(request),
-    data: await catalogue.showArticle(viewer(request), slugParam(request)),
-  });
+  const showArticle = async (request: FastifyRequest, reply: FastifyReply) => {
+    const slug = slugParam(request);
+    return cached(request, reply, slug, async () => ({
+      success: true,
+      message: ok(request),
+      data: await catalogue.showArticle(viewer(request), slug),
+    }));
+  };
   app.post(
     '/article/show',
     { schema: { body: Type.Optional(Loose), response: { 200: Ok(ArticleDetail) } } },

@@ -252,6 +252,14 @@ export class CatalogueService {
     return article;
   }
 
+  /**
+   * A whole serialised answer, cached under this catalogue version: a repeated request then
+   * costs a map lookup, not a page build and a serialisation.
+   */
+  cachedBody(key: string, build: () => Promise<string>): Promise<string> {
+    return this.cache.get(`body|${key}`, build);
+  }
+
   /** After a change made by this process: show it here at once, not after the next check. */
   invalidate(): void {
     this.cache.invalidate();
