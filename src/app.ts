@@ -17,6 +17,7 @@ import { CatalogueService } from './modules/catalogue/catalogue.service.js';
 import { catalogueRoutes } from './modules/catalogue/catalogue.routes.js';
 import { obgynRoutes } from './modules/obgyn/obgyn.routes.js';
 import { shopRoutes } from './modules/shop/shop.routes.js';
+import { ShopService } from './modules/shop/shop.service.js';
 import { adminRoutes } from './modules/admin/admin.routes.js';
 import { opsRoutes } from './modules/ops/ops.routes.js';
 import { ObgynService } from './modules/obgyn/obgyn.service.js';
@@ -36,6 +37,7 @@ export interface Services {
   accounts: AccountsService;
   obgyn: ObgynService;
   catalogue: CatalogueService;
+  shop: ShopService;
 }
 
 declare module 'fastify' {
@@ -107,6 +109,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     accounts: new AccountsService(database.db, config, now),
     obgyn: new ObgynService(database.db, now),
     catalogue: new CatalogueService(database.db, { cacheTtlMs: config.cacheTtlMs, now }),
+    shop: new ShopService(database.db, { cacheTtlMs: config.cacheTtlMs, now }),
   };
   app.decorate('services', services);
   app.decorate('database', database);
@@ -150,6 +153,9 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   //   POST /api/hospital/show, GET /api/hospital/:slug   key  catalogue
   //   POST /api/article, GET /api/article                key  catalogue
   //   POST /api/article/show, GET /api/article/:slug     key  catalogue
+  //   GET  /api/ecommerce/product, /api/ecommerce/product/:slug    key  shop
+  //   GET  /api/ecommerce/category, /api/ecommerce/category/:slug  key  shop
+  //   /api/admin/...                      key + admin token       admin (see admin.routes.ts)
   //   GET  /files/avatars/:file, /files/images/:file     unguessable name
   //   GET  /health, GET /ready            open: probes
   await app.register(
@@ -158,7 +164,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       await api.register(accountsRoutes, { accounts: services.accounts, config });
       await api.register(obgynRoutes, { obgyn: services.obgyn, accounts: services.accounts });
       await api.register(catalogueRoutes, { catalogue: services.catalogue, config });
-      await api.register(shopRoutes, { catalogue: services.catalogue, config });
+      await api.register(shopRoutes, { shop: services.shop, config });
       await api.register(adminRoutes, { services, config });
     },
     { prefix: '/api' },

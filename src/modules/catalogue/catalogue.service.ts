@@ -110,12 +110,15 @@ const scopeKey = (viewer: Viewer): string => `${viewer.baseUrl}|${viewer.scope?.
  */
 export class CatalogueService {
   private readonly cache: VersionedCache;
+  /** Whole answers are larger than resources: fewer of them, so made-up pages or hosts stay cheap. */
+  private readonly bodies: VersionedCache;
 
   constructor(
     private readonly db: Db,
     options: { cacheTtlMs: number; now?: () => number },
   ) {
     this.cache = new VersionedCache(db, CATALOGUE_VERSION, options.cacheTtlMs, 50_000, options.now);
+    this.bodies = new VersionedCache(db, CATALOGUE_VERSION, options.cacheTtlMs, 2_000, options.now);
   }
 
   async listDoctors(
@@ -257,11 +260,12 @@ export class CatalogueService {
    * costs a map lookup, not a page build and a serialisation.
    */
   cachedBody(key: string, build: () => Promise<string>): Promise<string> {
-    return this.cache.get(`body|${key}`, build);
+    return this.bodies.get(key, build);
   }
 
   /** After a change made by this process: show it here at once, not after the next check. */
   invalidate(): void {
     this.cache.invalidate();
+    this.bodies.invalidate();
   }
 }

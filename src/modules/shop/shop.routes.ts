@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type TSchema } from 'typebox';
 import type { Config } from '../../config.js';
@@ -8,9 +8,8 @@ import { AppError } from '../../http/errors.js';
 import { messages } from '../../http/i18n.js';
 import { baseUrlOf } from '../../http/origin.js';
 import { readPagination } from '../../http/pagination.js';
-import type { CatalogueService } from '../catalogue/catalogue.service.js';
 import { MetaSchema } from '../catalogue/catalogue.routes.js';
-import { ShopService } from './shop.service.js';
+import type { ShopService } from './shop.service.js';
 
 const Nullable = <T extends TSchema>(s: T) => Type.Union([s, Type.Null()]);
 
@@ -79,18 +78,12 @@ async function readGetBody(fastify: FastifyInstance, request: FastifyRequest, pa
  *   GET /ecommerce/category/:slug     the products of one category: page, data
  *
  * `page`/`data` come from the query string (the document's own `?page=1?data=10` included) or
- * a JSON body. The service is made here on the app's database unless one is handed in.
+ * a JSON body.
  */
 export async function shopRoutes(
   fastify: FastifyInstance,
-  deps: {
-    catalogue: CatalogueService;
-    config: Pick<Config, 'publicUrl'> & Partial<Pick<Config, 'cacheTtlMs'>>;
-    shop?: ShopService;
-  },
+  { shop: service, config }: { shop: ShopService; config: Pick<Config, 'publicUrl'> },
 ): Promise<void> {
-  const { config } = deps;
-  const shop = deps.shop ?? new ShopService(fastify.database.db, { cacheTtlMs: config.cacheTtlMs ?? 1000 });
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('preParsing', async (request, _reply, payload) => {
     if (request.method === 'GET') await readGetBody(fastify, request, payload);
@@ -98,42 +91,74 @@ export async function shopRoutes(
   });
   app.addHook('onSend', etagForGet);
   const ok = (request: FastifyRequest) => messages.ok[request.lang];
-  const page = (request: FastifyRequest) => readPagination(request.query, request.body);
   const base = (request: FastifyRequest) => baseUrlOf(config, request);
+
+  /**
+   * Answers from the shop's body cache: the key is everything the answer depends on (route,
+   * origin, language, parameters); the body is serialised by the route's own response schema
+   * the first time, so it carries exactly the fields the schema names.
+   */
+  const cached = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    params: unknown,
+    build: () => Promise<Record<string, unknown>>,
+  ) => {
+    const key = JSON.stringify([request.routeOptions.url, base(request), request.lang, params]);
+    const body = await service.cachedBody(key, async () => reply.serializeInput(await build(), '200') as string);
+    return reply.type('application/json; charset=utf-8').send(body);
+  };
 
   app.get(
     '/ecommerce/product',
     { schema: { querystring: Loose, response: { 200: OkPage(ProductSchema) } } },
-    async (request) => ({
-      success: true,
-      message: ok(request),
-      ...(await shop.listProducts(base(request), page(request))),
-    }),
+    async (request, reply) => {
+      const page = readPagination(request.query, request.body);
+      return cached(request, reply, page, async () => ({
+        success: true,
+        message: ok(request),
+        ...(await service.listProducts(base(request), page)),
+      }));
+    },
   );
 
   app.get(
     '/ecommerce/product/:slug',
     { schema: { params: SlugParams, response: { 200: Ok(ProductSchema) } } },
-    async (request) => ({
-      success: true,
-      message: ok(request),
-      data: await shop.showProduct(base(request), request.params.slug),
-    }),
+    async (request, reply) => {
+      const { slug } = request.params;
+      return cached(request, reply, slug, async () => ({
+        success: true,
+        message: ok(request),
+        data: await service.showProduct(base(request), slug),
+      }));
+    },
   );
 
   app.get(
     '/ecommerce/category',
     { schema: { querystring: Loose, response: { 200: OkPage(CategorySchema) } } },
-    async (request) => ({ success: true, message: ok(request), ...(await shop.listCategories(page(request))) }),
+    async (request, reply) => {
+      const page = readPagination(request.query, request.body);
+      return cached(request, reply, page, async () => ({
+        success: true,
+        message: ok(request),
+        ...(await service.listCategories(page)),
+      }));
+    },
   );
 
   app.get(
     '/ecommerce/category/:slug',
     { schema: { params: SlugParams, querystring: Loose, response: { 200: OkPage(ProductSchema) } } },
-    async (request) => ({
-      success: true,
-      message: ok(request),
-      ...(await shop.listCategoryProducts(base(request), request.params.slug, page(request))),
-    }),
+    async (request, reply) => {
+      const { slug } = request.params;
+      const page = readPagination(request.query, request.body);
+      return cached(request, reply, [slug, page], async () => ({
+        success: true,
+        message: ok(request),
+        ...(await service.listCategoryProducts(base(request), slug, page)),
+      }));
+    },
   );
 }
