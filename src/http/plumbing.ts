@@ -6,6 +6,7 @@ import secureJson from 'secure-json-parse';
 import { AppError, errorBody, errorCatalogue, type ErrorCode, type FieldProblems } from './errors.js';
 import { pickLanguage, type Lang } from './i18n.js';
 import { fieldProblemsFromAjv } from './validation.js';
+import { readGetBody } from './get-body.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -129,6 +130,11 @@ export function registerPlumbing(app: FastifyInstance): void {
     } catch {
       done(new AppError('MALFORMED_JSON'), undefined);
     }
+  });
+
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    if (request.method === 'GET' && request.url.startsWith('/api')) await readGetBody(request, payload);
+    return payload;
   });
 
   app.addHook('preValidation', async (request) => {

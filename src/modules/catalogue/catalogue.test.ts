@@ -272,3 +272,23 @@ test('a change shows in every process within the cache TTL, at once after a vers
   const fresh = envelope(await call(ta, key, 'POST', '/api/doctor', {})).meta.total;
   assert.equal(fresh, before - 1);
 });
+
+test('GET lists read data and page from a JSON body too, as the document sends them', async (t) => {
+  const { ta, key } = await setup(t);
+  const res = await ta.app.inject({
+    method: 'GET',
+    url: '/api/doctor',
+    headers: { 'x-api-key': key, 'content-type': 'application/json' },
+    payload: JSON.stringify({ data: 2, page: 2 }),
+  });
+  assert.equal(res.statusCode, 200);
+  assert.deepEqual(envelope(res).meta, { current_page: 2, per_page: 2, total: 4, last_page: 2 });
+  const bad = await ta.app.inject({
+    method: 'GET',
+    url: '/api/hospital',
+    headers: { 'x-api-key': key, 'content-type': 'application/json' },
+    payload: '{"data": ',
+  });
+  assert.equal(bad.statusCode, 400);
+  assert.equal(envelope(bad).code, 'MALFORMED_JSON');
+});

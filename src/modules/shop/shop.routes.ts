@@ -1,10 +1,8 @@
-import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type TSchema } from 'typebox';
 import type { Config } from '../../config.js';
 import { etagForGet } from '../../http/etag.js';
-import { AppError } from '../../http/errors.js';
 import { messages } from '../../http/i18n.js';
 import { baseUrlOf } from '../../http/origin.js';
 import { readPagination } from '../../http/pagination.js';
@@ -38,37 +36,6 @@ const OkPage = <T extends TSchema>(item: T) =>
 const Loose = Type.Object({}, { additionalProperties: true });
 const SlugParams = Type.Object({ slug: Type.String() });
 
-/** A GET body is only a few pagination fields: more than this is refused. */
-const GET_BODY_LIMIT = 16 * 1024;
-
-/**
- * The published document sends `data` and `page` of these GET routes in a JSON body, which
- * Fastify does not read on GET. Such a body, when there is one, is read here (JSON only, small,
- * with the POST routes' rules: malformed or `__proto__` → 400, too large → 413).
- */
-async function readGetBody(fastify: FastifyInstance, request: FastifyRequest, payload: Readable): Promise<void> {
-  const length = request.headers['content-length'];
-  const chunked = request.headers['transfer-encoding'] !== undefined;
-  if (!chunked && (length === undefined || length === '0')) return;
-  if (!chunked && !(Number(length) <= GET_BODY_LIMIT)) throw new AppError('PAYLOAD_TOO_LARGE');
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of payload) {
-    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
-    size += buf.length;
-    if (size > GET_BODY_LIMIT) throw new AppError('PAYLOAD_TOO_LARGE');
-    chunks.push(buf);
-  }
-  const mediaType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (mediaType !== 'application/json') return;
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (text.trim() === '') return;
-  const parse = fastify.getDefaultJsonParser('error', 'error');
-  request.body = await new Promise<unknown>((resolve, reject) =>
-    parse(request, text, (err, body) => (err ? reject(new AppError('MALFORMED_JSON')) : resolve(body))),
-  );
-}
-
 /**
  * The health shop (GET answers carry an ETag; no token needed).
  *
@@ -85,10 +52,6 @@ export async function shopRoutes(
   { shop: service, config }: { shop: ShopService; config: Pick<Config, 'publicUrl'> },
 ): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  app.addHook('preParsing', async (request, _reply, payload) => {
-    if (request.method === 'GET') await readGetBody(fastify, request, payload);
-    return payload;
-  });
   app.addHook('onSend', etagForGet);
   const ok = (request: FastifyRequest) => messages.ok[request.lang];
   const base = (request: FastifyRequest) => baseUrlOf(config, request);
