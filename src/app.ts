@@ -19,6 +19,7 @@ import { obgynRoutes } from './modules/obgyn/obgyn.routes.js';
 import { shopRoutes } from './modules/shop/shop.routes.js';
 import { ShopService } from './modules/shop/shop.service.js';
 import { adminRoutes } from './modules/admin/admin.routes.js';
+import { AdminService } from './modules/admin/admin.service.js';
 import { opsRoutes } from './modules/ops/ops.routes.js';
 import { ObgynService } from './modules/obgyn/obgyn.service.js';
 
@@ -38,6 +39,7 @@ export interface Services {
   obgyn: ObgynService;
   catalogue: CatalogueService;
   shop: ShopService;
+  admin: AdminService;
 }
 
 declare module 'fastify' {
@@ -110,6 +112,14 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     obgyn: new ObgynService(database.db, now),
     catalogue: new CatalogueService(database.db, { cacheTtlMs: config.cacheTtlMs, now }),
     shop: new ShopService(database.db, { cacheTtlMs: config.cacheTtlMs, now }),
+    admin: new AdminService(database.db, {
+      now,
+      // The public catalogue and the shop cache the same catalogue version: drop both here at once.
+      onChange: () => {
+        services.catalogue.invalidate();
+        services.shop.invalidate();
+      },
+    }),
   };
   app.decorate('services', services);
   app.decorate('database', database);

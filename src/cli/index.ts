@@ -8,7 +8,7 @@ import { AccountsService } from '../modules/accounts/accounts.service.js';
 import { importUsers } from './import-users.js';
 import { importCatalogue } from './import-catalogue.js';
 import { seedCatalogue } from '../modules/catalogue/seed.js';
-import { createAdmin } from '../modules/admin/admin.service.js';
+import { AdminInputError, createAdmin } from '../modules/admin/admin.service.js';
 
 const HELP = `Cexup Patient API command line
 
@@ -176,8 +176,17 @@ export async function runCli(
   if (group === 'admins' && command === 'create') {
     if (!values.name || !values.email || !values.password)
       return fail(out, 'admins create needs --name, --email and --password');
-    const admin = await createAdmin(database.db, { name: values.name, email: values.email, password: values.password });
-    out(`admin id: ${admin.id}`);
+    try {
+      const admin = await createAdmin(database.db, {
+        name: values.name,
+        email: values.email,
+        password: values.password,
+      });
+      out(`admin id: ${admin.id}`);
+    } catch (err) {
+      if (err instanceof AdminInputError) return fail(out, err.message);
+      throw err;
+    }
     return 0;
   }
 

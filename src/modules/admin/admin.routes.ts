@@ -41,7 +41,7 @@ import {
   SpecialityResource,
   SpecialityUpdate,
 } from './admin.schemas.js';
-import { AdminService, type ImageKind, type KindInputs, type ListFilter, type SlugKind } from './admin.service.js';
+import { type ImageKind, type KindInputs, type ListFilter, type SlugKind } from './admin.service.js';
 
 const SessionSchema = Type.Object({
   access_token: Type.String(),
@@ -101,13 +101,7 @@ export async function adminRoutes(
   { services, config }: { services: Services; config: Config },
 ): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const admin = new AdminService(fastify.database.db, {
-    onChange: () => {
-      services.catalogue.invalidate();
-      // The shop keeps a cache of the same catalogue version, once it is a service of its own.
-      (services as unknown as { shop?: { invalidate?: () => void } }).shop?.invalidate?.();
-    },
-  });
+  const admin = services.admin;
 
   app.post(
     '/login/admin',

@@ -1,0 +1,290 @@
+import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely';
+import type { Database } from '../../db/schema.js';
+
+type Q = Kysely<Database>;
+
+/** The catalogue tables whose rows are named by a slug. */
+export type SlugTable = 'specialities' | 'hospitals' | 'doctors' | 'articles' | 'product_categories' | 'products';
+export type Row<T extends keyof Database> = Selectable<Database[T]>;
+export type PracticeRow = Row<'practices'>;
+
+/*
+ * The generic helpers below name one table's type ('specialities') to Kysely while running on
+ * whichever table they are given: they only touch the columns every slug table has (id, slug,
+ * created_at, updated_at) or columns passed in by name, and return the caller's row type.
+ */
+
+export const findBySlug = async <T extends SlugTable>(db: Q, table: T, slug: string): Promise<Row<T> | undefined> =>
+  (await db
+    .selectFrom(table as 'specialities')
+    .selectAll()
+    .where('slug', '=', slug)
+    .executeTakeFirst()) as Row<T> | undefined;
+
+export const insertRow = async <T extends SlugTable>(db: Q, table: T, row: Insertable<Database[T]>): Promise<void> => {
+  await db
+    .insertInto(table as 'specialities')
+    .values(row as Insertable<Database['specialities']>)
+    .execute();
+};
+
+/** Updates one row by id and returns it as it now is (undefined when it is gone). */
+export const updateRow = async <T extends SlugTable>(
+  db: Q,
+  table: T,
+  id: string,
+  patch: Updateable<Database[T]>,
+): Promise<Row<T> | undefined> =>
+  (await db
+    .updateTable(table as 'specialities')
+    .set(patch as Updateable<Database['specialities']>)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst()) as Row<T> | undefined;
+
+export const deleteRow = async (db: Q, table: SlugTable | 'practices', id: string | number): Promise<boolean> => {
+  const result =
+    table === 'practices'
+      ? await db.deleteFrom('practices').where('id', '=', Number(id)).executeTakeFirst()
+      : await db
+          .deleteFrom(table as 'specialities')
+          .where('id', '=', String(id))
+          .executeTakeFirst();
+  return Number(result.numDeletedRows) === 1;
+};
+
+export interface ListOptions {
+  /** The column searched and sorted on (name, or an article's title). */
+  nameColumn: 'name' | 'title';
+  /** Case-insensitive text in the name or the slug. */
+  q?: string;
+  /** published / unpublished; articles are published when published_at is set. */
+  status?: 'published' | 'unpublished';
+  /** Column = value filters (a reference id). */
+  equals?: Record<string, string>;
+  limit: number;
+  offset: number;
+}
+
+/** `%text%` with LIKE's wildcards escaped; used with ESCAPE '\' (SQLite has no default escape). */
+const likeContains = (text: string): string => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+export async function listRows<T extends SlugTable>(
+  db: Q,
+  table: T,
+  options: ListOptions,
+): Promise<{ rows: Row<T>[]; total: number }> {
+  const publishedColumn = table === 'articles' ? 'published_at' : 'unpublished_at';
+  const publishedWhenNull = table !== 'articles';
+  const nameRef = sql.ref(options.nameColumn);
+  let q = db.selectFrom(table as 'specialities');
+  if (options.q !== undefined) {
+    const pattern = likeContains(options.q);
+    q = q.where(
+      sql<boolean>`(lower(${nameRef}) like ${pattern} escape '\\' or ${sql.ref('slug')} like ${pattern} escape '\\')`,
+    );
+  }
+  if (options.status !== undefined) {
+    const wantNull = (options.status === 'published') === publishedWhenNull;
+    q = q.where(sql.ref(publishedColumn), wantNull ? 'is' : 'is not', null);
+  }
+  for (const [column, value] of Object.entries(options.equals ?? {})) q = q.where(sql.ref(column), '=', value);
+
+  const counted = await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+  const rows = await q.selectAll().orderBy(nameRef).orderBy('id').limit(options.limit).offset(options.offset).execute();
+  return { rows: rows as Row<T>[], total: Number(counted.n) };
+}
+
+/** Slugs of rows by id, for the references a resource shows (a doctor's speciality). */
+export async function slugsByIds(db: Q, table: SlugTable, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom(table as 'specialities')
+    .select(['id', 'slug'])
+    .where('id', 'in', [...new Set(ids)])
+    .execute();
+  return new Map(rows.map((r) => [r.id, r.slug]));
+}
+
+/**
+ * A hospital's new slug in the scopes of the client apps limited to it (a scope is a JSON array
+ * of hospital slugs), so renaming a hospital does not take it away from those apps.
+ */
+export async function renameHospitalInScopes(db: Q, oldSlug: string, newSlug: string): Promise<void> {
+  const apps = await db
+    .selectFrom('client_apps')
+    .select(['id', 'hospital_scope'])
+    .where('hospital_scope', 'like', `%"${oldSlug}"%`)
+    .execute();
+  for (const app of apps) {
+    let scope: unknown;
+    try {
+      scope = JSON.parse(app.hospital_scope ?? 'null');
+    } catch {
+      continue;
+    }
+    if (!Array.isArray(scope) || !scope.includes(oldSlug)) continue;
+    const renamed = [...new Set(scope.map((s: unknown) => (s === oldSlug ? newSlug : s)))];
+    await db
+      .updateTable('client_apps')
+      .set({ hospital_scope: JSON.stringify(renamed) })
+      .where('id', '=', app.id)
+      .execute();
+  }
+}
+
+// Practices.
+
+export interface PracticeDetail extends PracticeRow {
+  doctor_slug: string;
+  hospital_slug: string;
+  hospital_name: string;
+}
+
+const practiceDetails = (db: Q) =>
+  db
+    .selectFrom('practices')
+    .innerJoin('doctors', 'doctors.id', 'practices.doctor_id')
+    .innerJoin('hospitals', 'hospitals.id', 'practices.hospital_id')
+    .selectAll('practices')
+    .select(['doctors.slug as doctor_slug', 'hospitals.slug as hospital_slug', 'hospitals.name as hospital_name']);
+
+export const findPractice = (db: Q, id: number): Promise<PracticeDetail | undefined> =>
+  practiceDetails(db).where('practices.id', '=', id).executeTakeFirst();
+
+export const practicesOfDoctors = (db: Q, doctorIds: readonly string[]): Promise<PracticeDetail[]> =>
+  doctorIds.length === 0
+    ? Promise.resolve([])
+    : practiceDetails(db)
+        .where('practices.doctor_id', 'in', [...doctorIds])
+        .orderBy('hospitals.name')
+        .orderBy('practices.id')
+        .execute();
+
+export async function listPractices(
+  db: Q,
+  filter: { doctorId?: string; hospitalId?: string; status?: 'published' | 'unpublished' },
+  page: { limit: number; offset: number },
+): Promise<{ rows: PracticeDetail[]; total: number }> {
+  let q = practiceDetails(db);
+  if (filter.doctorId !== undefined) q = q.where('practices.doctor_id', '=', filter.doctorId);
+  if (filter.hospitalId !== undefined) q = q.where('practices.hospital_id', '=', filter.hospitalId);
+  if (filter.status !== undefined) {
+    q = q.where('practices.unpublished_at', filter.status === 'published' ? 'is' : 'is not', null);
+  }
+  const counted = await q
+    .clearSelect()
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
+  const rows = await q
+    .orderBy('doctors.name')
+    .orderBy('hospitals.name')
+    .orderBy('practices.id')
+    .limit(page.limit)
+    .offset(page.offset)
+    .execute();
+  return { rows, total: Number(counted.n) };
+}
+
+export const insertPractice = async (db: Q, row: Insertable<Database['practices']>): Promise<number> => {
+  const inserted = await db.insertInto('practices').values(row).returning('id').executeTakeFirstOrThrow();
+  return Number(inserted.id);
+};
+
+export const updatePractice = (db: Q, id: number, patch: Updateable<Database['practices']>) =>
+  db.updateTable('practices').set(patch).where('id', '=', id).returningAll().executeTakeFirst();
+
+export const practiceExists = async (db: Q, doctorId: string, hospitalId: string): Promise<boolean> =>
+  (await db
+    .selectFrom('practices')
+    .select('id')
+    .where('doctor_id', '=', doctorId)
+    .where('hospital_id', '=', hospitalId)
+    .executeTakeFirst()) !== undefined;
+
+// What still refers to a row, before it may be deleted.
+
+export const hasDoctorsOfSpeciality = async (db: Q, specialityId: string): Promise<boolean> =>
+  (await db.selectFrom('doctors').select('id').where('speciality_id', '=', specialityId).executeTakeFirst()) !==
+  undefined;
+
+export const hasPracticesWhere = async (db: Q, column: 'doctor_id' | 'hospital_id', id: string): Promise<boolean> =>
+  (await db.selectFrom('practices').select('id').where(column, '=', id).executeTakeFirst()) !== undefined;
+
+export const hasProductsOfCategory = async (db: Q, categoryId: string): Promise<boolean> =>
+  (await db.selectFrom('products').select('id').where('category_id', '=', categoryId).executeTakeFirst()) !== undefined;
+
+/** Whether another doctor has this username, in any case (bookings compare it so). */
+export const usernameOfDoctorTaken = async (db: Q, username: string, exceptId?: string): Promise<boolean> =>
+  (await db
+    .selectFrom('doctors')
+    .select('id')
+    .where((eb) => eb(eb.fn('lower', ['username']), '=', username.toLowerCase()))
+    .$if(exceptId !== undefined, (q) => q.where('id', '!=', exceptId!))
+    .executeTakeFirst()) !== undefined;
+
+// Images of the catalogue (owner_user_id null).
+
+export const insertImage = (db: Q, row: Database['images']) => db.insertInto('images').values(row).execute();
+
+/** Whether any catalogue row other than the one named still shows this image. */
+export async function imageInUse(db: Q, imageId: string): Promise<boolean> {
+  for (const table of ['hospitals', 'doctors', 'articles'] as const) {
+    const hit = await db
+      .selectFrom(table as 'hospitals')
+      .select('id')
+      .where('image_id', '=', imageId)
+      .executeTakeFirst();
+    if (hit !== undefined) return true;
+  }
+  const product = await db
+    .selectFrom('products')
+    .select('id')
+    .where('image_ids', 'like', `%"${imageId}"%`)
+    .executeTakeFirst();
+  return product !== undefined;
+}
+
+/** Deletes catalogue images no row shows any more (never a patient's avatar). */
+export async function deleteUnusedImages(db: Q, imageIds: readonly string[]): Promise<void> {
+  for (const id of imageIds) {
+    if (await imageInUse(db, id)) continue;
+    await db.deleteFrom('images').where('id', '=', id).where('owner_user_id', 'is', null).execute();
+  }
+}
+
+// The audit log.
+
+export type AuditRow = Database['audit_log'];
+
+export const insertAudit = (db: Q, rows: AuditRow[]) => db.insertInto('audit_log').values(rows).execute();
+
+export interface AuditFilter {
+  entity?: string;
+  entityId?: string;
+  action?: string;
+  actorUserId?: string;
+}
+
+export async function listAudit(
+  db: Q,
+  filter: AuditFilter,
+  page: { limit: number; offset: number },
+): Promise<{ rows: (AuditRow & { actor_name: string | null; actor_email: string | null })[]; total: number }> {
+  let q = db.selectFrom('audit_log');
+  if (filter.entity !== undefined) q = q.where('audit_log.entity', '=', filter.entity);
+  if (filter.entityId !== undefined) q = q.where('audit_log.entity_id', '=', filter.entityId);
+  if (filter.action !== undefined) q = q.where('audit_log.action', '=', filter.action);
+  if (filter.actorUserId !== undefined) q = q.where('audit_log.actor_user_id', '=', filter.actorUserId);
+  const counted = await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+  const rows = await q
+    .leftJoin('users', 'users.id', 'audit_log.actor_user_id')
+    .selectAll('audit_log')
+    .select(['users.name as actor_name', 'users.email as actor_email'])
+    .orderBy('audit_log.created_at', 'desc')
+    .orderBy('audit_log.id', 'desc')
+    .limit(page.limit)
+    .offset(page.offset)
+    .execute();
+  return { rows, total: Number(counted.n) };
+}
