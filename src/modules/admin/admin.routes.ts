@@ -12,7 +12,7 @@ import { Envelope } from '../../http/schemas.js';
 import { UserResourceSchema } from '../accounts/accounts.routes.js';
 import { toUserResource } from '../accounts/accounts.service.js';
 import { AVATAR_MAX_BYTES } from '../accounts/avatar.js';
-import { OkPage } from '../catalogue/catalogue.routes.js';
+import { EnvelopePage } from '../../http/schemas.js';
 import {
   ArticleCreate,
   ArticleResource,
@@ -153,7 +153,7 @@ export async function adminRoutes(
 
       r.get(
         '/audit-log',
-        { schema: { querystring: AuditQuery, response: { 200: OkPage(AuditResource) } } },
+        { schema: { querystring: AuditQuery, response: { 200: EnvelopePage(AuditResource) } } },
         async (request) => {
           const q = request.query;
           const page = await admin.auditLog(
@@ -183,7 +183,7 @@ export async function adminRoutes(
         const path = `/${kind}`;
         r.get(
           path,
-          { schema: { querystring: ListQuery, response: { 200: OkPage(schemas.resource) } } },
+          { schema: { querystring: ListQuery, response: { 200: EnvelopePage(schemas.resource) } } },
           async (request) => {
             const { rows, meta } = await admin.list(
               kind,
@@ -291,7 +291,7 @@ export async function adminRoutes(
       });
       r.get(
         '/practices',
-        { schema: { querystring: ListQuery, response: { 200: OkPage(PracticeResource) } } },
+        { schema: { querystring: ListQuery, response: { 200: EnvelopePage(PracticeResource) } } },
         async (request) => ({
           success: true,
           message: messages.ok[request.lang],

@@ -3,13 +3,12 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type TSchema } from 'typebox';
 import type { Config } from '../../config.js';
 import { etagForGet } from '../../http/etag.js';
+import { Envelope, EnvelopePage, Loose, MetaSchema, Nullable } from '../../http/schemas.js';
 import { AppError } from '../../http/errors.js';
 import { messages } from '../../http/i18n.js';
 import { baseUrlOf } from '../../http/origin.js';
 import { asksForPage, paginate, readPagination } from '../../http/pagination.js';
 import type { CatalogueService, Viewer } from './catalogue.service.js';
-
-const Nullable = <T extends TSchema>(s: T) => Type.Union([s, Type.Null()]);
 
 const PracticeSchema = Type.Object({
   doctor_has_hospital_id: Type.Integer(),
@@ -61,16 +60,6 @@ const ArticleSummarySchema = Type.Object({
   published_at: Type.String(),
 });
 
-export const MetaSchema = Type.Object({
-  current_page: Type.Integer(),
-  per_page: Type.Integer(),
-  total: Type.Integer(),
-  last_page: Type.Integer(),
-});
-
-const Ok = <T extends TSchema>(data: T) => Type.Object({ success: Type.Boolean(), message: Type.String(), data });
-export const OkPage = <T extends TSchema>(item: T) =>
-  Type.Object({ success: Type.Boolean(), message: Type.String(), data: Type.Array(item), meta: MetaSchema });
 const OkList = <T extends TSchema>(item: T) =>
   Type.Object({
     success: Type.Boolean(),
@@ -78,9 +67,6 @@ const OkList = <T extends TSchema>(item: T) =>
     data: Type.Array(item),
     meta: Type.Optional(MetaSchema),
   });
-
-/** Query strings and bodies of list routes: anything; the handlers read what they know. */
-const Loose = Type.Object({}, { additionalProperties: true });
 
 /** A text filter from the query or the body; "" and absent mean no filter. */
 export function textParam(request: FastifyRequest, name: string, max = 100): string | undefined {
@@ -162,7 +148,7 @@ export async function catalogueRoutes(
   const listSchema = (item: TSchema, withBody = true) => ({
     querystring: Loose,
     ...(withBody ? { body: Type.Optional(Loose) } : {}),
-    response: { 200: OkPage(item) },
+    response: { 200: EnvelopePage(item) },
   });
   app.post('/doctor', { schema: listSchema(DoctorSchema) }, listDoctors);
   app.get('/doctor', { schema: listSchema(DoctorSchema, false) }, listDoctors);
@@ -175,8 +161,12 @@ export async function catalogueRoutes(
       data: await catalogue.showDoctor(viewer(request), slug),
     }));
   };
-  app.post('/doctor/show', { schema: { body: Type.Optional(Loose), response: { 200: Ok(DoctorSchema) } } }, showDoctor);
-  app.get('/doctor/:slug', { schema: { response: { 200: Ok(DoctorSchema) } } }, showDoctor);
+  app.post(
+    '/doctor/show',
+    { schema: { body: Type.Optional(Loose), response: { 200: Envelope(DoctorSchema) } } },
+    showDoctor,
+  );
+  app.get('/doctor/:slug', { schema: { response: { 200: Envelope(DoctorSchema) } } }, showDoctor);
 
   app.get(
     '/speciality',
@@ -211,10 +201,10 @@ export async function catalogueRoutes(
   };
   app.post(
     '/hospital/show',
-    { schema: { body: Type.Optional(Loose), response: { 200: Ok(HospitalDetail) } } },
+    { schema: { body: Type.Optional(Loose), response: { 200: Envelope(HospitalDetail) } } },
     showHospital,
   );
-  app.get('/hospital/:slug', { schema: { response: { 200: Ok(HospitalDetail) } } }, showHospital);
+  app.get('/hospital/:slug', { schema: { response: { 200: Envelope(HospitalDetail) } } }, showHospital);
 
   const listArticles = async (request: FastifyRequest, reply: FastifyReply) => {
     const page = readPagination(request.query, request.body);
@@ -238,8 +228,8 @@ export async function catalogueRoutes(
   };
   app.post(
     '/article/show',
-    { schema: { body: Type.Optional(Loose), response: { 200: Ok(ArticleDetail) } } },
+    { schema: { body: Type.Optional(Loose), response: { 200: Envelope(ArticleDetail) } } },
     showArticle,
   );
-  app.get('/article/:slug', { schema: { response: { 200: Ok(ArticleDetail) } } }, showArticle);
+  app.get('/article/:slug', { schema: { response: { 200: Envelope(ArticleDetail) } } }, showArticle);
 }

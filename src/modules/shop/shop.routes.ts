@@ -1,15 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type, type TSchema } from 'typebox';
+import { Type } from 'typebox';
 import type { Config } from '../../config.js';
 import { etagForGet } from '../../http/etag.js';
+import { Envelope, EnvelopePage, Loose, Nullable } from '../../http/schemas.js';
 import { messages } from '../../http/i18n.js';
 import { baseUrlOf } from '../../http/origin.js';
 import { readPagination } from '../../http/pagination.js';
-import { MetaSchema } from '../catalogue/catalogue.routes.js';
 import type { ShopService } from './shop.service.js';
-
-const Nullable = <T extends TSchema>(s: T) => Type.Union([s, Type.Null()]);
 
 export const ProductSchema = Type.Object({
   slug: Type.String(),
@@ -28,12 +26,6 @@ export const CategorySchema = Type.Object({
   product_count: Type.Integer(),
 });
 
-const Ok = <T extends TSchema>(data: T) => Type.Object({ success: Type.Boolean(), message: Type.String(), data });
-const OkPage = <T extends TSchema>(item: T) =>
-  Type.Object({ success: Type.Boolean(), message: Type.String(), data: Type.Array(item), meta: MetaSchema });
-
-/** Query strings of the lists: anything; the handlers read what they know. */
-const Loose = Type.Object({}, { additionalProperties: true });
 const SlugParams = Type.Object({ slug: Type.String() });
 
 /**
@@ -74,7 +66,7 @@ export async function shopRoutes(
 
   app.get(
     '/ecommerce/product',
-    { schema: { querystring: Loose, response: { 200: OkPage(ProductSchema) } } },
+    { schema: { querystring: Loose, response: { 200: EnvelopePage(ProductSchema) } } },
     async (request, reply) => {
       const page = readPagination(request.query, request.body);
       return cached(request, reply, page, async () => ({
@@ -87,7 +79,7 @@ export async function shopRoutes(
 
   app.get(
     '/ecommerce/product/:slug',
-    { schema: { params: SlugParams, response: { 200: Ok(ProductSchema) } } },
+    { schema: { params: SlugParams, response: { 200: Envelope(ProductSchema) } } },
     async (request, reply) => {
       const { slug } = request.params;
       return cached(request, reply, slug, async () => ({
@@ -100,7 +92,7 @@ export async function shopRoutes(
 
   app.get(
     '/ecommerce/category',
-    { schema: { querystring: Loose, response: { 200: OkPage(CategorySchema) } } },
+    { schema: { querystring: Loose, response: { 200: EnvelopePage(CategorySchema) } } },
     async (request, reply) => {
       const page = readPagination(request.query, request.body);
       return cached(request, reply, page, async () => ({
@@ -113,7 +105,7 @@ export async function shopRoutes(
 
   app.get(
     '/ecommerce/category/:slug',
-    { schema: { params: SlugParams, querystring: Loose, response: { 200: OkPage(ProductSchema) } } },
+    { schema: { params: SlugParams, querystring: Loose, response: { 200: EnvelopePage(ProductSchema) } } },
     async (request, reply) => {
       const { slug } = request.params;
       const page = readPagination(request.query, request.body);
