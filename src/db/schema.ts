@@ -203,6 +203,101 @@ export interface CacheVersionsTable {
   version: number;
 }
 
+export interface ScheduleRulesTable {
+  id: string;
+  practice_id: number;
+  /** ISO weekday: 1 Monday ... 7 Sunday. */
+  weekday: number;
+  start_time: string;
+  end_time: string;
+  slot_minutes: number;
+  appointment_type: 'call' | 'reservasi';
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface ScheduleExceptionsTable {
+  id: string;
+  practice_id: number;
+  date: string;
+  kind: 'leave' | 'extra';
+  start_time: string | null;
+  end_time: string | null;
+  slot_minutes: number | null;
+  appointment_type: 'call' | 'reservasi' | null;
+  created_at: Millis;
+}
+
+export interface OrdersTable {
+  id: string;
+  transaction_id: string;
+  patient_user_id: string;
+  app_id: string;
+  practice_id: number;
+  doctor_id: string;
+  hospital_id: string;
+  type: 'call' | 'reservasi';
+  patient_name: string;
+  note: string | null;
+  price: number;
+  status: string;
+  start_at: Millis;
+  end_at: Millis;
+  timezone: string;
+  proposed_start_at: Millis | null;
+  proposed_end_at: Millis | null;
+  proposed_at: Millis | null;
+  status_before_proposal: string | null;
+  payment_provider: string | null;
+  payment_ref: string | null;
+  payment_url: string | null;
+  expires_at: Millis | null;
+  paid_at: Millis | null;
+  refund_due: number;
+  refunded_at: Millis | null;
+  meeting_url: string | null;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface SlotHoldsTable {
+  id: string;
+  order_id: string;
+  doctor_id: string;
+  start_at: Millis;
+  end_at: Millis;
+  kind: 'booking' | 'proposal';
+  created_at: Millis;
+}
+
+export interface OrderEventsTable {
+  id: string;
+  order_id: string;
+  from_status: string | null;
+  to_status: string;
+  action: string;
+  actor: string;
+  created_at: Millis;
+}
+
+export interface IdempotencyKeysTable {
+  app_id: string;
+  user_id: string;
+  key: string;
+  request_hash: string;
+  order_id: string;
+  created_at: Millis;
+}
+
+export interface PaymentNotificationsTable {
+  id: string;
+  provider: string;
+  notification_key: string;
+  order_id: string | null;
+  outcome: string;
+  created_at: Millis;
+}
+
 export interface Database {
   client_apps: ClientAppsTable;
   api_keys: ApiKeysTable;
@@ -221,4 +316,11 @@ export interface Database {
   products: ProductsTable;
   audit_log: AuditLogTable;
   cache_versions: CacheVersionsTable;
+  schedule_rules: ScheduleRulesTable;
+  schedule_exceptions: ScheduleExceptionsTable;
+  orders: OrdersTable;
+  slot_holds: SlotHoldsTable;
+  order_events: OrderEventsTable;
+  idempotency_keys: IdempotencyKeysTable;
+  payment_notifications: PaymentNotificationsTable;
 }

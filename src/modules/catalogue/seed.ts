@@ -448,8 +448,10 @@ async function seed(db: Db, doctorCount: number, onlyIfEmpty: boolean): Promise<
     await VersionedCache.bump(trx, CATALOGUE_VERSION);
     if (onlyIfEmpty && !(await catalogueIsEmpty(trx))) throw new CatalogueNotEmpty();
 
-    // Children before parents; doctors.user_id points at users, which stay.
+    // Children before parents; doctors.user_id points at users, which stay. Orders point at
+    // practices: a demo reseed takes the demo's orders with it (holds and history cascade).
     for (const table of [
+      'orders',
       'practices',
       'doctors',
       'hospitals',

@@ -1,0 +1,45 @@
+/**
+ * A payment gateway, as the order lifecycle sees it: create a payment for an order, and turn
+ * the gateway's (signed) notifications into outcomes. The embedded default is the sandbox
+ * provider; a real Indonesian gateway (Midtrans Snap) implements the same interface.
+ */
+export interface CreatePaymentInput {
+  orderId: string;
+  transactionId: string;
+  /** Whole rupiah. */
+  amount: number;
+  expiresAt: number;
+  customer: { name: string; email: string };
+  /** The API's own public origin, for pages the provider serves from the API (the sandbox). */
+  baseUrl: string;
+}
+
+export interface CreatedPayment {
+  /** Where the patient pays: `payment_url` of the order. */
+  url: string;
+  /** The provider's reference for the payment. */
+  reference: string;
+}
+
+/** What a notification means for an order. */
+export type PaymentOutcome = 'paid' | 'failed' | 'pending' | 'refunded';
+
+export interface PaymentNotification {
+  /** The order's `transaction_id`. */
+  transactionId: string;
+  outcome: PaymentOutcome;
+  /** Amount the gateway reports, whole rupiah. */
+  amount: number;
+  /** The provider's own id of this notification, so repeats are recognised. */
+  key: string;
+}
+
+export interface PaymentProvider {
+  readonly name: string;
+  createPayment(input: CreatePaymentInput): Promise<CreatedPayment>;
+  /**
+   * Checks a webhook's signature and reads it. Returns undefined when the signature or the
+   * body is not valid: such a notification changes nothing.
+   */
+  parseNotification(headers: Record<string, string | string[] | undefined>, body: unknown): PaymentNotification | undefined;
+}
