@@ -102,6 +102,50 @@ export const errorCatalogue = {
       id: 'Data lain masih merujuk ke data ini: nonaktifkan saja.',
     },
   },
+  ORDER_TRANSITION_NOT_ALLOWED: {
+    status: 409,
+    message: {
+      en: 'This is not possible while the order is {status}.',
+      id: 'Tidak dapat dilakukan saat status pesanan {status}.',
+    },
+  },
+  ORDER_PAST_CUTOFF: {
+    status: 409,
+    message: {
+      en: 'Too late to change this order ({status}): changes close 2 hours before the start.',
+      id: 'Pesanan ({status}) tidak dapat diubah lagi: perubahan ditutup 2 jam sebelum jadwal.',
+    },
+  },
+  SLOT_TAKEN: {
+    status: 409,
+    message: {
+      en: 'This time has just been taken. Pick another.',
+      id: 'Jadwal ini baru saja diambil. Pilih jadwal lain.',
+    },
+  },
+  PRICE_MISMATCH: {
+    status: 409,
+    message: {
+      en: 'The price has changed: it is now {price}.',
+      id: 'Harga telah berubah: sekarang {price}.',
+    },
+  },
+  TOO_MANY_UNPAID_ORDERS: {
+    status: 409,
+    message: {
+      en: 'You have {max} unpaid orders: pay or cancel one first.',
+      id: 'Anda memiliki {max} pesanan yang belum dibayar: bayar atau batalkan salah satunya dulu.',
+    },
+  },
+  IDEMPOTENCY_KEY_REUSED: {
+    status: 422,
+    message: {
+      en: 'This Idempotency-Key was used with another request.',
+      id: 'Idempotency-Key ini sudah dipakai untuk permintaan lain.',
+    },
+  },
+  PRACTICE_NOT_FOUND_PUBLIC: { status: 404, message: { en: 'No such practice.', id: 'Praktik tidak ditemukan.' } },
+  ORDER_NOT_FOUND: { status: 404, message: { en: 'No such order.', id: 'Pesanan tidak ditemukan.' } },
   PAYLOAD_TOO_LARGE: {
     status: 413,
     message: { en: 'The request body is too large.', id: 'Isi permintaan terlalu besar.' },

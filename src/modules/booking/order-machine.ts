@@ -1,0 +1,240 @@
+import { AppError } from '../../http/errors.js';
+
+/**
+ * The order lifecycle: DESIGN.md's transition table, in one place. Every move of an order goes
+ * through `planMove`; anything the table does not list is refused with 409 naming the status.
+ */
+export const ORDER_STATUSES = [
+  'waiting_payment',
+  'waiting_doctor_confirmation',
+  'waiting_meeting',
+  'reschedule_from_doctor',
+  'reschedule_from_patient',
+  'join_now',
+  'on_air',
+  'done',
+  'missed_meeting',
+  'order_cancel',
+  'order_failed',
+  'waiting_refund',
+  'refunded',
+] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+export type Actor = 'patient' | 'doctor' | 'gateway' | 'job' | 'admin';
+
+export type OrderAction =
+  | 'pay'
+  | 'payment_failed'
+  | 'reject_by_patient'
+  | 'confirm'
+  | 'decline'
+  | 'confirmation_timeout'
+  | 'propose'
+  | 'accept'
+  | 'reschedule'
+  | 'accept_proposal'
+  | 'reject_proposal'
+  | 'proposal_timeout'
+  | 'open_room'
+  | 'start'
+  | 'finish'
+  | 'missed'
+  | 'refund_completed'
+  | 'late_payment';
+
+/** What a move does besides changing the status. */
+export type Effect =
+  /** The order's slot is given back. */
+  | 'free_booking'
+  /** A proposed time's slot is taken (unique per doctor and start, like a booking). */
+  | 'hold_proposal'
+  /** The proposed time's slot is given back. */
+  | 'free_proposal'
+  /** The proposal becomes the order's time; the old slot is given back. */
+  | 'promote_proposal'
+  /** A full refund becomes due. */
+  | 'refund_due'
+  | 'mark_paid'
+  | 'mark_refunded';
+
+interface Row {
+  action: OrderAction;
+  from: readonly OrderStatus[];
+  /** 'previous': the status before the pending proposal. */
+  to: OrderStatus | 'previous';
+  actors: readonly Actor[];
+  effects: readonly Effect[];
+  /** Refused after the patient's cutoff (default 2 hours before the start). */
+  cutoff?: true;
+}
+
+export const TRANSITIONS: readonly Row[] = [
+  {
+    action: 'pay',
+    from: ['waiting_payment'],
+    to: 'waiting_doctor_confirmation',
+    actors: ['gateway'],
+    effects: ['mark_paid'],
+  },
+  {
+    action: 'payment_failed',
+    from: ['waiting_payment'],
+    to: 'order_failed',
+    actors: ['gateway', 'job'],
+    effects: ['free_booking'],
+  },
+  {
+    action: 'reject_by_patient',
+    from: ['waiting_payment'],
+    to: 'order_cancel',
+    actors: ['patient'],
+    effects: ['free_booking'],
+  },
+  { action: 'confirm', from: ['waiting_doctor_confirmation'], to: 'waiting_meeting', actors: ['doctor'], effects: [] },
+  {
+    action: 'decline',
+    from: ['waiting_doctor_confirmation'],
+    to: 'waiting_refund',
+    actors: ['doctor'],
+    effects: ['free_booking', 'refund_due'],
+  },
+  {
+    action: 'confirmation_timeout',
+    from: ['waiting_doctor_confirmation'],
+    to: 'waiting_refund',
+    actors: ['job'],
+    effects: ['free_booking', 'refund_due'],
+  },
+  {
+    action: 'propose',
+    from: ['waiting_doctor_confirmation', 'waiting_meeting'],
+    to: 'reschedule_from_doctor',
+    actors: ['doctor'],
+    effects: ['hold_proposal'],
+  },
+  {
+    action: 'accept',
+    from: ['reschedule_from_doctor'],
+    to: 'waiting_meeting',
+    actors: ['patient'],
+    effects: ['promote_proposal'],
+  },
+  {
+    // The doctor asked for the move: the patient may refuse it at any time.
+    action: 'reject_by_patient',
+    from: ['reschedule_from_doctor'],
+    to: 'waiting_refund',
+    actors: ['patient'],
+    effects: ['free_proposal', 'free_booking', 'refund_due'],
+  },
+  {
+    action: 'reschedule',
+    from: ['reschedule_from_doctor'],
+    to: 'reschedule_from_patient',
+    actors: ['patient'],
+    effects: ['free_proposal', 'hold_proposal'],
+  },
+  {
+    action: 'reschedule',
+    from: ['waiting_doctor_confirmation', 'waiting_meeting'],
+    to: 'reschedule_from_patient',
+    actors: ['patient'],
+    effects: ['hold_proposal'],
+    cutoff: true,
+  },
+  {
+    action: 'accept_proposal',
+    from: ['reschedule_from_patient'],
+    to: 'waiting_meeting',
+    actors: ['doctor'],
+    effects: ['promote_proposal'],
+  },
+  {
+    action: 'reject_proposal',
+    from: ['reschedule_from_patient'],
+    to: 'previous',
+    actors: ['doctor'],
+    effects: ['free_proposal'],
+  },
+  // proposal_timeout resolves its target from the time (see planMove).
+  {
+    action: 'proposal_timeout',
+    from: ['reschedule_from_doctor', 'reschedule_from_patient'],
+    to: 'previous',
+    actors: ['job'],
+    effects: ['free_proposal'],
+  },
+  {
+    action: 'reject_by_patient',
+    from: ['waiting_doctor_confirmation', 'waiting_meeting'],
+    to: 'waiting_refund',
+    actors: ['patient'],
+    effects: ['free_booking', 'refund_due'],
+    cutoff: true,
+  },
+  { action: 'open_room', from: ['waiting_meeting'], to: 'join_now', actors: ['doctor', 'job'], effects: [] },
+  { action: 'start', from: ['join_now'], to: 'on_air', actors: ['doctor'], effects: [] },
+  { action: 'finish', from: ['on_air'], to: 'done', actors: ['doctor'], effects: [] },
+  {
+    action: 'missed',
+    from: ['waiting_meeting', 'join_now'],
+    to: 'missed_meeting',
+    actors: ['doctor', 'job'],
+    effects: [],
+  },
+  {
+    action: 'refund_completed',
+    from: ['waiting_refund'],
+    to: 'refunded',
+    actors: ['admin', 'gateway'],
+    effects: ['mark_refunded'],
+  },
+  {
+    action: 'late_payment',
+    from: ['order_failed', 'order_cancel'],
+    to: 'waiting_refund',
+    actors: ['gateway'],
+    effects: ['mark_paid', 'refund_due'],
+  },
+];
+
+export interface OrderState {
+  status: OrderStatus;
+  start_at: number;
+  status_before_proposal: OrderStatus | null;
+}
+
+export interface PlannedMove {
+  from: OrderStatus;
+  to: OrderStatus;
+  effects: readonly Effect[];
+}
+
+export const DEFAULT_CUTOFF_MS = 2 * 3_600_000;
+
+/**
+ * The move `action` by `actor` makes from the order's status, with its effects; 409 naming
+ * the current status when the table has no such move (or the cutoff has passed).
+ */
+export function planMove(
+  order: OrderState,
+  action: OrderAction,
+  actor: Actor,
+  now: number,
+  cutoffMs = DEFAULT_CUTOFF_MS,
+): PlannedMove {
+  const row = TRANSITIONS.find((r) => r.action === action && r.from.includes(order.status) && r.actors.includes(actor));
+  if (row === undefined) {
+    throw new AppError('ORDER_TRANSITION_NOT_ALLOWED', { params: { status: order.status } });
+  }
+  if (row.cutoff && now > order.start_at - cutoffMs) {
+    throw new AppError('ORDER_PAST_CUTOFF', { params: { status: order.status } });
+  }
+  const previous = order.status_before_proposal ?? 'waiting_meeting';
+  if (action === 'proposal_timeout' && order.start_at <= now) {
+    // The old time has passed while the proposal waited: nothing to go back to.
+    return { from: order.status, to: 'waiting_refund', effects: ['free_proposal', 'free_booking', 'refund_due'] };
+  }
+  return { from: order.status, to: row.to === 'previous' ? previous : row.to, effects: row.effects };
+}
