@@ -20,6 +20,11 @@ import { shopRoutes } from './modules/shop/shop.routes.js';
 import { ShopService } from './modules/shop/shop.service.js';
 import { adminRoutes } from './modules/admin/admin.routes.js';
 import { AdminService } from './modules/admin/admin.service.js';
+import { bookingRoutes, paymentWebhookRoutes, sandboxPaymentRoutes } from './modules/booking/booking.routes.js';
+import { BookingService } from './modules/booking/booking.service.js';
+import { MidtransProvider } from './modules/payments/midtrans.js';
+import type { PaymentProvider } from './modules/payments/provider.js';
+import { SandboxProvider } from './modules/payments/sandbox.js';
 import { opsRoutes } from './modules/ops/ops.routes.js';
 import { ObgynService } from './modules/obgyn/obgyn.service.js';
 
@@ -40,6 +45,7 @@ export interface Services {
   catalogue: CatalogueService;
   shop: ShopService;
   admin: AdminService;
+  booking: BookingService;
 }
 
 declare module 'fastify' {
@@ -98,7 +104,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     genReqId: () => randomUUID(),
     ajv: {
       // Every invalid field at once, as a form needs; types coerced as form posts need.
-      customOptions: { allErrors: true, coerceTypes: true, allowUnionTypes: true },
+      customOptions: { allErrors: true, coerceTypes: false, allowUnionTypes: true },
       plugins: [addFormats.default as never],
     },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
@@ -106,18 +112,28 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     clientErrorHandler,
   });
 
+  const payments: PaymentProvider =
+    config.booking.paymentProvider === 'midtrans'
+      ? new MidtransProvider({
+          serverKey: config.booking.midtransServerKey!,
+          isProduction: config.booking.midtransProduction,
+        })
+      : new SandboxProvider(config.demoMode);
   const services: Services = {
     apps: new AppsService(database.db, now, config.cacheTtlMs),
     accounts: new AccountsService(database.db, config, now),
     obgyn: new ObgynService(database.db, now),
     catalogue: new CatalogueService(database.db, { cacheTtlMs: config.cacheTtlMs, now }),
     shop: new ShopService(database.db, { cacheTtlMs: config.cacheTtlMs, now }),
+    booking: new BookingService(database.db, config.booking, payments, now),
     admin: new AdminService(database.db, {
       now,
       // The public catalogue and the shop cache the same catalogue version: drop both here at once.
       onChange: () => {
         services.catalogue.invalidate();
         services.shop.invalidate();
+        // A renamed hospital changes the scopes of app keys too.
+        services.apps.clearCache();
       },
     }),
   };
@@ -166,6 +182,11 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   //   GET  /api/ecommerce/product, /api/ecommerce/product/:slug    key  shop
   //   GET  /api/ecommerce/category, /api/ecommerce/category/:slug  key  shop
   //   /api/admin/...                      key + admin token       admin (see admin.routes.ts)
+  //   POST /api/doctor/get-time-list      key          booking
+  //   POST /api/doctor/booking            key + token  booking (Idempotency-Key)
+  //   POST /api/user/orders, PUT /api/user/orders, POST /api/user/order/show   key + token  booking
+  //   GET  /pay/:ref, POST /pay/:ref/complete|fail   unguessable link, demo mode  sandbox payments
+  //   POST /payments/webhook              the gateway's signature                  payments
   //   GET  /files/avatars/:file, /files/images/:file     unguessable name
   //   GET  /health, GET /ready            open: probes
   await app.register(
@@ -176,11 +197,17 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       await api.register(catalogueRoutes, { catalogue: services.catalogue, config });
       await api.register(shopRoutes, { shop: services.shop, config });
       await api.register(adminRoutes, { services, config });
+      await api.register(bookingRoutes, { booking: services.booking, accounts: services.accounts, config });
     },
     { prefix: '/api' },
   );
   await app.register(imageFileRoutes, { accounts: services.accounts });
   await app.register(opsRoutes, { db: database.db });
+  await app.register(sandboxPaymentRoutes, {
+    booking: services.booking,
+    enabled: payments.name === 'sandbox' && config.demoMode,
+  });
+  await app.register(paymentWebhookRoutes, { booking: services.booking, provider: payments });
 
   app.addHook('onClose', async () => {
     await redis?.quit().catch(() => undefined);

@@ -20,6 +20,22 @@ export interface LimitsConfig {
   checkIdPerAddressPerMinute: number;
 }
 
+export interface BookingConfig {
+  /** How many days ahead a slot may be booked. */
+  horizonDays: number;
+  maxUnpaidOrders: number;
+  /** The patient's last moment to cancel or move, before the start. */
+  cutoffMinutes: number;
+  /** An unpaid order expires after this, or 30 minutes before its start if that is earlier. */
+  paymentMinutes: number;
+  /** The gateway: the sandbox (demo mode only) or Midtrans. */
+  paymentProvider: 'sandbox' | 'midtrans';
+  midtransServerKey: string | undefined;
+  midtransProduction: boolean;
+  /** Video rooms are made under this base URL. */
+  meetingBaseUrl: string;
+}
+
 export interface Config {
   nodeEnv: string;
   host: string;
@@ -37,6 +53,7 @@ export interface Config {
   apiKeyOverlapHours: number;
   /** How stale a process's cached catalogue (and app keys) may be after another process changes them. */
   cacheTtlMs: number;
+  booking: BookingConfig;
   identityKeys: IdentityKey[];
   identityHmacKey: Buffer;
   redisUrl: string | undefined;
@@ -153,6 +170,29 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string } = {
     checkIdPerAddressPerMinute: int('RATE_LIMIT_CHECK_ID_PER_MINUTE', 60, 1, 100000),
   };
 
+  function readBooking(): BookingConfig {
+    const provider = str('PAYMENT_PROVIDER') ?? 'sandbox';
+    if (provider !== 'sandbox' && provider !== 'midtrans') {
+      problems.push(`PAYMENT_PROVIDER must be sandbox or midtrans (got "${provider}")`);
+    }
+    const midtransServerKey = str('MIDTRANS_SERVER_KEY');
+    if (provider === 'midtrans' && midtransServerKey === undefined) {
+      problems.push('MIDTRANS_SERVER_KEY is required when PAYMENT_PROVIDER=midtrans');
+    }
+    const meetingBaseUrl = (str('MEETING_BASE_URL') ?? 'https://meet.jit.si').replace(/\/+$/, '');
+    if (!/^https?:\/\/[^\s]+$/.test(meetingBaseUrl)) problems.push('MEETING_BASE_URL must be an http(s) URL');
+    return {
+      horizonDays: int('BOOKING_HORIZON_DAYS', 30, 1, 365),
+      maxUnpaidOrders: int('MAX_UNPAID_ORDERS', 3, 1, 100),
+      cutoffMinutes: int('CANCEL_CUTOFF_MINUTES', 120, 0, 10_080),
+      paymentMinutes: int('PAYMENT_EXPIRY_MINUTES', 60, 5, 1440),
+      paymentProvider: provider === 'midtrans' ? 'midtrans' : 'sandbox',
+      midtransServerKey,
+      midtransProduction: bool('MIDTRANS_IS_PRODUCTION') ?? false,
+      meetingBaseUrl,
+    };
+  }
+
   const secrets = readIdentitySecrets(env, { embedded, dataDir, problems, str });
 
   const config: Config = {
@@ -170,6 +210,7 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string } = {
     tokenTtlDays: int('TOKEN_TTL_DAYS', 30, 1, 3650),
     apiKeyOverlapHours: int('API_KEY_ROTATION_OVERLAP_HOURS', 72, 0, 24 * 365),
     cacheTtlMs: int('CACHE_TTL_MS', 1000, 0, 60_000),
+    booking: readBooking(),
     identityKeys: secrets.keys,
     identityHmacKey: secrets.hmacKey,
     redisUrl,

@@ -30,6 +30,13 @@ export const errorCatalogue = {
     status: 401,
     message: { en: 'These credentials do not match our records.', id: 'Email/username atau kata sandi salah.' },
   },
+  WEBHOOK_SIGNATURE_INVALID: {
+    status: 401,
+    message: {
+      en: 'The notification is not signed as the gateway signs.',
+      id: 'Notifikasi tidak bertanda tangan gateway.',
+    },
+  },
   FORBIDDEN_OTHER_USER: {
     status: 403,
     message: {

@@ -37,6 +37,7 @@ export const messages = {
   avatarUpdated: { en: 'Profile picture updated.', id: 'Foto profil berhasil diperbarui.' },
   obgynSaved: { en: 'Obgyn profile saved.', id: 'Profil obgyn berhasil disimpan.' },
   available: { en: 'Available.', id: 'Tersedia.' },
+  booked: { en: 'Booked.', id: 'Pemesanan berhasil.' },
   taken: { en: 'Already taken.', id: 'Sudah digunakan.' },
   created: { en: 'Created.', id: 'Berhasil dibuat.' },
   updated: { en: 'Updated.', id: 'Berhasil diperbarui.' },
@@ -116,6 +117,20 @@ export const fieldMessages = {
     id: 'Konfirmasi {field} tidak cocok.',
   },
   base64: { en: 'The file must be valid base64.', id: 'File harus berupa base64 yang valid.' },
+  typeNotOffered: {
+    en: 'This practice does not offer this appointment type.',
+    id: 'Praktik ini tidak melayani jenis janji temu ini.',
+  },
+  notASlot: {
+    en: 'This is not a time slot of this practice on that date.',
+    id: 'Waktu ini bukan jadwal praktik pada tanggal tersebut.',
+  },
+  slotInPast: { en: 'This time has already passed.', id: 'Waktu ini sudah lewat.' },
+  beyondHorizon: {
+    en: 'Bookings open at most {days} days ahead.',
+    id: 'Pemesanan dibuka paling lama {days} hari ke depan.',
+  },
+  sameTime: { en: 'This is the time the order already has.', id: 'Ini adalah waktu pesanan saat ini.' },
   slugTaken: { en: 'The slug has already been taken.', id: 'Slug sudah digunakan.' },
   unknownReference: {
     en: 'The selected {field} does not exist.',

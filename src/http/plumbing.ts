@@ -144,6 +144,7 @@ export function registerPlumbing(app: FastifyInstance): void {
     const fields: FieldProblems = {};
     collectUnstorableText(request.body, '', fields, 0);
     collectUnstorableText(request.query, '', fields, 0);
+    collectUnstorableText(request.params, '', fields, 0);
     if (Object.keys(fields).length > 0) throw new AppError('VALIDATION_FAILED', { fields });
   });
 

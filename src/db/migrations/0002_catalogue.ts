@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { columnTypes } from '../migrate.js';
 
 /**
@@ -57,6 +57,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('doctors_name_idx').on('doctors').columns(['name', 'id']).execute();
+  // Bookings name a doctor by username in any case: one doctor per username, case aside.
+  await db.schema
+    .createIndex('doctors_username_lower_unique')
+    .on('doctors')
+    .expression(sql`lower(username)`)
+    .unique()
+    .execute();
   await db.schema
     .createIndex('doctors_speciality_idx')
     .on('doctors')

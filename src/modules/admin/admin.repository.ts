@@ -125,11 +125,15 @@ export async function renameHospitalInScopes(db: Q, oldSlug: string, newSlug: st
     }
     if (!Array.isArray(scope) || !scope.includes(oldSlug)) continue;
     const renamed = [...new Set(scope.map((s: unknown) => (s === oldSlug ? newSlug : s)))];
-    await db
+    // Only over the scope this read saw: a concurrent rename of another of its hospitals makes
+    // this one read the scope again instead of writing back a stale copy.
+    const result = await db
       .updateTable('client_apps')
       .set({ hospital_scope: JSON.stringify(renamed) })
       .where('id', '=', app.id)
-      .execute();
+      .where('hospital_scope', '=', app.hospital_scope)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) return renameHospitalInScopes(db, oldSlug, newSlug);
   }
 }
 

@@ -96,11 +96,24 @@ const IMAGE_KINDS: ImageKind[] = ['doctors', 'hospitals', 'articles', 'products'
  *   POST   /admin/{doctors|hospitals|articles|products}/:slug/image   a picture (products: one more)
  *   DELETE /admin/products/:slug/images/:imageId                       take a product picture off
  */
+const NUMERIC_FIELDS = ['price', 'stock', 'call_price', 'reservasi_price', 'experience_years'] as const;
+
 export async function adminRoutes(
   fastify: FastifyInstance,
   { services, config }: { services: Services; config: Config },
 ): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  // Amounts may come as digit strings ("85000"), as money does everywhere in the contract; null
+  // and booleans are never numbers (no type coercion), so they fail validation instead.
+  app.addHook('preValidation', async (request) => {
+    const body = request.body;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return;
+    const record = body as Record<string, unknown>;
+    for (const field of NUMERIC_FIELDS) {
+      const value = record[field];
+      if (typeof value === 'string' && /^\s*\d{1,12}\s*$/.test(value)) record[field] = Number(value);
+    }
+  });
   const admin = services.admin;
 
   app.post(

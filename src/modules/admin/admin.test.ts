@@ -1155,3 +1155,36 @@ test('concurrent creations of one slug: one 201, the others 422, one row and one
   assert.equal(rows.length, 1);
   assert.equal((await auditRows(ta, rows[0]!.id)).length, 1);
 });
+
+test('null and booleans are not amounts; a renamed hospital shows at once to keys scoped to it', async (t) => {
+  const ta = await build(t);
+  const admin = await newAdmin(ta);
+  const p = prefix();
+  const category = await ok(ta, admin, 'POST', '/api/admin/product-categories', { slug: `${p}-cat`, name: 'Cat' });
+  for (const price of [null, true, '12a', -1]) {
+    const res = await call(ta, admin.token, 'POST', '/api/admin/products', {
+      slug: `${p}-x`,
+      name: 'X',
+      price,
+      stock: 1,
+      category: category.slug,
+    });
+    assert.equal(res.statusCode, 422, `price ${JSON.stringify(price)}: ${res.body}`);
+    assert.ok(envelope(res).errors?.price);
+  }
+  const rows = await ta.db.selectFrom('products').select('id').where('slug', '=', `${p}-x`).execute();
+  assert.equal(rows.length, 0);
+
+  await ok(ta, admin, 'POST', '/api/admin/hospitals', {
+    slug: `${p}-rs`,
+    name: `${p} RS`,
+    city: 'Ambon',
+    timezone: 'Asia/Jayapura',
+  });
+  const kiosk = await ta.app.services.apps.createApp('Kiosk', { hospitals: [`${p}-rs`] });
+  const seen = (slug: string) =>
+    ta.app.inject({ method: 'GET', url: `/api/hospital/${slug}`, headers: { 'x-api-key': kiosk.key } });
+  assert.equal((await seen(`${p}-rs`)).statusCode, 200);
+  await ok(ta, admin, 'PUT', `/api/admin/hospitals/${p}-rs`, { slug: `${p}-rs2` }, 200);
+  assert.equal((await seen(`${p}-rs2`)).statusCode, 200, 'the key follows the rename at once');
+});

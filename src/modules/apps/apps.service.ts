@@ -66,6 +66,11 @@ export class AppsService {
     return { appId, keyId, key, oldKeysExpireAt: new Date(oldKeysExpireAt).toISOString() };
   }
 
+  /** Forgets cached keys, so a change to an app's scope shows at once in this process. */
+  clearCache(): void {
+    this.cache.clear();
+  }
+
   /** Adds a key of a chosen value (the configured demo key) to an app. */
   async addKey(appId: string, key: string): Promise<void> {
     await repo.insertKey(this.db, keyRow(newId(), appId, key, this.now()));

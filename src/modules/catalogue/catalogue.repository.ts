@@ -49,8 +49,16 @@ export async function listDoctorIds(db: Q, filter: DoctorFilter): Promise<string
   return rows.map((r) => r.id);
 }
 
+/** A doctor patients may see: published, of a published speciality (practices are checked after). */
 export const doctorBySlug = (db: Q, slug: string) =>
-  db.selectFrom('doctors').select('id').where('slug', '=', slug).where('unpublished_at', 'is', null).executeTakeFirst();
+  db
+    .selectFrom('doctors')
+    .innerJoin('specialities', 'specialities.id', 'doctors.speciality_id')
+    .select('doctors.id')
+    .where('doctors.slug', '=', slug)
+    .where('doctors.unpublished_at', 'is', null)
+    .where('specialities.unpublished_at', 'is', null)
+    .executeTakeFirst();
 
 export const doctorsByIds = (db: Q, ids: readonly string[]) =>
   db

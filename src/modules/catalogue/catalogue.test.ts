@@ -292,3 +292,29 @@ test('GET lists read data and page from a JSON body too, as the document sends t
   assert.equal(bad.statusCode, 400);
   assert.equal(envelope(bad).code, 'MALFORMED_JSON');
 });
+
+test('a doctor of an unpublished speciality is hidden by slug as in lists; a NUL in a path is a 422', async (t) => {
+  const { ta, fx, key } = await setup(t);
+  await ta.db
+    .updateTable('specialities')
+    .set({ unpublished_at: Date.now() })
+    .where('id', '=', fx.specialities.jantung)
+    .execute();
+  await VersionedCache.bump(ta.db, CATALOGUE_VERSION);
+  const hidden = await call(ta, key, 'GET', `/api/doctor/${fx.prefix}-dewi`);
+  assert.equal(hidden.statusCode, 404);
+  const nul = await call(ta, key, 'GET', '/api/doctor/a%00b');
+  assert.equal(nul.statusCode, 422);
+  assert.ok(envelope(nul).errors?.slug);
+});
+
+test('doctor usernames are unique whatever their case, in the database itself', async (t) => {
+  const { ta, fx } = await setup(t);
+  const row = await ta.db.selectFrom('doctors').selectAll().where('id', '=', fx.doctors.andi).executeTakeFirstOrThrow();
+  await assert.rejects(
+    ta.db
+      .insertInto('doctors')
+      .values({ ...row, id: 'another-id', slug: `${fx.prefix}-copy`, username: row.username.toUpperCase() })
+      .execute(),
+  );
+});

@@ -41,5 +41,8 @@ export interface PaymentProvider {
    * Checks a webhook's signature and reads it. Returns undefined when the signature or the
    * body is not valid: such a notification changes nothing.
    */
-  parseNotification(headers: Record<string, string | string[] | undefined>, body: unknown): PaymentNotification | undefined;
+  parseNotification(
+    headers: Record<string, string | string[] | undefined>,
+    body: unknown,
+  ): PaymentNotification | undefined;
 }

@@ -1,0 +1,184 @@
+import type { Kysely, Updateable } from 'kysely';
+import type { Database, OrdersTable } from '../../db/schema.js';
+
+type Q = Kysely<Database>;
+export type OrderRow = Database['orders'];
+
+/** A practice as booking needs it: doctor, hospital, prices, and whether patients may see it. */
+export const practiceForBooking = (db: Q, id: number) =>
+  db
+    .selectFrom('practices')
+    .innerJoin('doctors', 'doctors.id', 'practices.doctor_id')
+    .innerJoin('hospitals', 'hospitals.id', 'practices.hospital_id')
+    .select([
+      'practices.id',
+      'practices.call_price',
+      'practices.reservasi_price',
+      'practices.unpublished_at as practice_unpublished_at',
+      'doctors.id as doctor_id',
+      'doctors.username as doctor_username',
+      'doctors.unpublished_at as doctor_unpublished_at',
+      'hospitals.id as hospital_id',
+      'hospitals.slug as hospital_slug',
+      'hospitals.timezone',
+      'hospitals.unpublished_at as hospital_unpublished_at',
+    ])
+    .where('practices.id', '=', id)
+    .executeTakeFirst();
+
+export const rulesOf = (db: Q, practiceId: number) =>
+  db.selectFrom('schedule_rules').selectAll().where('practice_id', '=', practiceId).execute();
+
+export const exceptionsOf = (db: Q, practiceId: number, from: string, to: string) =>
+  db
+    .selectFrom('schedule_exceptions')
+    .selectAll()
+    .where('practice_id', '=', practiceId)
+    .where('date', '>=', from)
+    .where('date', '<=', to)
+    .execute();
+
+/** Start times of a doctor's held slots in [from, to). */
+export async function heldStarts(db: Q, doctorId: string, from: number, to: number): Promise<Set<number>> {
+  const rows = await db
+    .selectFrom('slot_holds')
+    .select('start_at')
+    .where('doctor_id', '=', doctorId)
+    .where('start_at', '>=', from)
+    .where('start_at', '<', to)
+    .execute();
+  return new Set(rows.map((r) => r.start_at));
+}
+
+export const insertOrder = (db: Q, row: OrderRow) => db.insertInto('orders').values(row).execute();
+
+export const insertHold = (db: Q, row: Database['slot_holds']) => db.insertInto('slot_holds').values(row).execute();
+
+export const deleteHolds = (db: Q, orderId: string, kind: 'booking' | 'proposal') =>
+  db.deleteFrom('slot_holds').where('order_id', '=', orderId).where('kind', '=', kind).execute();
+
+export const proposalToBooking = (db: Q, orderId: string) =>
+  db
+    .updateTable('slot_holds')
+    .set({ kind: 'booking' })
+    .where('order_id', '=', orderId)
+    .where('kind', '=', 'proposal')
+    .execute();
+
+export const insertEvent = (db: Q, row: Database['order_events']) =>
+  db.insertInto('order_events').values(row).execute();
+
+export const eventsOf = (db: Q, orderId: string) =>
+  db
+    .selectFrom('order_events')
+    .selectAll()
+    .where('order_id', '=', orderId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+
+export const findIdempotency = (db: Q, appId: string, userId: string, key: string, since: number) =>
+  db
+    .selectFrom('idempotency_keys')
+    .selectAll()
+    .where('app_id', '=', appId)
+    .where('user_id', '=', userId)
+    .where('key', '=', key)
+    .where('created_at', '>', since)
+    .executeTakeFirst();
+
+export const insertIdempotency = (db: Q, row: Database['idempotency_keys']) =>
+  db.insertInto('idempotency_keys').values(row).execute();
+
+export const deleteIdempotencyBefore = (db: Q, before: number) =>
+  db.deleteFrom('idempotency_keys').where('created_at', '<', before).execute();
+
+export async function countUnpaid(db: Q, userId: string): Promise<number> {
+  const row = await db
+    .selectFrom('orders')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('patient_user_id', '=', userId)
+    .where('status', '=', 'waiting_payment')
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export const orderById = (db: Q, id: string) =>
+  db.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirst();
+
+export const orderByTransactionId = (db: Q, transactionId: string) =>
+  db.selectFrom('orders').selectAll().where('transaction_id', '=', transactionId).executeTakeFirst();
+
+export const ordersOfPatient = (db: Q, userId: string, filter: { statuses?: string[]; type?: string }) =>
+  db
+    .selectFrom('orders')
+    .selectAll()
+    .where('patient_user_id', '=', userId)
+    .$if(filter.statuses !== undefined, (q) => q.where('status', 'in', filter.statuses!))
+    .$if(filter.type !== undefined, (q) => q.where('type', '=', filter.type as 'call'))
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+
+/** Changes an order only if it is still in `expected` status: of two moves at once, one wins. */
+export async function updateOrderIf(
+  db: Q,
+  id: string,
+  expected: string,
+  patch: Updateable<OrdersTable>,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('orders')
+    .set(patch)
+    .where('id', '=', id)
+    .where('status', '=', expected)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Orders whose deadline of one kind has passed (the job's work list). */
+export const ordersDue = (
+  db: Q,
+  status: string[],
+  column: 'expires_at' | 'start_at' | 'end_at' | 'proposed_at',
+  before: number,
+) =>
+  db
+    .selectFrom('orders')
+    .selectAll()
+    .where('status', 'in', status)
+    .where(column, '<', before)
+    .orderBy(column)
+    .limit(500)
+    .execute();
+
+/** Names and pictures for order resources. */
+export const orderParties = (db: Q, order: Pick<OrderRow, 'doctor_id' | 'hospital_id' | 'patient_user_id'>) =>
+  Promise.all([
+    db
+      .selectFrom('doctors')
+      .innerJoin('specialities', 'specialities.id', 'doctors.speciality_id')
+      .select(['doctors.name', 'doctors.slug', 'doctors.image_id', 'specialities.name as speciality'])
+      .where('doctors.id', '=', order.doctor_id)
+      .executeTakeFirst(),
+    db.selectFrom('hospitals').select(['name']).where('id', '=', order.hospital_id).executeTakeFirst(),
+    db
+      .selectFrom('users')
+      .select(['name', 'avatar_image_id', 'date_of_birth', 'gender'])
+      .where('id', '=', order.patient_user_id)
+      .executeTakeFirst(),
+  ]);
+
+export const orderByPaymentRef = (db: Q, reference: string) =>
+  db.selectFrom('orders').selectAll().where('payment_ref', '=', reference).executeTakeFirst();
+
+/** Records a gateway notification once; false when it was seen before. */
+export async function recordNotification(db: Q, row: Database['payment_notifications']): Promise<boolean> {
+  const inserted = await db
+    .insertInto('payment_notifications')
+    .values(row)
+    .onConflict((oc) => oc.columns(['provider', 'notification_key']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return inserted !== undefined;
+}

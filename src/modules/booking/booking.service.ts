@@ -1,0 +1,569 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { BookingConfig } from '../../config.js';
+import type { Db } from '../../db/index.js';
+import { isUniqueViolation } from '../../db/errors.js';
+import { AppError } from '../../http/errors.js';
+import { paginate, type PageMeta, type PageRequest } from '../../http/pagination.js';
+import { newId } from '../../security/tokens.js';
+import { avatarPath } from '../accounts/accounts.service.js';
+import { imagePath } from '../catalogue/catalogue.service.js';
+import type { PaymentNotification, PaymentOutcome, PaymentProvider } from '../payments/provider.js';
+import * as repo from './booking.repository.js';
+import type { OrderRow } from './booking.repository.js';
+import { planMove, type Actor, type OrderAction, type OrderStatus } from './order-machine.js';
+import { slotsOfDay, type AppointmentType, type Slot } from './schedule.js';
+import { addDays, DAY, isoInZone, utcToLocal } from './time.js';
+
+/** The list filter `type` of user/orders, as DESIGN.md groups the statuses. */
+export const STATUS_GROUPS: Record<string, OrderStatus[]> = {
+  pending: ['waiting_payment', 'waiting_doctor_confirmation', 'reschedule_from_doctor', 'reschedule_from_patient'],
+  booked: ['waiting_meeting'],
+  apointment: ['join_now', 'on_air'],
+  finish: ['done'],
+  failed: ['order_failed', 'order_cancel', 'missed_meeting', 'waiting_refund', 'refunded'],
+};
+
+export interface TimeSlot {
+  time: string;
+  end_time: string;
+  available: boolean;
+}
+
+export interface OrderResource {
+  transaction_id: string;
+  status: string;
+  date: string;
+  time: string;
+  estimate: string;
+  type: string;
+  price: number;
+  patient: string;
+  note: string | null;
+  hospital: string | null;
+  timezone: string;
+  start_at: string;
+  doctor_account: { name: string; slug: string; thumb: string | null; speciality: string } | null;
+  patient_account: { name: string; thumb: string | null; date_of_birth: string | null; gender: string | null } | null;
+  payment_url: string | null;
+  expires_at: string | null;
+  meeting_url: string | null;
+  proposed_date: string | null;
+  proposed_time: string | null;
+  refund_due: number;
+  created_at: string;
+  history: { status: string; action: string; by: string; at: string }[];
+}
+
+export interface BookingInput {
+  practiceId: number;
+  usernameDoctor: string;
+  type: AppointmentType;
+  date: string;
+  time: string;
+  patientName: string;
+  price: number;
+  note: string | null;
+}
+
+/** Who books: the patient, the app (its key's scope), and where its pages are. */
+export interface Booker {
+  userId: string;
+  userName: string;
+  email: string;
+  appId: string;
+  scope: string[] | null;
+  baseUrl: string;
+}
+
+const typeOffered = (p: { call_price: number | null; reservasi_price: number | null }, type: AppointmentType) =>
+  type === 'call' ? p.call_price : p.reservasi_price;
+
+/** A transaction id patients can read out on the phone: CX, the date, and 8 random characters. */
+function newTransactionId(now: number): string {
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  const random = [...randomBytes(8)].map((b) => alphabet[b % alphabet.length]).join('');
+  return `CX${new Date(now).toISOString().slice(0, 10).replaceAll('-', '')}${random}`;
+}
+
+export class BookingService {
+  constructor(
+    private readonly db: Db,
+    private readonly config: BookingConfig,
+    private readonly payments: PaymentProvider,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The practice, if the app may see it and patients may book it; else 404. */
+  private async practice(practiceId: number, scope: string[] | null) {
+    const p = await repo.practiceForBooking(this.db, practiceId);
+    const visible =
+      p !== undefined &&
+      p.practice_unpublished_at === null &&
+      p.doctor_unpublished_at === null &&
+      p.hospital_unpublished_at === null &&
+      (scope === null || scope.includes(p.hospital_slug));
+    if (!visible) throw new AppError('PRACTICE_NOT_FOUND_PUBLIC');
+    return p;
+  }
+
+  private async slots(practiceId: number, date: string, type: AppointmentType, timezone: string): Promise<Slot[]> {
+    const [rules, exceptions] = await Promise.all([
+      repo.rulesOf(this.db, practiceId),
+      repo.exceptionsOf(this.db, practiceId, date, date),
+    ]);
+    return slotsOfDay(date, type, timezone, rules, exceptions);
+  }
+
+  /** The last local date a patient may book, in the hospital's zone. */
+  private horizon(timezone: string): { today: string; last: string } {
+    const today = utcToLocal(this.now(), timezone).date;
+    return { today, last: addDays(today, this.config.horizonDays) };
+  }
+
+  async timeList(scope: string[] | null, practiceId: number, date: string, type: AppointmentType): Promise<TimeSlot[]> {
+    const p = await this.practice(practiceId, scope);
+    if (typeOffered(p, type) === null) return [];
+    const slots = await this.slots(practiceId, date, type, p.timezone);
+    if (slots.length === 0) return [];
+    const { last } = this.horizon(p.timezone);
+    const held = await repo.heldStarts(this.db, p.doctor_id, slots[0]!.startAt, slots.at(-1)!.endAt);
+    const now = this.now();
+    return slots.map((s) => ({
+      time: s.time,
+      end_time: s.end_time,
+      available: s.startAt > now && date <= last && !held.has(s.startAt),
+    }));
+  }
+
+  async book(
+    booker: Booker,
+    input: BookingInput,
+    idempotencyKey: string | undefined,
+  ): Promise<{ order: OrderResource; replay: boolean }> {
+    const now = this.now();
+    const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
+    if (idempotencyKey !== undefined) {
+      const seen = await repo.findIdempotency(this.db, booker.appId, booker.userId, idempotencyKey, now - DAY);
+      if (seen) {
+        if (seen.request_hash !== requestHash) throw new AppError('IDEMPOTENCY_KEY_REUSED');
+        return {
+          order: await this.resource((await repo.orderById(this.db, seen.order_id))!, booker.baseUrl),
+          replay: true,
+        };
+      }
+    }
+
+    const p = await this.practice(input.practiceId, booker.scope);
+    if (input.usernameDoctor.trim().toLowerCase() !== p.doctor_username.toLowerCase()) {
+      throw AppError.field('username_doctor', 'invalid');
+    }
+    const price = typeOffered(p, input.type);
+    if (price === null || price === undefined) throw AppError.field('type', 'typeNotOffered');
+    const slot = (await this.slots(p.id, input.date, input.type, p.timezone)).find((s) => s.time === input.time);
+    if (slot === undefined) throw AppError.field('time', 'notASlot');
+    if (slot.startAt <= now) throw AppError.field('time', 'slotInPast');
+    if (input.date > this.horizon(p.timezone).last) {
+      throw AppError.field('time', 'beyondHorizon', { days: this.config.horizonDays });
+    }
+    // The server decides the price; a client showing another one must ask again.
+    if (input.price !== price) throw new AppError('PRICE_MISMATCH', { params: { price } });
+    if ((await repo.countUnpaid(this.db, booker.userId)) >= this.config.maxUnpaidOrders) {
+      throw new AppError('TOO_MANY_UNPAID_ORDERS', { params: { max: this.config.maxUnpaidOrders } });
+    }
+
+    const free = price === 0;
+    const status: OrderStatus = free ? 'waiting_doctor_confirmation' : 'waiting_payment';
+    const expiresAt = free ? null : Math.min(now + this.config.paymentMinutes * 60_000, slot.startAt - 30 * 60_000);
+    const order: OrderRow = {
+      id: newId(),
+      transaction_id: newTransactionId(now),
+      patient_user_id: booker.userId,
+      app_id: booker.appId,
+      practice_id: p.id,
+      doctor_id: p.doctor_id,
+      hospital_id: p.hospital_id,
+      type: input.type,
+      patient_name: input.patientName,
+      note: input.note,
+      price,
+      status,
+      start_at: slot.startAt,
+      end_at: slot.endAt,
+      timezone: p.timezone,
+      proposed_start_at: null,
+      proposed_end_at: null,
+      proposed_at: null,
+      status_before_proposal: null,
+      payment_provider: free ? null : this.payments.name,
+      payment_ref: null,
+      payment_url: null,
+      expires_at: expiresAt,
+      paid_at: null,
+      refund_due: 0,
+      refunded_at: null,
+      meeting_url: null,
+      created_at: now,
+      updated_at: now,
+    };
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        await repo.insertOrder(trx, order);
+        // The unique index on (doctor, start) is what makes a double booking impossible.
+        await repo.insertHold(trx, {
+          id: newId(),
+          order_id: order.id,
+          doctor_id: order.doctor_id,
+          start_at: slot.startAt,
+          end_at: slot.endAt,
+          kind: 'booking',
+          created_at: now,
+        });
+        await repo.insertEvent(trx, {
+          id: newId(),
+          order_id: order.id,
+          from_status: null,
+          to_status: status,
+          action: 'book',
+          actor: 'patient',
+          created_at: now,
+        });
+        if (idempotencyKey !== undefined) {
+          await repo.insertIdempotency(trx, {
+            app_id: booker.appId,
+            user_id: booker.userId,
+            key: idempotencyKey,
+            request_hash: requestHash,
+            order_id: order.id,
+            created_at: now,
+          });
+        }
+      });
+    } catch (err) {
+      if (isUniqueViolation(err, 'slot_holds') || isUniqueViolation(err, 'doctor_id')) throw new AppError('SLOT_TAKEN');
+      if (idempotencyKey !== undefined && isUniqueViolation(err)) {
+        // The same key raced itself: answer as the request that won.
+        return this.book(booker, input, idempotencyKey);
+      }
+      throw err;
+    }
+
+    if (!free) {
+      const payment = await this.payments.createPayment({
+        orderId: order.id,
+        transactionId: order.transaction_id,
+        amount: price,
+        expiresAt: expiresAt!,
+        customer: { name: booker.userName, email: booker.email },
+        baseUrl: booker.baseUrl,
+      });
+      order.payment_url = payment.url;
+      order.payment_ref = payment.reference;
+      await repo.updateOrderIf(this.db, order.id, status, { payment_url: payment.url, payment_ref: payment.reference });
+    }
+    return { order: await this.resource(order, booker.baseUrl), replay: false };
+  }
+
+  async listOrders(
+    userId: string,
+    filter: { group?: string; type?: AppointmentType },
+    page: PageRequest,
+    baseUrl: string,
+  ): Promise<{ data: OrderResource[]; meta: PageMeta }> {
+    const rows = await repo.ordersOfPatient(this.db, userId, {
+      ...(filter.group !== undefined ? { statuses: STATUS_GROUPS[filter.group]! } : {}),
+      ...(filter.type !== undefined ? { type: filter.type } : {}),
+    });
+    const { data, meta } = paginate(rows, page);
+    return { data: await Promise.all(data.map((o) => this.resource(o, baseUrl))), meta };
+  }
+
+  /** A patient's own order; anyone else's answers as if it did not exist. */
+  async ownOrder(userId: string, transactionId: string): Promise<OrderRow> {
+    const order = await repo.orderByTransactionId(this.db, transactionId);
+    if (order === undefined || order.patient_user_id !== userId) throw new AppError('ORDER_NOT_FOUND');
+    return order;
+  }
+
+  async showOrder(userId: string, transactionId: string, baseUrl: string): Promise<OrderResource> {
+    return this.resource(await this.ownOrder(userId, transactionId), baseUrl);
+  }
+
+  /** PUT /api/user/orders: accept the doctor's time, cancel, or propose a new time. */
+  async patientAction(
+    userId: string,
+    transactionId: string,
+    action: 'accept' | 'reject_by_patient' | 'reschedule',
+    proposal: { date: string; time: string } | undefined,
+    baseUrl: string,
+  ): Promise<OrderResource> {
+    const order = await this.ownOrder(userId, transactionId);
+    const updated = await this.move(order, action, 'patient', proposal);
+    return this.resource(updated, baseUrl);
+  }
+
+  orderByPaymentRef(reference: string): Promise<OrderRow | undefined> {
+    return repo.orderByPaymentRef(this.db, reference);
+  }
+
+  /**
+   * A verified gateway notification: recorded once (a repeat changes nothing), checked against
+   * the order and its amount, then applied through the lifecycle. Returns what happened.
+   */
+  async gatewayNotification(
+    provider: string,
+    n: PaymentNotification,
+  ): Promise<'applied' | 'repeat' | 'unknown_order' | 'amount_mismatch'> {
+    const order = await repo.orderByTransactionId(this.db, n.transactionId);
+    const fresh = await repo.recordNotification(this.db, {
+      id: newId(),
+      provider,
+      notification_key: n.key,
+      order_id: order?.id ?? null,
+      outcome: n.outcome,
+      created_at: this.now(),
+    });
+    if (!fresh) return 'repeat';
+    if (order === undefined) return 'unknown_order';
+    if (n.outcome === 'paid' && n.amount !== order.price) return 'amount_mismatch';
+    await this.paymentOutcome(order.transaction_id, n.outcome);
+    return 'applied';
+  }
+
+  /** What the gateway (or the sandbox) says about a payment. */
+  async paymentOutcome(transactionId: string, outcome: PaymentOutcome): Promise<OrderRow | undefined> {
+    const order = await repo.orderByTransactionId(this.db, transactionId);
+    if (order === undefined) return undefined;
+    const action: OrderAction | undefined =
+      outcome === 'paid'
+        ? order.status === 'waiting_payment'
+          ? 'pay'
+          : order.status === 'order_failed' || order.status === 'order_cancel'
+            ? 'late_payment'
+            : undefined
+        : outcome === 'failed' && order.status === 'waiting_payment'
+          ? 'payment_failed'
+          : outcome === 'refunded' && order.status === 'waiting_refund'
+            ? 'refund_completed'
+            : undefined;
+    // Repeated or out-of-order notifications change nothing.
+    if (action === undefined) return order;
+    return this.move(order, action, 'gateway', undefined);
+  }
+
+  /**
+   * Applies one move of the lifecycle: the status (only if it is still the one read, so of two
+   * moves at once one wins), the slot holds, the money and the history, in one transaction.
+   */
+  async move(
+    order: OrderRow,
+    action: OrderAction,
+    actor: Actor,
+    proposal: { date: string; time: string } | undefined,
+  ): Promise<OrderRow> {
+    const now = this.now();
+    const plan = planMove(
+      {
+        status: order.status as OrderStatus,
+        start_at: order.start_at,
+        status_before_proposal: order.status_before_proposal as OrderStatus | null,
+      },
+      action,
+      actor,
+      now,
+      this.config.cutoffMinutes * 60_000,
+    );
+    let proposed: Slot | undefined;
+    if (plan.effects.includes('hold_proposal')) {
+      if (proposal === undefined) throw AppError.field('date', 'required');
+      proposed = await this.proposalSlot(order, proposal);
+    }
+    const patch: Partial<OrderRow> = { status: plan.to, updated_at: now };
+    for (const effect of plan.effects) {
+      if (effect === 'mark_paid') patch.paid_at = now;
+      // A full refund of what was paid: nothing for an order that was never paid.
+      if (effect === 'refund_due')
+        patch.refund_due = order.paid_at !== null || plan.effects.includes('mark_paid') ? order.price : 0;
+      if (effect === 'mark_refunded') {
+        patch.refunded_at = now;
+        patch.refund_due = 0;
+      }
+      if (effect === 'promote_proposal') {
+        patch.start_at = order.proposed_start_at!;
+        patch.end_at = order.proposed_end_at!;
+      }
+      if (effect === 'free_proposal' || effect === 'promote_proposal') {
+        Object.assign(patch, { proposed_start_at: null, proposed_end_at: null, proposed_at: null });
+      }
+    }
+    if (proposed) {
+      Object.assign(patch, { proposed_start_at: proposed.startAt, proposed_end_at: proposed.endAt, proposed_at: now });
+    }
+    if (plan.to === 'reschedule_from_doctor' || plan.to === 'reschedule_from_patient') {
+      // The status to go back to is the one before the first proposal of a round.
+      patch.status_before_proposal = order.status_before_proposal ?? plan.from;
+    } else {
+      patch.status_before_proposal = null;
+    }
+    if (plan.to === 'join_now' && order.type === 'call' && order.meeting_url === null) {
+      // An unguessable room per order.
+      patch.meeting_url = `${this.config.meetingBaseUrl}/cexup-${randomBytes(16).toString('hex')}`;
+    }
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        if (!(await repo.updateOrderIf(trx, order.id, order.status, patch))) {
+          const current = await repo.orderById(trx, order.id);
+          throw new AppError('ORDER_TRANSITION_NOT_ALLOWED', { params: { status: current?.status ?? order.status } });
+        }
+        for (const effect of plan.effects) {
+          if (effect === 'free_booking') await repo.deleteHolds(trx, order.id, 'booking');
+          if (effect === 'free_proposal') await repo.deleteHolds(trx, order.id, 'proposal');
+          if (effect === 'promote_proposal') {
+            await repo.deleteHolds(trx, order.id, 'booking');
+            await repo.proposalToBooking(trx, order.id);
+          }
+        }
+        if (proposed) {
+          await repo.insertHold(trx, {
+            id: newId(),
+            order_id: order.id,
+            doctor_id: order.doctor_id,
+            start_at: proposed.startAt,
+            end_at: proposed.endAt,
+            kind: 'proposal',
+            created_at: now,
+          });
+        }
+        await repo.insertEvent(trx, {
+          id: newId(),
+          order_id: order.id,
+          from_status: plan.from,
+          to_status: plan.to,
+          action,
+          actor,
+          created_at: now,
+        });
+      });
+    } catch (err) {
+      if (isUniqueViolation(err, 'slot_holds') || isUniqueViolation(err, 'doctor_id')) throw new AppError('SLOT_TAKEN');
+      throw err;
+    }
+    return { ...order, ...patch } as OrderRow;
+  }
+
+  /** A proposed time must be a free slot of the same practice and type, ahead and in range. */
+  private async proposalSlot(order: OrderRow, proposal: { date: string; time: string }): Promise<Slot> {
+    const slot = (await this.slots(order.practice_id, proposal.date, order.type, order.timezone)).find(
+      (s) => s.time === proposal.time,
+    );
+    if (slot === undefined) throw AppError.field('time', 'notASlot');
+    if (slot.startAt <= this.now()) throw AppError.field('time', 'slotInPast');
+    if (proposal.date > this.horizon(order.timezone).last) {
+      throw AppError.field('time', 'beyondHorizon', { days: this.config.horizonDays });
+    }
+    if (slot.startAt === order.start_at) throw AppError.field('time', 'sameTime');
+    return slot;
+  }
+
+  /**
+   * The deadlines of the lifecycle, for the job: unpaid orders expire, unanswered confirmations
+   * and proposals time out, call rooms open 10 minutes before, missed meetings are marked 30
+   * minutes after the end. Each move is conditional on the status it read, so several API
+   * processes running the job at once handle each order once.
+   */
+  async runDeadlines(): Promise<number> {
+    const now = this.now();
+    let moved = 0;
+    const attempt = async (orders: OrderRow[], action: OrderAction, when: (o: OrderRow) => boolean = () => true) => {
+      for (const o of orders.filter(when)) {
+        try {
+          await this.move(o, action, 'job', undefined);
+          moved += 1;
+        } catch (err) {
+          // Another process moved it first, or it is no longer due: nothing to do.
+          if (!(err instanceof AppError)) throw err;
+        }
+      }
+    };
+    await attempt(await repo.ordersDue(this.db, ['waiting_payment'], 'expires_at', now), 'payment_failed');
+    await attempt(
+      await repo.ordersDue(this.db, ['waiting_doctor_confirmation'], 'start_at', now + 3_600_000),
+      'confirmation_timeout',
+    );
+    const proposals = await repo.ordersDue(
+      this.db,
+      ['reschedule_from_doctor', 'reschedule_from_patient'],
+      'proposed_at',
+      now + DAY,
+    );
+    await attempt(
+      proposals,
+      'proposal_timeout',
+      (o) => o.proposed_at! + DAY <= now || o.proposed_start_at! - 3_600_000 <= now,
+    );
+    await attempt(
+      await repo.ordersDue(this.db, ['waiting_meeting'], 'start_at', now + 10 * 60_000),
+      'open_room',
+      (o) => o.type === 'call',
+    );
+    await attempt(
+      await repo.ordersDue(this.db, ['waiting_meeting', 'join_now'], 'end_at', now - 30 * 60_000),
+      'missed',
+    );
+    await repo.deleteIdempotencyBefore(this.db, now - DAY);
+    return moved;
+  }
+
+  async resource(order: OrderRow, baseUrl: string): Promise<OrderResource> {
+    const [[doctor, hospital, patient], events] = await Promise.all([
+      repo.orderParties(this.db, order),
+      repo.eventsOf(this.db, order.id),
+    ]);
+    const start = utcToLocal(order.start_at, order.timezone);
+    const end = utcToLocal(order.end_at, order.timezone);
+    const proposed = order.proposed_start_at === null ? null : utcToLocal(order.proposed_start_at, order.timezone);
+    const live = order.status === 'join_now' || order.status === 'on_air';
+    return {
+      transaction_id: order.transaction_id,
+      status: order.status,
+      date: start.date,
+      time: start.time,
+      estimate: end.time,
+      type: order.type,
+      price: order.price,
+      patient: order.patient_name,
+      note: order.note,
+      hospital: hospital?.name ?? null,
+      timezone: order.timezone,
+      start_at: isoInZone(order.start_at, order.timezone),
+      doctor_account: doctor
+        ? {
+            name: doctor.name,
+            slug: doctor.slug,
+            thumb: doctor.image_id === null ? null : baseUrl + imagePath(doctor.image_id),
+            speciality: doctor.speciality,
+          }
+        : null,
+      patient_account: patient
+        ? {
+            name: patient.name,
+            thumb: patient.avatar_image_id === null ? null : baseUrl + avatarPath(patient.avatar_image_id),
+            date_of_birth: patient.date_of_birth,
+            gender: patient.gender,
+          }
+        : null,
+      payment_url: order.status === 'waiting_payment' ? order.payment_url : null,
+      expires_at: order.expires_at === null ? null : isoInZone(order.expires_at, order.timezone),
+      meeting_url: order.type === 'call' && live ? order.meeting_url : null,
+      proposed_date: proposed?.date ?? null,
+      proposed_time: proposed?.time ?? null,
+      refund_due: order.refund_due,
+      created_at: isoInZone(order.created_at, order.timezone),
+      history: events.map((e) => ({
+        status: e.to_status,
+        action: e.action,
+        by: e.actor,
+        at: isoInZone(e.created_at, order.timezone),
+      })),
+    };
+  }
+}
