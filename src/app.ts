@@ -36,6 +36,8 @@ export interface BuildOptions {
   logStream?: Writable;
   /** The clock, so tests can move time. */
   now?: () => number;
+  /** The payment gateway; by default the one the config names. */
+  payments?: PaymentProvider;
 }
 
 export interface Services {
@@ -113,12 +115,13 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   });
 
   const payments: PaymentProvider =
-    config.booking.paymentProvider === 'midtrans'
+    options.payments ??
+    (config.booking.paymentProvider === 'midtrans'
       ? new MidtransProvider({
           serverKey: config.booking.midtransServerKey!,
           isProduction: config.booking.midtransProduction,
         })
-      : new SandboxProvider(config.demoMode);
+      : new SandboxProvider(config.demoMode));
   const services: Services = {
     apps: new AppsService(database.db, now, config.cacheTtlMs),
     accounts: new AccountsService(database.db, config, now),

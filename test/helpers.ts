@@ -10,6 +10,7 @@ import { buildApp } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { createDatabase, type DatabaseHandle } from '../src/db/index.js';
 import { migrateToLatest } from '../src/db/migrate.js';
+import type { PaymentProvider } from '../src/modules/payments/provider.js';
 
 /** PostgreSQL when TEST_DATABASE_URL is set (each test file gets a database of its own), else SQLite. */
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL;
@@ -93,7 +94,7 @@ export interface TestApp {
 /** Builds the app on the file's database, with a fresh API key; closes it when the test ends. */
 export async function build(
   t: TestContext,
-  options: { env?: Record<string, string>; now?: () => number; captureLogs?: boolean } = {},
+  options: { env?: Record<string, string>; now?: () => number; captureLogs?: boolean; payments?: PaymentProvider } = {},
 ): Promise<TestApp> {
   const { handle, url } = await testDatabase();
   const env = { ...options.env, ...(options.captureLogs ? { LOG_LEVEL: 'info' } : {}) };
@@ -110,6 +111,7 @@ export async function build(
     database: handle,
     ...(options.captureLogs ? { logStream } : {}),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.payments ? { payments: options.payments } : {}),
   });
   t.after(() => app.close());
   const created = await app.services.apps.createApp(`test app ${randomBytes(3).toString('hex')}`);

@@ -205,6 +205,13 @@ export const errorCatalogue = {
     status: 500,
     message: { en: 'Something went wrong on our side.', id: 'Terjadi kesalahan pada server.' },
   },
+  PAYMENT_UNAVAILABLE: {
+    status: 503,
+    message: {
+      en: 'Payments cannot be taken right now; the order was not kept. Try again shortly.',
+      id: 'Pembayaran sedang tidak dapat diproses; pesanan tidak disimpan. Coba lagi sebentar lagi.',
+    },
+  },
   SERVICE_UNAVAILABLE: {
     status: 503,
     message: { en: 'The service is temporarily unavailable.', id: 'Layanan sedang tidak tersedia.' },

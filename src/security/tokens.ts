@@ -11,3 +11,11 @@ export const newSecret = (prefix: 'cxp' | 'cxk'): string => `${prefix}_${randomB
  * they are long random values, which a slow password hash would add nothing to.
  */
 export const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
+
+let sequence = 0;
+/**
+ * An id that sorts by time, then by creation order within this process (ties of one
+ * millisecond), for rows read back in order: an order's history.
+ */
+export const newSortableId = (at: number): string =>
+  `${Math.max(0, at).toString(36).padStart(10, '0')}${(sequence++ % 1_679_616).toString(36).padStart(4, '0')}${randomBytes(6).toString('hex')}`;

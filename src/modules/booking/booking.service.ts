@@ -4,7 +4,7 @@ import type { Db } from '../../db/index.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import { AppError } from '../../http/errors.js';
 import { paginate, type PageMeta, type PageRequest } from '../../http/pagination.js';
-import { newId } from '../../security/tokens.js';
+import { newId, newSortableId } from '../../security/tokens.js';
 import { avatarPath } from '../accounts/accounts.service.js';
 import { imagePath } from '../catalogue/catalogue.service.js';
 import type { PaymentNotification, PaymentOutcome, PaymentProvider } from '../payments/provider.js';
@@ -219,7 +219,7 @@ export class BookingService {
           created_at: now,
         });
         await repo.insertEvent(trx, {
-          id: newId(),
+          id: newSortableId(now),
           order_id: order.id,
           from_status: null,
           to_status: status,
@@ -248,14 +248,21 @@ export class BookingService {
     }
 
     if (!free) {
-      const payment = await this.payments.createPayment({
-        orderId: order.id,
-        transactionId: order.transaction_id,
-        amount: price,
-        expiresAt: expiresAt!,
-        customer: { name: booker.userName, email: booker.email },
-        baseUrl: booker.baseUrl,
-      });
+      let payment;
+      try {
+        payment = await this.payments.createPayment({
+          orderId: order.id,
+          transactionId: order.transaction_id,
+          amount: price,
+          expiresAt: expiresAt!,
+          customer: { name: booker.userName, email: booker.email },
+          baseUrl: booker.baseUrl,
+        });
+      } catch {
+        // No way to pay: the order fails at once and its slot is free again.
+        await this.move(order, 'payment_failed', 'gateway', undefined);
+        throw new AppError('PAYMENT_UNAVAILABLE', { headers: { 'retry-after': '30' } });
+      }
       order.payment_url = payment.url;
       order.payment_ref = payment.reference;
       await repo.updateOrderIf(this.db, order.id, status, { payment_url: payment.url, payment_ref: payment.reference });
@@ -434,7 +441,7 @@ export class BookingService {
           });
         }
         await repo.insertEvent(trx, {
-          id: newId(),
+          id: newSortableId(now),
           order_id: order.id,
           from_status: plan.from,
           to_status: plan.to,

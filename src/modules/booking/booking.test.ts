@@ -1,0 +1,506 @@
+import assert from 'node:assert/strict';
+import { test, type TestContext } from 'node:test';
+import { insertCatalogue, type Fixture } from '../../../test/catalogue-fixture.js';
+import {
+  authHeaders,
+  build,
+  envelope,
+  registerPatient,
+  uniqueName,
+  type Patient,
+  type TestApp,
+} from '../../../test/helpers.js';
+import { newId } from '../../security/tokens.js';
+import { MidtransProvider, signNotification } from '../payments/midtrans.js';
+
+// Tuesday 1 December 2026, 07:00 in Jakarta (00:00 UTC).
+const T0 = Date.UTC(2026, 11, 1, 0, 0);
+const MIN = 60_000;
+
+interface Setup {
+  ta: TestApp;
+  fx: Fixture;
+  patient: Patient;
+  clock: { now: number };
+  /** Andi at the Jakarta hospital: reservasi 09:00-12:00 (30 min) and call 13:00-15:00 (20 min), every day. */
+  practice: number;
+}
+
+async function setup(t: TestContext, env: Record<string, string> = {}): Promise<Setup> {
+  const clock = { now: T0 };
+  const ta = await build(t, { env: { DEMO_MODE: 'true', ...env }, now: () => clock.now });
+  const fx = await insertCatalogue(ta.db, uniqueName('b').toLowerCase());
+  const practice = fx.practiceIds['andi@jakarta']!;
+  const rules = [];
+  for (let weekday = 1; weekday <= 7; weekday++) {
+    const base = { practice_id: practice, weekday, created_at: T0, updated_at: T0 };
+    rules.push({
+      id: newId(),
+      ...base,
+      start_time: '09:00',
+      end_time: '12:00',
+      slot_minutes: 30,
+      appointment_type: 'reservasi' as const,
+    });
+    rules.push({
+      id: newId(),
+      ...base,
+      start_time: '13:00',
+      end_time: '15:00',
+      slot_minutes: 20,
+      appointment_type: 'call' as const,
+    });
+  }
+  await ta.db.insertInto('schedule_rules').values(rules).execute();
+  const patient = await registerPatient(ta);
+  return { ta, fx, patient, clock, practice };
+}
+
+const ordersOf = (s: Setup) =>
+  s.ta.db.selectFrom('orders').select('id').where('patient_user_id', '=', s.patient.userId).execute();
+
+const timeList = (s: Setup, body: object) =>
+  s.ta.app.inject({ method: 'POST', url: '/api/doctor/get-time-list', headers: authHeaders(s.ta), payload: body });
+
+function bookingBody(s: Setup, overrides: Record<string, unknown> = {}) {
+  return {
+    id: s.practice,
+    username_doctor: `${s.fx.prefix}andi`,
+    time: '2026-12-02 09:00',
+    type: 'reservasi',
+    patient: 'Siti Rahayu',
+    price: 250000,
+    ...overrides,
+  };
+}
+
+const book = (s: Setup, body: object, patient = s.patient, headers: Record<string, string> = {}) =>
+  s.ta.app.inject({
+    method: 'POST',
+    url: '/api/doctor/booking',
+    headers: { ...authHeaders(s.ta, patient), ...headers },
+    payload: body,
+  });
+
+const put = (s: Setup, body: object, patient = s.patient) =>
+  s.ta.app.inject({ method: 'PUT', url: '/api/user/orders', headers: authHeaders(s.ta, patient), payload: body });
+
+const show = (s: Setup, transactionId: string, patient = s.patient) =>
+  s.ta.app.inject({
+    method: 'POST',
+    url: '/api/user/order/show',
+    headers: authHeaders(s.ta, patient),
+    payload: { transaction_id: transactionId },
+  });
+
+test("time list: the day's slots in the hospital's time, past and taken ones unavailable", async (t) => {
+  const s = await setup(t);
+  s.clock.now = Date.UTC(2026, 11, 2, 2, 40); // 09:40 in Jakarta on the 2nd
+  const res = await timeList(s, { doctor_has_hospital_id: s.practice, date: '2026-12-02', appointment: 'reservation' });
+  assert.equal(res.statusCode, 200);
+  assert.deepEqual(envelope(res).data, [
+    { time: '09:00', end_time: '09:30', available: false },
+    { time: '09:30', end_time: '10:00', available: false },
+    { time: '10:00', end_time: '10:30', available: true },
+    { time: '10:30', end_time: '11:00', available: true },
+    { time: '11:00', end_time: '11:30', available: true },
+    { time: '11:30', end_time: '12:00', available: true },
+  ]);
+  const call = envelope(
+    await timeList(s, { doctor_has_hospital_id: String(s.practice), date: '2026-12-03', appointment: 'call' }),
+  );
+  assert.deepEqual(
+    call.data.map((x: { time: string }) => x.time),
+    ['13:00', '13:20', '13:40', '14:00', '14:20', '14:40'],
+  );
+  const far = envelope(
+    await timeList(s, { doctor_has_hospital_id: s.practice, date: '2027-03-01', appointment: 'call' }),
+  );
+  assert.equal(
+    far.data.every((x: { available: boolean }) => !x.available),
+    true,
+    'beyond the 30-day horizon',
+  );
+});
+
+test('time list: bad input is 422, an unknown or out-of-scope practice 404', async (t) => {
+  const s = await setup(t);
+  for (const [body, field] of [
+    [{ doctor_has_hospital_id: s.practice, date: '2026-02-30', appointment: 'call' }, 'date'],
+    [{ doctor_has_hospital_id: s.practice, date: '2026-12-02', appointment: 'video' }, 'appointment'],
+    [{ doctor_has_hospital_id: 'abc', date: '2026-12-02', appointment: 'call' }, 'doctor_has_hospital_id'],
+  ] as const) {
+    const res = await timeList(s, body);
+    assert.equal(res.statusCode, 422, JSON.stringify(body));
+    assert.ok(envelope(res).errors?.[field]);
+  }
+  const unknown = await timeList(s, { doctor_has_hospital_id: 999999, date: '2026-12-02', appointment: 'call' });
+  assert.equal(unknown.statusCode, 404);
+  const kiosk = await s.ta.app.services.apps.createApp('Makassar kiosk', { hospitals: [`${s.fx.prefix}-makassar`] });
+  const scoped = await s.ta.app.inject({
+    method: 'POST',
+    url: '/api/doctor/get-time-list',
+    headers: { 'x-api-key': kiosk.key },
+    payload: { doctor_has_hospital_id: s.practice, date: '2026-12-02', appointment: 'call' },
+  });
+  assert.equal(scoped.statusCode, 404);
+});
+
+test('booking: 201 with the order, a held slot, a payment link; the slot is then taken', async (t) => {
+  const s = await setup(t);
+  const res = await book(s, bookingBody(s, { price: '250000', note: 'Demam tiga hari' }));
+  assert.equal(res.statusCode, 201, res.body);
+  const order = envelope(res).data;
+  assert.match(order.transaction_id, /^CX20261201[A-Z2-9]{8}$/);
+  assert.equal(order.status, 'waiting_payment');
+  assert.equal(order.date, '2026-12-02');
+  assert.equal(order.time, '09:00');
+  assert.equal(order.estimate, '09:30');
+  assert.equal(order.start_at, '2026-12-02T09:00:00+07:00');
+  assert.equal(order.price, 250000);
+  assert.equal(order.patient, 'Siti Rahayu');
+  assert.equal(order.note, 'Demam tiga hari');
+  assert.equal(order.doctor_account.slug, `${s.fx.prefix}-andi`);
+  assert.match(order.payment_url, /\/pay\/[\w-]{20,}$/);
+  assert.equal(order.expires_at, '2026-12-01T08:00:00+07:00', '60 minutes from now');
+  assert.deepEqual(
+    order.history.map((h: { status: string }) => h.status),
+    ['waiting_payment'],
+  );
+
+  const holds = await s.ta.db.selectFrom('slot_holds').selectAll().execute();
+  assert.equal(holds.filter((h) => h.start_at === Date.UTC(2026, 11, 2, 2, 0)).length, 1);
+  const list = envelope(
+    await timeList(s, { doctor_has_hospital_id: s.practice, date: '2026-12-02', appointment: 'reservasi' }),
+  );
+  assert.equal(list.data[0].available, false);
+
+  const other = await registerPatient(s.ta);
+  const taken = await book(s, bookingBody(s), other);
+  assert.equal(taken.statusCode, 409);
+  assert.equal(envelope(taken).code, 'SLOT_TAKEN');
+});
+
+test('booking: the server decides the price and the slot; bad input is 422, another user 403', async (t) => {
+  const s = await setup(t);
+  const price = await book(s, bookingBody(s, { price: 100 }));
+  assert.equal(price.statusCode, 409);
+  assert.equal(envelope(price).code, 'PRICE_MISMATCH');
+  for (const [overrides, field] of [
+    [{ time: '2026-12-02 09:10' }, 'time'],
+    [{ time: '2026-11-30 09:00' }, 'time'],
+    [{ time: '2027-02-01 09:00' }, 'time'],
+    [{ type: 'call', time: '2026-12-02 09:00', price: 150000 }, 'time'],
+    [{ type: 'video' }, 'type'],
+    [{ username_doctor: 'someoneelse' }, 'username_doctor'],
+    [{ patient: ' ' }, 'patient'],
+    [{ time: '09:00' }, 'date'],
+  ] as const) {
+    const res = await book(s, bookingBody(s, overrides));
+    assert.equal(res.statusCode, 422, `${JSON.stringify(overrides)}: ${res.body}`);
+    assert.ok(envelope(res).errors?.[field], `${field}: ${res.body}`);
+  }
+  const withDate = await book(s, bookingBody(s, { time: '09:30', date: '2026-12-02' }));
+  assert.equal(withDate.statusCode, 201, withDate.body);
+  const other = await registerPatient(s.ta);
+  const forbidden = await book(s, bookingBody(s, { user_id: other.userId, time: '2026-12-02 10:00' }));
+  assert.equal(forbidden.statusCode, 403);
+  assert.equal((await ordersOf(s)).length, 1);
+});
+
+test('booking: the same Idempotency-Key replays the order; with another body it is a 422', async (t) => {
+  const s = await setup(t);
+  const first = await book(s, bookingBody(s), s.patient, { 'idempotency-key': 'k-123' });
+  assert.equal(first.statusCode, 201);
+  const again = await book(s, bookingBody(s), s.patient, { 'idempotency-key': 'k-123' });
+  assert.equal(again.statusCode, 200);
+  assert.equal(envelope(again).data.transaction_id, envelope(first).data.transaction_id);
+  const changed = await book(s, bookingBody(s, { time: '2026-12-02 10:00' }), s.patient, {
+    'idempotency-key': 'k-123',
+  });
+  assert.equal(changed.statusCode, 422);
+  assert.equal(envelope(changed).code, 'IDEMPOTENCY_KEY_REUSED');
+  assert.equal((await ordersOf(s)).length, 1);
+});
+
+test('booking: at most 3 unpaid orders at a time', async (t) => {
+  const s = await setup(t);
+  for (const time of ['09:00', '09:30', '10:00']) {
+    assert.equal((await book(s, bookingBody(s, { time: `2026-12-02 ${time}` }))).statusCode, 201);
+  }
+  const fourth = await book(s, bookingBody(s, { time: '2026-12-02 10:30' }));
+  assert.equal(fourth.statusCode, 409);
+  assert.equal(envelope(fourth).code, 'TOO_MANY_UNPAID_ORDERS');
+});
+
+test('50 concurrent bookings of one slot: exactly one 201, every other 409, one order', async (t) => {
+  const s = await setup(t, { MAX_UNPAID_ORDERS: '100' });
+  const patients = await Promise.all(Array.from({ length: 5 }, () => registerPatient(s.ta)));
+  const results = await Promise.all(
+    Array.from({ length: 50 }, (_, i) => book(s, bookingBody(s, { time: '2026-12-03 11:00' }), patients[i % 5])),
+  );
+  const statuses = results.map((r) => r.statusCode);
+  assert.equal(statuses.filter((x) => x === 201).length, 1, statuses.join(','));
+  assert.equal(statuses.filter((x) => x === 409).length, 49);
+  const orders = await s.ta.db
+    .selectFrom('orders')
+    .select('id')
+    .where('start_at', '=', Date.UTC(2026, 11, 3, 4, 0))
+    .execute();
+  assert.equal(orders.length, 1);
+});
+
+test('orders: list with filters, show own, another patient gets 404', async (t) => {
+  const s = await setup(t);
+  const a = envelope(await book(s, bookingBody(s))).data;
+  await book(s, bookingBody(s, { type: 'call', time: '2026-12-02 13:00', price: 150000 }));
+  const list = await s.ta.app.inject({
+    method: 'POST',
+    url: '/api/user/orders',
+    headers: authHeaders(s.ta, s.patient),
+    payload: {},
+  });
+  assert.equal(list.statusCode, 200);
+  assert.equal(envelope(list).meta.total, 2);
+  const calls = envelope(
+    await s.ta.app.inject({
+      method: 'POST',
+      url: '/api/user/orders',
+      headers: authHeaders(s.ta, s.patient),
+      payload: { appointment: 'call', type: 'pending' },
+    }),
+  );
+  assert.deepEqual(
+    calls.data.map((o: { type: string }) => o.type),
+    ['call'],
+  );
+  const finished = envelope(
+    await s.ta.app.inject({
+      method: 'POST',
+      url: '/api/user/orders',
+      headers: authHeaders(s.ta, s.patient),
+      payload: { type: 'finish' },
+    }),
+  );
+  assert.equal(finished.meta.total, 0);
+  assert.equal((await show(s, a.transaction_id)).statusCode, 200);
+  const other = await registerPatient(s.ta);
+  const foreign = await show(s, a.transaction_id, other);
+  assert.equal(foreign.statusCode, 404);
+  assert.equal(envelope(foreign).code, 'ORDER_NOT_FOUND');
+});
+
+test('sandbox payment, cancellation with refund, and the slot given back', async (t) => {
+  const s = await setup(t);
+  const order = envelope(await book(s, bookingBody(s))).data;
+  const path = new URL(order.payment_url).pathname;
+  const page = await s.ta.app.inject({ method: 'GET', url: path });
+  assert.equal(page.statusCode, 200);
+  assert.match(page.body, new RegExp(order.transaction_id));
+  const paid = await s.ta.app.inject({ method: 'POST', url: `${path}/complete` });
+  assert.equal(paid.statusCode, 200);
+  assert.equal(envelope(paid).data.status, 'waiting_doctor_confirmation');
+
+  const refused = await put(s, { transaction_id: order.transaction_id, type: 'accept' });
+  assert.equal(refused.statusCode, 409);
+  assert.equal(envelope(refused).code, 'ORDER_TRANSITION_NOT_ALLOWED');
+  assert.match(envelope(refused).message, /waiting_doctor_confirmation/);
+
+  const cancelled = await put(s, { transaction_id: order.transaction_id, type: 'reject_by_patient' });
+  assert.equal(cancelled.statusCode, 200, cancelled.body);
+  assert.equal(envelope(cancelled).data.status, 'waiting_refund');
+  assert.equal(envelope(cancelled).data.refund_due, 250000);
+  const slots = envelope(
+    await timeList(s, { doctor_has_hospital_id: s.practice, date: '2026-12-02', appointment: 'reservasi' }),
+  );
+  assert.equal(slots.data[0].available, true, 'the slot is free again');
+  assert.deepEqual(
+    envelope(await show(s, order.transaction_id)).data.history.map((h: { status: string }) => h.status),
+    ['waiting_payment', 'waiting_doctor_confirmation', 'waiting_refund'],
+  );
+});
+
+test('a patient proposes a new time: the proposal holds its slot; too close to the start it is refused', async (t) => {
+  const s = await setup(t);
+  const order = envelope(await book(s, bookingBody(s))).data;
+  await s.ta.app.inject({ method: 'POST', url: `${new URL(order.payment_url).pathname}/complete` });
+  const moved = await put(s, {
+    transaction_id: order.transaction_id,
+    type: 'reschedulle_patient',
+    date: '2026-12-03',
+    time: '10:00',
+  });
+  assert.equal(moved.statusCode, 200, moved.body);
+  const data = envelope(moved).data;
+  assert.equal(data.status, 'reschedule_from_patient');
+  assert.equal(data.proposed_date, '2026-12-03');
+  assert.equal(data.proposed_time, '10:00');
+  const slots = envelope(
+    await timeList(s, { doctor_has_hospital_id: s.practice, date: '2026-12-03', appointment: 'reservasi' }),
+  );
+  assert.equal(slots.data.find((x: { time: string }) => x.time === '10:00').available, false);
+
+  const second = envelope(await book(s, bookingBody(s, { time: '2026-12-01 11:00' }))).data;
+  await s.ta.app.inject({ method: 'POST', url: `${new URL(second.payment_url).pathname}/complete` });
+  s.clock.now = Date.UTC(2026, 11, 1, 3, 30); // 10:30 local: 30 minutes before the 11:00 start
+  const late = await put(s, {
+    transaction_id: second.transaction_id,
+    type: 'reschedule_patient',
+    date: '2026-12-03',
+    time: '11:00',
+  });
+  assert.equal(late.statusCode, 409);
+  assert.equal(envelope(late).code, 'ORDER_PAST_CUTOFF');
+});
+
+test('the deadline job expires unpaid orders and frees their slots; a late payment is refunded', async (t) => {
+  const s = await setup(t);
+  const order = envelope(await book(s, bookingBody(s))).data;
+  s.clock.now = T0 + 61 * MIN;
+  assert.ok((await s.ta.app.services.booking.runDeadlines()) >= 1);
+  const failed = envelope(await show(s, order.transaction_id)).data;
+  assert.equal(failed.status, 'order_failed');
+  assert.equal(failed.payment_url, null);
+  const slots = envelope(
+    await timeList(s, { doctor_has_hospital_id: s.practice, date: '2026-12-02', appointment: 'reservasi' }),
+  );
+  assert.equal(slots.data[0].available, true);
+  // Running it again (another process) changes nothing more.
+  assert.equal(await s.ta.app.services.booking.runDeadlines(), 0);
+
+  const late = await s.ta.app.services.booking.paymentOutcome(order.transaction_id, 'paid');
+  assert.equal(late?.status, 'waiting_refund');
+  assert.equal(late?.refund_due, 250000);
+});
+
+test('gateway webhook (Midtrans): signed notifications apply once; bad signatures change nothing', async (t) => {
+  const serverKey = 'SB-Mid-server-test-key-0001';
+  const fakeFetch = (async () =>
+    new Response(JSON.stringify({ token: 'snap-token', redirect_url: 'https://app.sandbox.midtrans.com/snap/v4/x' }), {
+      status: 201,
+      headers: { 'content-type': 'application/json' },
+    })) as typeof fetch;
+  const clock = { now: T0 };
+  const ta = await build(t, {
+    now: () => clock.now,
+    payments: new MidtransProvider({ serverKey, isProduction: false, fetch: fakeFetch }),
+  });
+  const fx = await insertCatalogue(ta.db, uniqueName('m').toLowerCase());
+  const practice = fx.practiceIds['andi@jakarta']!;
+  await ta.db
+    .insertInto('schedule_rules')
+    .values({
+      id: newId(),
+      practice_id: practice,
+      weekday: 3,
+      start_time: '09:00',
+      end_time: '10:00',
+      slot_minutes: 30,
+      appointment_type: 'reservasi',
+      created_at: T0,
+      updated_at: T0,
+    })
+    .execute();
+  const patient = await registerPatient(ta);
+  const res = await ta.app.inject({
+    method: 'POST',
+    url: '/api/doctor/booking',
+    headers: authHeaders(ta, patient),
+    payload: {
+      id: practice,
+      username_doctor: `${fx.prefix}andi`,
+      time: '2026-12-02 09:00',
+      type: 'reservasi',
+      patient: 'A',
+      price: 250000,
+    },
+  });
+  assert.equal(res.statusCode, 201, res.body);
+  const order = envelope(res).data;
+  assert.equal(order.payment_url, 'https://app.sandbox.midtrans.com/snap/v4/x');
+
+  const fields = { order_id: order.transaction_id, status_code: '200', gross_amount: '250000.00' };
+  const notification = {
+    ...fields,
+    signature_key: signNotification(fields, serverKey),
+    transaction_status: 'settlement',
+    transaction_id: 'mt-1',
+    fraud_status: 'accept',
+  };
+  const notify = (body: object) => ta.app.inject({ method: 'POST', url: '/payments/webhook', payload: body });
+  const forged = await notify({ ...notification, signature_key: 'f'.repeat(128) });
+  assert.equal(forged.statusCode, 401);
+  const status = async () =>
+    (
+      await ta.db
+        .selectFrom('orders')
+        .select('status')
+        .where('transaction_id', '=', order.transaction_id)
+        .executeTakeFirstOrThrow()
+    ).status;
+  assert.equal(await status(), 'waiting_payment', 'a forged notification changes nothing');
+
+  const applied = await notify(notification);
+  assert.equal(applied.statusCode, 200);
+  assert.equal(envelope(applied).data.status, 'applied');
+  assert.equal(await status(), 'waiting_doctor_confirmation');
+  const repeat = await notify(notification);
+  assert.equal(envelope(repeat).data.status, 'repeat');
+  assert.equal(await status(), 'waiting_doctor_confirmation');
+  const unknownFields = { order_id: 'CX-NOPE', status_code: '200', gross_amount: '1000.00' };
+  const unknown = await notify({
+    ...notification,
+    ...unknownFields,
+    transaction_id: 'mt-2',
+    signature_key: signNotification(unknownFields, serverKey),
+  });
+  assert.equal(envelope(unknown).data.status, 'unknown_order');
+});
+
+test('when the gateway cannot take the payment, the order is not kept and the slot stays free', async (t) => {
+  const failing = (async () => new Response('nope', { status: 500 })) as typeof fetch;
+  const clock = { now: T0 };
+  const ta = await build(t, {
+    now: () => clock.now,
+    payments: new MidtransProvider({ serverKey: 'SB-x-key-0001', isProduction: false, fetch: failing }),
+  });
+  const fx = await insertCatalogue(ta.db, uniqueName('f').toLowerCase());
+  const practice = fx.practiceIds['andi@jakarta']!;
+  await ta.db
+    .insertInto('schedule_rules')
+    .values({
+      id: newId(),
+      practice_id: practice,
+      weekday: 3,
+      start_time: '09:00',
+      end_time: '10:00',
+      slot_minutes: 30,
+      appointment_type: 'reservasi',
+      created_at: T0,
+      updated_at: T0,
+    })
+    .execute();
+  const patient = await registerPatient(ta);
+  const res = await ta.app.inject({
+    method: 'POST',
+    url: '/api/doctor/booking',
+    headers: authHeaders(ta, patient),
+    payload: {
+      id: practice,
+      username_doctor: `${fx.prefix}andi`,
+      time: '2026-12-02 09:00',
+      type: 'reservasi',
+      patient: 'A',
+      price: 250000,
+    },
+  });
+  assert.equal(res.statusCode, 503);
+  assert.equal(envelope(res).code, 'PAYMENT_UNAVAILABLE');
+  const holds = await ta.db
+    .selectFrom('slot_holds')
+    .innerJoin('orders', 'orders.id', 'slot_holds.order_id')
+    .select('orders.id')
+    .where('orders.practice_id', '=', practice)
+    .execute();
+  assert.equal(holds.length, 0);
+});
