@@ -22,6 +22,7 @@ import { adminRoutes } from './modules/admin/admin.routes.js';
 import { AdminService } from './modules/admin/admin.service.js';
 import { bookingRoutes, paymentWebhookRoutes, sandboxPaymentRoutes } from './modules/booking/booking.routes.js';
 import { BookingService } from './modules/booking/booking.service.js';
+import { doctorRoutes } from './modules/doctors/doctors.routes.js';
 import { MidtransProvider } from './modules/payments/midtrans.js';
 import type { PaymentProvider } from './modules/payments/provider.js';
 import { SandboxProvider } from './modules/payments/sandbox.js';
@@ -188,6 +189,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   //   POST /api/doctor/get-time-list      key          booking
   //   POST /api/doctor/booking            key + token  booking (Idempotency-Key)
   //   POST /api/user/orders, PUT /api/user/orders, POST /api/user/order/show   key + token  booking
+  //   POST /api/login/doctor; GET /api/doctor-app/orders; POST /api/doctor-app/orders/:id/:action  doctors
   //   GET  /pay/:ref, POST /pay/:ref/complete|fail   unguessable link, demo mode  sandbox payments
   //   POST /payments/webhook              the gateway's signature                  payments
   //   GET  /files/avatars/:file, /files/images/:file     unguessable name
@@ -201,6 +203,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       await api.register(shopRoutes, { shop: services.shop, config });
       await api.register(adminRoutes, { services, config });
       await api.register(bookingRoutes, { booking: services.booking, accounts: services.accounts, config });
+      await api.register(doctorRoutes, { booking: services.booking, accounts: services.accounts, config });
     },
     { prefix: '/api' },
   );

@@ -9,6 +9,7 @@ import { importUsers } from './import-users.js';
 import { importCatalogue } from './import-catalogue.js';
 import { seedCatalogue } from '../modules/catalogue/seed.js';
 import { AdminInputError, createAdmin } from '../modules/admin/admin.service.js';
+import { createDoctorLogin, DoctorLoginError } from '../modules/doctors/doctors.service.js';
 
 const HELP = `Cexup Patient API command line
 
@@ -27,6 +28,8 @@ const HELP = `Cexup Patient API command line
   npm run import -- FILE.json|FILE.csv           load a catalogue file (upsert by slug, all or nothing)
   npm run cli -- admins create --name NAME --email EMAIL --password PASSWORD
                                                  create a back-office admin account
+  npm run cli -- doctors login DOCTOR_SLUG --email EMAIL --password PASSWORD
+                                                 give a catalogue doctor a login
   npm run cli -- identity rekey                  re-encrypt identity numbers under the first
                                                  key of IDENTITY_ENCRYPTION_KEYS
 `;
@@ -185,6 +188,20 @@ export async function runCli(
       out(`admin id: ${admin.id}`);
     } catch (err) {
       if (err instanceof AdminInputError) return fail(out, err.message);
+      throw err;
+    }
+    return 0;
+  }
+
+  if (group === 'doctors' && command === 'login') {
+    const slug = positionals[0];
+    if (!slug || !values.email || !values.password)
+      return fail(out, 'doctors login needs DOCTOR_SLUG, --email and --password');
+    try {
+      const login = await createDoctorLogin(database.db, { slug, email: values.email, password: values.password });
+      out(`doctor login: ${login.username} (or ${values.email})`);
+    } catch (err) {
+      if (err instanceof DoctorLoginError) return fail(out, err.message);
       throw err;
     }
     return 0;

@@ -182,3 +182,17 @@ export async function recordNotification(db: Q, row: Database['payment_notificat
     .executeTakeFirst();
   return inserted !== undefined;
 }
+
+/** The doctor record whose login is this user. */
+export const doctorOfUser = (db: Q, userId: string) =>
+  db.selectFrom('doctors').select(['id', 'slug']).where('user_id', '=', userId).executeTakeFirst();
+
+export const ordersOfDoctor = (db: Q, doctorId: string, status: string | undefined) =>
+  db
+    .selectFrom('orders')
+    .selectAll()
+    .where('doctor_id', '=', doctorId)
+    .$if(status !== undefined, (q) => q.where('status', '=', status!))
+    .orderBy('start_at')
+    .orderBy('id')
+    .execute();

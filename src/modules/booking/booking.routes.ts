@@ -15,7 +15,7 @@ import { STATUS_GROUPS, type BookingService } from './booking.service.js';
 import type { AppointmentType } from './schedule.js';
 import { parseHm } from './time.js';
 
-const OrderSchema = Type.Object({
+export const OrderSchema = Type.Object({
   transaction_id: Type.String(),
   status: Type.String(),
   date: Type.String(),

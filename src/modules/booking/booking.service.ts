@@ -336,6 +336,31 @@ export class BookingService {
     return 'applied';
   }
 
+  /** A doctor's own orders (their practices at every hospital), soonest first. */
+  async listDoctorOrders(userId: string, status: string | undefined, page: PageRequest, baseUrl: string) {
+    const doctor = await repo.doctorOfUser(this.db, userId);
+    if (doctor === undefined) throw new AppError('ORDER_NOT_FOUND');
+    const { data, meta } = paginate(await repo.ordersOfDoctor(this.db, doctor.id, status), page);
+    return { data: await Promise.all(data.map((o) => this.resource(o, baseUrl))), meta };
+  }
+
+  /** A doctor acts only on their own orders; anyone else's answers as if it did not exist. */
+  async doctorAction(
+    userId: string,
+    transactionId: string,
+    action: OrderAction,
+    proposal: { date: string; time: string } | undefined,
+    baseUrl: string,
+  ): Promise<OrderResource> {
+    const [doctor, order] = await Promise.all([
+      repo.doctorOfUser(this.db, userId),
+      repo.orderByTransactionId(this.db, transactionId),
+    ]);
+    if (doctor === undefined || order === undefined || order.doctor_id !== doctor.id)
+      throw new AppError('ORDER_NOT_FOUND');
+    return this.resource(await this.move(order, action, 'doctor', proposal), baseUrl);
+  }
+
   /** What the gateway (or the sandbox) says about a payment. */
   async paymentOutcome(transactionId: string, outcome: PaymentOutcome): Promise<OrderRow | undefined> {
     const order = await repo.orderByTransactionId(this.db, transactionId);

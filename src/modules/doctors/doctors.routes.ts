@@ -1,0 +1,131 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { Config } from '../../config.js';
+import { bearerGuard, currentSession } from '../../http/auth.js';
+import { AppError } from '../../http/errors.js';
+import { messages } from '../../http/i18n.js';
+import { baseUrlOf } from '../../http/origin.js';
+import { readPagination } from '../../http/pagination.js';
+import { Envelope, EnvelopePage, Loose } from '../../http/schemas.js';
+import type { AccountsService } from '../accounts/accounts.service.js';
+import { toUserResource } from '../accounts/accounts.service.js';
+import { UserResourceSchema } from '../accounts/accounts.routes.js';
+import { OrderSchema } from '../booking/booking.routes.js';
+import type { BookingService } from '../booking/booking.service.js';
+import type { OrderAction } from '../booking/order-machine.js';
+import { parseYmd } from '../accounts/identity.js';
+import { parseHm } from '../booking/time.js';
+
+/** The doctor's actions on an order, by path segment. */
+const ACTIONS: Record<string, OrderAction> = {
+  confirm: 'confirm',
+  decline: 'decline',
+  propose: 'propose',
+  'accept-proposal': 'accept_proposal',
+  'reject-proposal': 'reject_proposal',
+  'open-room': 'open_room',
+  start: 'start',
+  finish: 'finish',
+  missed: 'missed',
+};
+
+/**
+ * The doctors' side: their own orders and every move the lifecycle gives them.
+ *
+ *   POST /login/doctor                                  log in (doctor accounts)        key
+ *   GET  /doctor-app/orders                             own orders: status, data, page  key + doctor token
+ *   POST /doctor-app/orders/:transaction_id/:action     confirm, decline, propose (date, time), accept-proposal,
+ *                                                       reject-proposal, open-room, start, finish, missed
+ */
+export async function doctorRoutes(
+  fastify: FastifyInstance,
+  { accounts, booking, config }: { accounts: AccountsService; booking: BookingService; config: Config },
+): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const doctorOnly = bearerGuard(accounts, 'doctor');
+  const base = (request: FastifyRequest) => baseUrlOf(config, request);
+
+  app.post(
+    '/login/doctor',
+    {
+      config: { rateLimit: { max: config.limits.loginPerAddressPerMinute, timeWindow: 60_000 } },
+      schema: {
+        body: Type.Object({
+          email: Type.String({ minLength: 1, maxLength: 254 }),
+          password: Type.String({ minLength: 1, maxLength: 1024 }),
+        }),
+        response: {
+          200: Envelope(
+            Type.Object({
+              access_token: Type.String(),
+              token_type: Type.Literal('Bearer'),
+              expires_at: Type.String(),
+              user: UserResourceSchema,
+            }),
+          ),
+        },
+      },
+    },
+    async (request) => {
+      const { user, token } = await accounts.login(
+        request.body.email,
+        request.body.password,
+        request.clientApp!.id,
+        request.ip,
+        'doctor',
+      );
+      return {
+        success: true,
+        message: messages.loggedIn[request.lang],
+        data: { ...token, user: toUserResource(user, base(request)) },
+      };
+    },
+  );
+
+  app.get(
+    '/doctor-app/orders',
+    { onRequest: doctorOnly, schema: { querystring: Loose, response: { 200: EnvelopePage(OrderSchema) } } },
+    async (request) => {
+      const q = request.query as Record<string, unknown>;
+      const status = typeof q.status === 'string' && q.status !== '' ? q.status : undefined;
+      const result = await booking.listDoctorOrders(
+        currentSession(request).user.id,
+        status,
+        readPagination(request.query, request.body),
+        base(request),
+      );
+      return { success: true, message: messages.ok[request.lang], ...result };
+    },
+  );
+
+  app.post(
+    '/doctor-app/orders/:transaction_id/:action',
+    { onRequest: doctorOnly, schema: { body: Type.Optional(Loose), response: { 200: Envelope(OrderSchema) } } },
+    async (request) => {
+      const { transaction_id: transactionId, action: segment } = request.params as {
+        transaction_id: string;
+        action: string;
+      };
+      const action = ACTIONS[segment];
+      if (action === undefined) throw new AppError('ROUTE_NOT_FOUND');
+      let proposal: { date: string; time: string } | undefined;
+      if (action === 'propose') {
+        const body = (request.body ?? {}) as Record<string, unknown>;
+        const date = typeof body.date === 'string' ? body.date.trim() : '';
+        const time = typeof body.time === 'string' ? body.time.trim() : '';
+        if (parseYmd(date) === undefined) throw AppError.field('date', date === '' ? 'required' : 'date');
+        if (parseHm(time) === undefined) throw AppError.field('time', time === '' ? 'required' : 'notASlot');
+        proposal = { date, time };
+      }
+      const order = await booking.doctorAction(
+        currentSession(request).user.id,
+        transactionId,
+        action,
+        proposal,
+        base(request),
+      );
+      return { success: true, message: messages.ok[request.lang], data: order };
+    },
+  );
+}

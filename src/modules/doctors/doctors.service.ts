@@ -1,0 +1,73 @@
+import type { Db } from '../../db/index.js';
+import { hashPassword } from '../../security/passwords.js';
+import { newId } from '../../security/tokens.js';
+
+export class DoctorLoginError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DoctorLoginError';
+  }
+}
+
+/**
+ * Gives a catalogue doctor a login: a `users` row of role doctor (username: the doctor's),
+ * linked from the doctor record. One login per doctor.
+ */
+export async function createDoctorLogin(
+  db: Db,
+  input: { slug: string; email: string; password: string },
+  now: number = Date.now(),
+): Promise<{ userId: string; username: string }> {
+  const email = input.email.trim();
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new DoctorLoginError(`${email} is not a valid email address`);
+  if (input.password.length < 12) throw new DoctorLoginError('the password must be at least 12 characters');
+  const hash = await hashPassword(input.password);
+  return db.transaction().execute(async (trx) => {
+    const doctor = await trx
+      .selectFrom('doctors')
+      .select(['id', 'name', 'username', 'user_id'])
+      .where('slug', '=', input.slug)
+      .executeTakeFirst();
+    if (doctor === undefined) throw new DoctorLoginError(`no doctor ${input.slug}`);
+    if (doctor.user_id !== null) throw new DoctorLoginError(`${input.slug} already has a login`);
+    const taken = await trx
+      .selectFrom('users')
+      .select('id')
+      .where((eb) =>
+        eb.or([
+          eb('email_normalized', '=', email.toLowerCase()),
+          eb('username_normalized', '=', doctor.username.toLowerCase()),
+        ]),
+      )
+      .executeTakeFirst();
+    if (taken) throw new DoctorLoginError('that email or the doctor username already belongs to an account');
+    const userId = newId();
+    await trx
+      .insertInto('users')
+      .values({
+        id: userId,
+        role: 'doctor',
+        name: doctor.name,
+        username: doctor.username,
+        username_normalized: doctor.username.toLowerCase(),
+        email,
+        email_normalized: email.toLowerCase(),
+        password_hash: hash,
+        address: '',
+        gender: null,
+        phone_number: null,
+        date_of_birth: null,
+        place_of_birth: null,
+        id_type: null,
+        id_number_enc: null,
+        id_number_masked: null,
+        id_number_hmac: null,
+        avatar_image_id: null,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    await trx.updateTable('doctors').set({ user_id: userId, updated_at: now }).where('id', '=', doctor.id).execute();
+    return { userId, username: doctor.username };
+  });
+}
