@@ -34,6 +34,8 @@ export interface BookingConfig {
   midtransProduction: boolean;
   /** Video rooms are made under this base URL. */
   meetingBaseUrl: string;
+  /** How often each process runs the deadline job (0: never, e.g. for a process that only serves). */
+  jobIntervalSeconds: number;
 }
 
 export interface Config {
@@ -190,6 +192,7 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string } = {
       midtransServerKey,
       midtransProduction: bool('MIDTRANS_IS_PRODUCTION') ?? false,
       meetingBaseUrl,
+      jobIntervalSeconds: int('JOB_INTERVAL_SECONDS', 30, 0, 3600),
     };
   }
 

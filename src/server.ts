@@ -15,10 +15,27 @@ async function main(): Promise<void> {
   await ensureDemoData(app, config);
   await app.listen({ port: config.port, host: config.host });
 
+  // The lifecycle's deadlines. Every process may run it: each move is conditional on the status
+  // it read, so an order is moved once however many processes look at it.
+  let jobRunning = false;
+  const job =
+    config.booking.jobIntervalSeconds > 0
+      ? setInterval(() => {
+          if (jobRunning) return;
+          jobRunning = true;
+          app.services.booking
+            .runDeadlines()
+            .then((moved) => moved > 0 && app.log.info({ moved }, 'deadline job'))
+            .catch((err: unknown) => app.log.error({ err }, 'deadline job failed'))
+            .finally(() => (jobRunning = false));
+        }, config.booking.jobIntervalSeconds * 1000)
+      : undefined;
+
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
+    clearInterval(job);
     app.log.info({ signal }, 'shutting down');
     // In-flight requests finish; a stuck one does not hold the process forever.
     const timer = setTimeout(() => process.exit(1), 10_000);

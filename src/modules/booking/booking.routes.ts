@@ -110,6 +110,7 @@ const Loose = Type.Object({}, { additionalProperties: true });
  * Booking and orders.
  *
  *   POST /doctor/get-time-list     the day's slots of a practice                key
+ *   POST /doctor/get-date-list     free slots a day over up to 31 days          key
  *   POST /doctor/booking           book a slot (Idempotency-Key honoured)       key + token
  *   POST /user/orders              own orders: appointment, type, data, page    key + token
  *   POST /user/order/show          one own order by transaction_id              key + token
@@ -136,6 +137,35 @@ export async function bookingRoutes(
         success: true,
         message: ok(request),
         data: await booking.timeList(request.clientApp!.hospitalScope, id, date, type),
+      };
+    },
+  );
+
+  app.post(
+    '/doctor/get-date-list',
+    {
+      schema: {
+        body: Loose,
+        response: { 200: Envelope(Type.Array(Type.Object({ date: Type.String(), available_slots: Type.Integer() }))) },
+      },
+    },
+    async (request) => {
+      const body = request.body as Record<string, unknown>;
+      const id = practiceId(body.doctor_has_hospital_id, 'doctor_has_hospital_id');
+      const type = appointmentType(body.appointment ?? body.type, 'appointment');
+      const from = ymd(body.from, 'from');
+      const rawDays = body.days ?? 31;
+      const days =
+        typeof rawDays === 'number'
+          ? rawDays
+          : typeof rawDays === 'string' && /^\d+$/.test(rawDays)
+            ? Number(rawDays)
+            : NaN;
+      if (!Number.isInteger(days) || days < 1 || days > 31) throw AppError.field('days', 'maximum', { limit: 31 });
+      return {
+        success: true,
+        message: ok(request),
+        data: await booking.dateList(request.clientApp!.hospitalScope, id, type, from, days),
       };
     },
   );

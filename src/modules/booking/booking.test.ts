@@ -504,3 +504,29 @@ test('when the gateway cannot take the payment, the order is not kept and the sl
     .execute();
   assert.equal(holds.length, 0);
 });
+
+test('date list: free slots a day over a range, in one request', async (t) => {
+  const s = await setup(t);
+  await book(s, bookingBody(s));
+  const res = await s.ta.app.inject({
+    method: 'POST',
+    url: '/api/doctor/get-date-list',
+    headers: authHeaders(s.ta),
+    payload: { doctor_has_hospital_id: s.practice, appointment: 'reservasi', from: '2026-11-30', days: 4 },
+  });
+  assert.equal(res.statusCode, 200, res.body);
+  assert.deepEqual(envelope(res).data, [
+    { date: '2026-11-30', available_slots: 0 },
+    { date: '2026-12-01', available_slots: 6 },
+    { date: '2026-12-02', available_slots: 5 },
+    { date: '2026-12-03', available_slots: 6 },
+  ]);
+  const tooMany = await s.ta.app.inject({
+    method: 'POST',
+    url: '/api/doctor/get-date-list',
+    headers: authHeaders(s.ta),
+    payload: { doctor_has_hospital_id: s.practice, appointment: 'reservasi', from: '2026-12-01', days: 40 },
+  });
+  assert.equal(tooMany.statusCode, 422);
+  assert.ok(envelope(tooMany).errors?.days);
+});
