@@ -1,7 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { seedCatalogueIfEmpty } from './modules/catalogue/seed.js';
+import { createDoctorLogin } from './modules/doctors/doctors.service.js';
 import { hashPassword } from './security/passwords.js';
+
+export const DEMO_DOCTOR = { email: 'dokter@cexup.test', password: 'demo-dokter-2026' } as const;
 
 export const DEMO_PATIENT = {
   name: 'Ayu Lestari',
@@ -46,10 +49,30 @@ export async function ensureDemoData(
 
   // The demo catalogue only when no catalogue table has a row: an imported one is kept.
   const seeded = await seedCatalogueIfEmpty(app.database.db);
-  if (seeded === null) return;
-  services.catalogue.invalidate();
-  print(
-    `  Demo catalogue loaded: ${seeded.doctors} doctors at ${seeded.hospitals} hospitals, ` +
-      `${seeded.specialities} specialities, ${seeded.articles} articles, ${seeded.products} products.`,
-  );
+  if (seeded !== null) {
+    services.catalogue.invalidate();
+    print(
+      `  Demo catalogue loaded: ${seeded.doctors} doctors at ${seeded.hospitals} hospitals, ` +
+        `${seeded.specialities} specialities, ${seeded.articles} articles, ${seeded.products} products.`,
+    );
+  }
+
+  // One demo doctor with a login, to try the doctor's side of an order.
+  if ((await services.accounts.findByLogin(DEMO_DOCTOR.email)) === undefined) {
+    const doctor = await app.database.db
+      .selectFrom('doctors')
+      .select(['slug', 'name'])
+      .where('user_id', 'is', null)
+      .where('unpublished_at', 'is', null)
+      .orderBy('name')
+      .limit(1)
+      .executeTakeFirst();
+    if (doctor !== undefined) {
+      const login = await createDoctorLogin(app.database.db, { slug: doctor.slug, ...DEMO_DOCTOR });
+      print(
+        `  Demo doctor: ${doctor.name}, login ${login.username} (or ${DEMO_DOCTOR.email}), password ${DEMO_DOCTOR.password}`,
+      );
+      print('');
+    }
+  }
 }

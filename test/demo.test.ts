@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildApp } from '../src/app.js';
-import { DEMO_PATIENT, ensureDemoData } from '../src/demo.js';
+import { DEMO_DOCTOR, DEMO_PATIENT, ensureDemoData } from '../src/demo.js';
 import { createFreshDatabase, envelope, testConfig } from './helpers.js';
 
 // Demo data needs an empty database: each test here gets one of its own.
@@ -33,6 +33,15 @@ test('demo mode on an empty database prints a working key and the demo patient l
   });
   assert.equal(res.statusCode, 200);
   assert.equal(envelope(res).data.user.username, DEMO_PATIENT.username);
+
+  assert.match(printed.join('\n'), /Demo doctor: .*password demo-dokter-2026/);
+  const doctor = await app.inject({
+    method: 'POST',
+    url: '/api/login/doctor',
+    headers: { 'x-api-key': key },
+    payload: { email: DEMO_DOCTOR.email, password: DEMO_DOCTOR.password },
+  });
+  assert.equal(doctor.statusCode, 200, doctor.body);
 
   // A second start creates nothing more and prints no key.
   const again: string[] = [];
