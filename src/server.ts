@@ -14,6 +14,11 @@ async function main(): Promise<void> {
   app.addHook('onClose', () => database.destroy());
   await ensureDemoData(app, config);
   await app.listen({ port: config.port, host: config.host });
+  if (config.booking.paymentProvider === 'sandbox' && !config.demoMode) {
+    app.log.warn(
+      'PAYMENT_PROVIDER is the sandbox outside demo mode: paid bookings are refused (set PAYMENT_PROVIDER=midtrans)',
+    );
+  }
 
   // The lifecycle's deadlines. Every process may run it: each move is conditional on the status
   // it read, so an order is moved once however many processes look at it.
