@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { seedCatalogueIfEmpty } from './modules/catalogue/seed.js';
-import { createDoctorLogin } from './modules/doctors/doctors.service.js';
+import { createDoctorLogin, DoctorLoginError } from './modules/doctors/doctors.service.js';
+import { AppError } from './http/errors.js';
+import { isUniqueViolation } from './db/errors.js';
 import { hashPassword } from './security/passwords.js';
 
 export const DEMO_DOCTOR = { email: 'dokter@cexup.test', password: 'demo-dokter-2026' } as const;
@@ -42,9 +44,14 @@ export async function ensureDemoData(
   }
 
   if ((await services.accounts.findByLogin(DEMO_PATIENT.username)) === undefined) {
-    await services.accounts.createAccount(DEMO_PATIENT, await hashPassword(DEMO_PATIENT.password));
-    print(`  Demo patient: ${DEMO_PATIENT.username} (or ${DEMO_PATIENT.email}), password ${DEMO_PATIENT.password}`);
-    print('');
+    try {
+      await services.accounts.createAccount(DEMO_PATIENT, await hashPassword(DEMO_PATIENT.password));
+      print(`  Demo patient: ${DEMO_PATIENT.username} (or ${DEMO_PATIENT.email}), password ${DEMO_PATIENT.password}`);
+      print('');
+    } catch (err) {
+      // Another process starting at the same moment made it first.
+      if (!(err instanceof AppError)) throw err;
+    }
   }
 
   // The demo catalogue only when no catalogue table has a row: an imported one is kept.
@@ -68,11 +75,16 @@ export async function ensureDemoData(
       .limit(1)
       .executeTakeFirst();
     if (doctor !== undefined) {
-      const login = await createDoctorLogin(app.database.db, { slug: doctor.slug, ...DEMO_DOCTOR });
-      print(
-        `  Demo doctor: ${doctor.name}, login ${login.username} (or ${DEMO_DOCTOR.email}), password ${DEMO_DOCTOR.password}`,
-      );
-      print('');
+      try {
+        const login = await createDoctorLogin(app.database.db, { slug: doctor.slug, ...DEMO_DOCTOR });
+        print(
+          `  Demo doctor: ${doctor.name}, login ${login.username} (or ${DEMO_DOCTOR.email}), password ${DEMO_DOCTOR.password}`,
+        );
+        print('');
+      } catch (err) {
+        // Another process starting at the same moment made it first.
+        if (!(err instanceof DoctorLoginError) && !isUniqueViolation(err)) throw err;
+      }
     }
   }
 }

@@ -130,6 +130,10 @@ export const fieldMessages = {
     en: 'Bookings open at most {days} days ahead.',
     id: 'Pemesanan dibuka paling lama {days} hari ke depan.',
   },
+  scheduleOverlap: {
+    en: "These hours overlap the doctor's other hours (a doctor is in one place at a time).",
+    id: 'Jam ini bertabrakan dengan jam praktik lain dokter tersebut.',
+  },
   sameTime: { en: 'This is the time the order already has.', id: 'Ini adalah waktu pesanan saat ini.' },
   slugTaken: { en: 'The slug has already been taken.', id: 'Slug sudah digunakan.' },
   unknownReference: {

@@ -80,6 +80,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('orders_patient_idx').on('orders').columns(['patient_user_id', 'created_at']).execute();
   await db.schema.createIndex('orders_status_idx').on('orders').columns(['status', 'expires_at']).execute();
   await db.schema.createIndex('orders_doctor_idx').on('orders').columns(['doctor_id', 'start_at']).execute();
+  await db.schema.createIndex('orders_created_idx').on('orders').columns(['created_at', 'id']).execute();
 
   await db.schema
     .createTable('slot_holds')

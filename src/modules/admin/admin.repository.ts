@@ -143,6 +143,8 @@ export interface PracticeDetail extends PracticeRow {
   doctor_slug: string;
   hospital_slug: string;
   hospital_name: string;
+  /** The hospital's time zone. */
+  timezone: string;
 }
 
 const practiceDetails = (db: Q) =>
@@ -151,7 +153,12 @@ const practiceDetails = (db: Q) =>
     .innerJoin('doctors', 'doctors.id', 'practices.doctor_id')
     .innerJoin('hospitals', 'hospitals.id', 'practices.hospital_id')
     .selectAll('practices')
-    .select(['doctors.slug as doctor_slug', 'hospitals.slug as hospital_slug', 'hospitals.name as hospital_name']);
+    .select([
+      'doctors.slug as doctor_slug',
+      'hospitals.slug as hospital_slug',
+      'hospitals.name as hospital_name',
+      'hospitals.timezone',
+    ]);
 
 export const findPractice = (db: Q, id: number): Promise<PracticeDetail | undefined> =>
   practiceDetails(db).where('practices.id', '=', id).executeTakeFirst();
@@ -287,6 +294,158 @@ export async function listAudit(
     .select(['users.name as actor_name', 'users.email as actor_email'])
     .orderBy('audit_log.created_at', 'desc')
     .orderBy('audit_log.id', 'desc')
+    .limit(page.limit)
+    .offset(page.offset)
+    .execute();
+  return { rows, total: Number(counted.n) };
+}
+
+// Schedules: weekly rules and dated exceptions of practices.
+
+export type RuleRow = Row<'schedule_rules'>;
+export type ExceptionRow = Row<'schedule_exceptions'>;
+
+/** A row of a doctor's timeline, with the time zone its times are in. */
+export type RuleOfDoctor = RuleRow & { hospital: string; timezone: string };
+export type ExtraOfDoctor = ExceptionRow & { timezone: string };
+
+/**
+ * Locks a doctor's row until the transaction ends (PostgreSQL), so that two changes to the
+ * schedules of one doctor, at any of their practices, are checked for overlaps one after the
+ * other. SQLite runs one write transaction at a time anyway.
+ */
+export const lockDoctor = (db: Q, doctorId: string) =>
+  db.selectFrom('doctors').select('id').where('id', '=', doctorId).forUpdate().execute();
+
+export const rulesOfPractice = (db: Q, practiceId: number): Promise<RuleRow[]> =>
+  db
+    .selectFrom('schedule_rules')
+    .selectAll()
+    .where('practice_id', '=', practiceId)
+    .orderBy('weekday')
+    .orderBy('start_time')
+    .orderBy('id')
+    .execute();
+
+/** Every weekly rule of a doctor, at all of their practices. */
+export const rulesOfDoctor = (db: Q, doctorId: string): Promise<RuleOfDoctor[]> =>
+  db
+    .selectFrom('schedule_rules')
+    .innerJoin('practices', 'practices.id', 'schedule_rules.practice_id')
+    .innerJoin('hospitals', 'hospitals.id', 'practices.hospital_id')
+    .selectAll('schedule_rules')
+    .select(['hospitals.slug as hospital', 'hospitals.timezone'])
+    .where('practices.doctor_id', '=', doctorId)
+    .orderBy('schedule_rules.weekday')
+    .orderBy('schedule_rules.start_time')
+    .orderBy('schedule_rules.id')
+    .execute();
+
+/** A doctor's extra hours on dates from `from` (to `to`, if given; Y-m-d), at all of their practices. */
+export const extrasOfDoctor = (db: Q, doctorId: string, from: string, to?: string): Promise<ExtraOfDoctor[]> =>
+  db
+    .selectFrom('schedule_exceptions')
+    .innerJoin('practices', 'practices.id', 'schedule_exceptions.practice_id')
+    .innerJoin('hospitals', 'hospitals.id', 'practices.hospital_id')
+    .selectAll('schedule_exceptions')
+    .select('hospitals.timezone')
+    .where('practices.doctor_id', '=', doctorId)
+    .where('schedule_exceptions.kind', '=', 'extra')
+    .where('schedule_exceptions.date', '>=', from)
+    .$if(to !== undefined, (q) => q.where('schedule_exceptions.date', '<=', to!))
+    .execute();
+
+export const exceptionsOfPractice = (
+  db: Q,
+  practiceId: number,
+  range: { from?: string; to?: string },
+): Promise<ExceptionRow[]> =>
+  db
+    .selectFrom('schedule_exceptions')
+    .selectAll()
+    .where('practice_id', '=', practiceId)
+    .$if(range.from !== undefined, (q) => q.where('date', '>=', range.from!))
+    .$if(range.to !== undefined, (q) => q.where('date', '<=', range.to!))
+    .orderBy('date')
+    .orderBy('start_time')
+    .orderBy('id')
+    .execute();
+
+export const findRule = (db: Q, practiceId: number, id: string) =>
+  db
+    .selectFrom('schedule_rules')
+    .selectAll()
+    .where('id', '=', id)
+    .where('practice_id', '=', practiceId)
+    .executeTakeFirst();
+
+export const insertRule = (db: Q, row: RuleRow) => db.insertInto('schedule_rules').values(row).execute();
+
+export const updateRule = (db: Q, id: string, patch: Updateable<Database['schedule_rules']>) =>
+  db.updateTable('schedule_rules').set(patch).where('id', '=', id).returningAll().executeTakeFirst();
+
+export const deleteRule = (db: Q, id: string) => db.deleteFrom('schedule_rules').where('id', '=', id).execute();
+
+export const findException = (db: Q, practiceId: number, id: string) =>
+  db
+    .selectFrom('schedule_exceptions')
+    .selectAll()
+    .where('id', '=', id)
+    .where('practice_id', '=', practiceId)
+    .executeTakeFirst();
+
+export const insertException = (db: Q, row: ExceptionRow) => db.insertInto('schedule_exceptions').values(row).execute();
+
+export const deleteException = (db: Q, id: string) =>
+  db.deleteFrom('schedule_exceptions').where('id', '=', id).execute();
+
+// Orders, for the back office.
+
+export type OrderRow = Row<'orders'>;
+
+export const orderByTransactionId = (db: Q, transactionId: string): Promise<OrderRow | undefined> =>
+  db.selectFrom('orders').selectAll().where('transaction_id', '=', transactionId).executeTakeFirst();
+
+export interface OrderFilter {
+  statuses?: readonly string[];
+  doctorId?: string;
+  hospitalId?: string;
+  /**
+   * The appointment's start, as instants per time zone: an order is in range when its start
+   * lies in the bounds of its own zone (its local date is between the dates asked for).
+   */
+  startRanges?: readonly { timezone: string; from?: number; before?: number }[];
+}
+
+/** Orders, newest first, with their total. */
+export async function listOrders(
+  db: Q,
+  filter: OrderFilter,
+  page: { limit: number; offset: number },
+): Promise<{ rows: OrderRow[]; total: number }> {
+  let q = db.selectFrom('orders');
+  if (filter.statuses !== undefined) q = q.where('status', 'in', [...filter.statuses]);
+  if (filter.doctorId !== undefined) q = q.where('doctor_id', '=', filter.doctorId);
+  if (filter.hospitalId !== undefined) q = q.where('hospital_id', '=', filter.hospitalId);
+  const ranges = filter.startRanges;
+  if (ranges !== undefined) {
+    q = q.where((eb) =>
+      eb.or(
+        ranges.map((r) =>
+          eb.and([
+            eb('timezone', '=', r.timezone),
+            ...(r.from !== undefined ? [eb('start_at', '>=', r.from)] : []),
+            ...(r.before !== undefined ? [eb('start_at', '<', r.before)] : []),
+          ]),
+        ),
+      ),
+    );
+  }
+  const counted = await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+  const rows = await q
+    .selectAll()
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
     .limit(page.limit)
     .offset(page.offset)
     .execute();

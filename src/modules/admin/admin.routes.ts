@@ -4,7 +4,6 @@ import { Type, type Static, type TSchema } from 'typebox';
 import type { Services } from '../../app.js';
 import type { Config } from '../../config.js';
 import { bearerGuard, currentSession } from '../../http/auth.js';
-import { AppError } from '../../http/errors.js';
 import { messages } from '../../http/i18n.js';
 import { baseUrlOf } from '../../http/origin.js';
 import { readPagination } from '../../http/pagination.js';
@@ -30,7 +29,6 @@ import {
   HospitalUpdate,
   ImageUpload,
   ListQuery,
-  MAX_PRACTICE_ID,
   PracticeCreate,
   PracticeResource,
   PracticeUpdate,
@@ -42,6 +40,9 @@ import {
   SpecialityUpdate,
 } from './admin.schemas.js';
 import { type ImageKind, type KindInputs, type ListFilter, type SlugKind } from './admin.service.js';
+import { bookingAdminRoutes, practiceId } from './admin-booking.routes.js';
+import { AdminOrders } from './admin-orders.js';
+import { AdminSchedules } from './admin-schedules.js';
 
 const SessionSchema = Type.Object({
   access_token: Type.String(),
@@ -52,12 +53,6 @@ const SessionSchema = Type.Object({
 
 const SlugParams = Type.Object({ slug: Type.String({ maxLength: 200 }) });
 const IdParams = Type.Object({ id: Type.String({ maxLength: 20 }) });
-
-/** A practice id from the path; anything that cannot be one is simply not found. */
-function practiceId(raw: string): number {
-  if (!/^[1-9][0-9]{0,9}$/.test(raw) || Number(raw) > MAX_PRACTICE_ID) throw new AppError('PRACTICE_NOT_FOUND');
-  return Number(raw);
-}
 
 const KIND_SCHEMAS: Record<SlugKind, { create: TSchema; update: TSchema; resource: TSchema }> = {
   specialities: { create: SpecialityCreate, update: SpecialityUpdate, resource: SpecialityResource },
@@ -95,8 +90,20 @@ const IMAGE_KINDS: ImageKind[] = ['doctors', 'hospitals', 'articles', 'products'
  *
  *   POST   /admin/{doctors|hospitals|articles|products}/:slug/image   a picture (products: one more)
  *   DELETE /admin/products/:slug/images/:imageId                       take a product picture off
+ *
+ *   schedules of a practice and orders: see admin-booking.routes.ts
+ *   /admin/practices/:id/schedule[/rules[/:ruleId] | /exceptions[/:exceptionId]]
+ *   /admin/orders[/:transaction_id[/refund]]
  */
-const NUMERIC_FIELDS = ['price', 'stock', 'call_price', 'reservasi_price', 'experience_years'] as const;
+const NUMERIC_FIELDS = [
+  'price',
+  'stock',
+  'call_price',
+  'reservasi_price',
+  'experience_years',
+  'weekday',
+  'slot_minutes',
+] as const;
 
 export async function adminRoutes(
   fastify: FastifyInstance,
@@ -115,6 +122,9 @@ export async function adminRoutes(
     }
   });
   const admin = services.admin;
+  const clock = () => admin.now();
+  const schedules = new AdminSchedules(admin.db, clock);
+  const orders = new AdminOrders(admin.db, services.booking, clock);
 
   app.post(
     '/login/admin',
@@ -353,6 +363,8 @@ export async function adminRoutes(
           return { success: true, message: messages.deleted[request.lang], data: null };
         },
       );
+
+      bookingAdminRoutes(instance, { schedules, orders, actor, base });
     },
     { prefix: '/admin' },
   );

@@ -1,5 +1,6 @@
 import { Type, type TSchema } from 'typebox';
 import { NullableString, RequiredText } from '../../http/schemas.js';
+import { OrderSchema } from '../booking/booking.routes.js';
 
 /** Lower-case words of letters and digits joined by single hyphens: `rs-harapan-2`. */
 export const SLUG_PATTERN = '^[a-z0-9]+(-[a-z0-9]+)*$';
@@ -113,8 +114,11 @@ export const AUDIT_ENTITIES = [
   'article',
   'product_category',
   'product',
+  'schedule_rule',
+  'schedule_exception',
+  'order',
 ] as const;
-export const AUDIT_ACTIONS = ['create', 'update', 'unpublish', 'publish', 'delete', 'image'] as const;
+export const AUDIT_ACTIONS = ['create', 'update', 'unpublish', 'publish', 'delete', 'image', 'refund'] as const;
 
 export const AuditQuery = Type.Object(
   {
@@ -234,4 +238,124 @@ export const AuditResource = Type.Object({
   before: Type.Unknown(),
   after: Type.Unknown(),
   created_at: Type.String(),
+});
+
+// Schedules: weekly rules and dated exceptions of a practice, in its hospital's local time.
+
+/** "HH:mm", 00:00 to 23:59. */
+export const HM_PATTERN = '^([01][0-9]|2[0-3]):[0-5][0-9]$';
+/** "Y-m-d" (whether it is a real date is checked after). */
+export const YMD_PATTERN = '^[0-9]{4}-[0-9]{2}-[0-9]{2}$';
+export const SLOT_MINUTES = { minimum: 5, maximum: 240 } as const;
+
+const Hm = Type.String({ pattern: HM_PATTERN });
+const Weekday = Type.Integer({ minimum: 1, maximum: 7 });
+const SlotMinutes = Type.Integer(SLOT_MINUTES);
+const AppointmentType = Type.Enum(['call', 'reservasi']);
+
+export const ScheduleRuleCreate = Type.Object({
+  /** ISO weekday: 1 Monday ... 7 Sunday. */
+  weekday: Weekday,
+  start_time: Hm,
+  end_time: Hm,
+  slot_minutes: SlotMinutes,
+  appointment_type: AppointmentType,
+});
+export const ScheduleRuleUpdate = Type.Partial(ScheduleRuleCreate);
+
+export const ScheduleExceptionCreate = Type.Object({
+  date: Type.String({ pattern: YMD_PATTERN }),
+  /** leave: no slots (the whole day without times); extra: more hours that day. */
+  kind: Type.Enum(['leave', 'extra']),
+  start_time: Type.Optional(Hm),
+  end_time: Type.Optional(Hm),
+  slot_minutes: Type.Optional(SlotMinutes),
+  appointment_type: Type.Optional(AppointmentType),
+});
+
+export const ScheduleQuery = Type.Object(
+  {
+    /** Exceptions from this date on (Y-m-d); all of them without. */
+    from: Type.Optional(Type.String({ pattern: YMD_PATTERN })),
+    to: Type.Optional(Type.String({ pattern: YMD_PATTERN })),
+  },
+  { additionalProperties: true },
+);
+
+export const ScheduleRuleResource = Type.Object({
+  id: Type.String(),
+  practice_id: Type.Integer(),
+  weekday: Type.Integer(),
+  start_time: Type.String(),
+  end_time: Type.String(),
+  slot_minutes: Type.Integer(),
+  appointment_type: Type.String(),
+  created_at: Type.String(),
+  updated_at: Type.String(),
+});
+
+export const ScheduleExceptionResource = Type.Object({
+  id: Type.String(),
+  practice_id: Type.Integer(),
+  date: Type.String(),
+  kind: Type.String(),
+  start_time: Nullable(Type.String()),
+  end_time: Nullable(Type.String()),
+  slot_minutes: Nullable(Type.Integer()),
+  appointment_type: Nullable(Type.String()),
+  created_at: Type.String(),
+});
+
+export const ScheduleResource = Type.Object({
+  practice: PracticeResource,
+  /** The hospital's time zone: every time of this schedule is local to it. */
+  timezone: Type.String(),
+  rules: Type.Array(ScheduleRuleResource),
+  exceptions: Type.Array(ScheduleExceptionResource),
+  /** The doctor's weekly rules at their other practices: one timeline, which these may not overlap. */
+  other_rules: Type.Array(
+    Type.Object({
+      ...ScheduleRuleResource.properties,
+      hospital: Type.String(),
+      timezone: Type.String(),
+    }),
+  ),
+});
+
+// Orders, as the back office sees them.
+
+export const OrderQuery = Type.Object(
+  {
+    /** One status, or several separated by commas. */
+    status: Type.Optional(Type.String({ maxLength: 400 })),
+    /** The doctor's slug. */
+    doctor: Type.Optional(Type.String({ maxLength: 100 })),
+    /** The hospital's slug. */
+    hospital: Type.Optional(Type.String({ maxLength: 100 })),
+    /** The appointment's local date, from and to (Y-m-d, both included). */
+    from: Type.Optional(Type.String({ pattern: YMD_PATTERN })),
+    to: Type.Optional(Type.String({ pattern: YMD_PATTERN })),
+  },
+  { additionalProperties: true },
+);
+
+export const OrderRefund = Type.Optional(
+  Type.Object({
+    /** The gateway's refund reference, or a note; kept in the audit log. */
+    reference: Type.Optional(Type.String({ maxLength: 200 })),
+  }),
+);
+
+/** The order resource patients see (booking's), and what only the back office sees. */
+export const AdminOrderResource = Type.Object({
+  ...OrderSchema.properties,
+  // The back office's own fields.
+  doctor_has_hospital_id: Type.Integer(),
+  user_id: Type.String(),
+  app_id: Type.String(),
+  payment_provider: Nullable(Type.String()),
+  payment_ref: Nullable(Type.String()),
+  paid_at: Nullable(Type.String()),
+  refunded_at: Nullable(Type.String()),
+  updated_at: Type.String(),
 });

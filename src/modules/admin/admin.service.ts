@@ -240,7 +240,7 @@ export interface ListFilter {
   category?: string;
 }
 
-interface Change {
+export interface Change {
   action: AuditAction;
   entity: AuditEntity;
   entityId: string;
@@ -297,7 +297,25 @@ function timeOrderedId(): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7${idSequence.toString(16).padStart(3, '0')}-${r.slice(0, 4)}-${r.slice(4, 16)}`;
 }
 
-function isForeignKeyViolation(err: unknown): boolean {
+/** Writes the audit rows of one change, in the change's own transaction. */
+export async function writeAudit(trx: Db, actorId: string, changes: readonly Change[], at: number): Promise<void> {
+  if (changes.length === 0) return;
+  await repo.insertAudit(
+    trx,
+    changes.map((c) => ({
+      id: timeOrderedId(),
+      actor_user_id: actorId,
+      action: c.action,
+      entity: c.entity,
+      entity_id: c.entityId,
+      before_json: snapshot(c.before),
+      after_json: snapshot(c.after),
+      created_at: at,
+    })),
+  );
+}
+
+export function isForeignKeyViolation(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
 }
@@ -316,13 +334,13 @@ export interface Page<T> {
   meta: PageMeta;
 }
 
-const pageMeta = (page: PageRequest, total: number): PageMeta => ({
+export const pageMeta = (page: PageRequest, total: number): PageMeta => ({
   current_page: page.page,
   per_page: page.perPage,
   total,
   last_page: Math.max(1, Math.ceil(total / page.perPage)),
 });
-const limits = (page: PageRequest) => ({ limit: page.perPage, offset: (page.page - 1) * page.perPage });
+export const limits = (page: PageRequest) => ({ limit: page.perPage, offset: (page.page - 1) * page.perPage });
 
 /**
  * The back office: creates, changes, publishes, unpublishes and deletes catalogue rows. Every
@@ -333,13 +351,15 @@ export class AdminService {
   private readonly isPostgres: boolean;
 
   constructor(
-    private readonly db: Db,
+    /** The database, for the back office's other services (schedules, orders). */
+    readonly db: Db,
     private readonly options: { onChange: () => void; now?: () => number },
   ) {
     this.isPostgres = db.getExecutor().adapter instanceof PostgresAdapter;
   }
 
-  private now(): number {
+  /** The clock (tests move it). */
+  now(): number {
     return (this.options.now ?? Date.now)();
   }
 
@@ -348,20 +368,7 @@ export class AdminService {
     const { changes, result } = await this.db.transaction().execute(async (trx) => {
       const done = await work(trx);
       if (done.changes.length > 0) {
-        const at = this.now();
-        await repo.insertAudit(
-          trx,
-          done.changes.map((c) => ({
-            id: timeOrderedId(),
-            actor_user_id: actorId,
-            action: c.action,
-            entity: c.entity,
-            entity_id: c.entityId,
-            before_json: snapshot(c.before),
-            after_json: snapshot(c.after),
-            created_at: at,
-          })),
-        );
+        await writeAudit(trx, actorId, done.changes, this.now());
         await VersionedCache.bump(trx, CATALOGUE_VERSION);
       }
       return done;
@@ -963,7 +970,7 @@ export interface AuditEntry {
   created_at: string;
 }
 
-function practiceResource(p: repo.PracticeDetail): PracticeResource {
+export function practiceResource(p: repo.PracticeDetail): PracticeResource {
   return {
     id: Number(p.id),
     doctor: p.doctor_slug,

@@ -1358,3 +1358,37 @@ export const PRODUCT_CATEGORIES: readonly ProductCategorySeed[] = [
     ],
   },
 ];
+
+/**
+ * Weekly days of a doctor's first, second and third practice (ISO weekdays, 1 Monday): never
+ * the same day twice, so one doctor's hours never overlap, whatever the time zones.
+ */
+export const PRACTICE_DAYS: readonly (readonly number[])[] = [[1, 3, 5], [2, 4], [6]];
+
+export interface HoursSeed {
+  /** Local start and end, HH:mm; a practice takes one of these. */
+  hours: readonly (readonly [string, string])[];
+  slotMinutes: number;
+}
+
+/** In-person visits in the morning, video calls in the afternoon, in the hospital's local time. */
+export const PRACTICE_HOURS: Readonly<Record<'reservasi' | 'call', HoursSeed>> = {
+  reservasi: {
+    hours: [
+      ['08:00', '12:00'],
+      ['08:00', '12:00'],
+      ['07:00', '11:00'],
+      ['09:00', '12:00'],
+    ],
+    slotMinutes: 30,
+  },
+  call: {
+    hours: [
+      ['13:00', '16:00'],
+      ['13:00', '16:00'],
+      ['14:00', '17:00'],
+      ['15:00', '18:00'],
+    ],
+    slotMinutes: 20,
+  },
+};

@@ -5,6 +5,8 @@ import { runCli } from '../../cli/index.js';
 import type { Db } from '../../db/index.js';
 import { ensureDemoData } from '../../demo.js';
 import { build, createFreshDatabase, envelope, testConfig } from '../../../test/helpers.js';
+import { rulesOverlap } from '../booking/schedule.js';
+import { addDays, isoWeekday, utcToLocal } from '../booking/time.js';
 import { CATALOGUE_VERSION, sanitizeArticleHtml } from './catalogue.service.js';
 import { seedCatalogue, seedCatalogueIfEmpty, type SeedResult } from './seed.js';
 
@@ -38,6 +40,23 @@ async function snapshot(db: Db) {
       .orderBy('doctor_id')
       .orderBy('hospital_id')
       .execute(),
+    rules: await db
+      .selectFrom('schedule_rules')
+      .innerJoin('practices', 'practices.id', 'schedule_rules.practice_id')
+      .select([
+        'schedule_rules.id',
+        'practices.doctor_id',
+        'practices.hospital_id',
+        'weekday',
+        'start_time',
+        'end_time',
+        'slot_minutes',
+        'appointment_type',
+        'schedule_rules.created_at',
+        'schedule_rules.updated_at',
+      ])
+      .orderBy('schedule_rules.id')
+      .execute(),
     articles: await db.selectFrom('articles').selectAll().orderBy('id').execute(),
     categories: await db.selectFrom('product_categories').selectAll().orderBy('id').execute(),
     products: await db.selectFrom('products').selectAll().orderBy('id').execute(),
@@ -46,13 +65,22 @@ async function snapshot(db: Db) {
 
 async function counts(db: Db): Promise<SeedResult> {
   const n = async (
-    table: 'specialities' | 'hospitals' | 'doctors' | 'practices' | 'articles' | 'product_categories' | 'products',
+    table:
+      | 'specialities'
+      | 'hospitals'
+      | 'doctors'
+      | 'practices'
+      | 'schedule_rules'
+      | 'articles'
+      | 'product_categories'
+      | 'products',
   ) => Number((await db.selectFrom(table).select(db.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
   return {
     specialities: await n('specialities'),
     hospitals: await n('hospitals'),
     doctors: await n('doctors'),
     practices: await n('practices'),
+    schedule_rules: await n('schedule_rules'),
     articles: await n('articles'),
     categories: await n('product_categories'),
     products: await n('products'),
@@ -202,6 +230,10 @@ test('two databases seeded alike hold the same rows; the first N doctors do not 
   const key = (p: { doctor_id: string; hospital_id: string }) => `${p.doctor_id}@${p.hospital_id}`;
   const bigPractices = new Map(first.practices.map((p) => [key(p), p]));
   for (const p of fifty.practices) assert.deepEqual(p, bigPractices.get(key(p)));
+  const bigRules = new Map(first.rules.map((r) => [r.id, r]));
+  assert.ok(fifty.rules.length > 0);
+  for (const r of fifty.rules) assert.deepEqual(r, bigRules.get(r.id));
+  assert.deepEqual(new Set(fifty.rules.map((r) => r.doctor_id)), new Set(fifty.doctors.map((d) => d.id)));
   assert.deepEqual(fifty.hospitals, first.hospitals);
   assert.deepEqual(fifty.articles, first.articles);
   assert.deepEqual(fifty.products, first.products);
@@ -270,6 +302,7 @@ test('doctors: a chosen number, 0 included; not a whole number in range is refus
   const none = await seedCatalogue(db, { doctors: 0 });
   assert.equal(none.doctors, 0);
   assert.equal(none.practices, 0);
+  assert.equal(none.schedule_rules, 0);
   assert.equal((await counts(db)).hospitals, 20);
 });
 
@@ -294,7 +327,7 @@ test('npm run db:seed seeds the default catalogue and says what it wrote', async
   const c = await counts(handle.db);
   assert.deepEqual(lines, [
     `Seeded: ${c.specialities} specialities, 20 hospitals, 300 doctors, ${c.practices} practices, ` +
-      '60 articles, 10 categories, 150 products.',
+      `${c.schedule_rules} schedule_rules, 60 articles, 10 categories, 150 products.`,
   ]);
 });
 
@@ -376,6 +409,109 @@ test('after seeding, the API lists the doctors, specialities, hospitals and publ
   assert.equal((envelope(await post('/api/doctor')) as any).meta.total, 50);
 });
 
+test('weekly schedules: every practice has rules of the types it offers; no doctor is in two places at once', async (t) => {
+  const { db } = await freshDb(t);
+  const result = await seedCatalogue(db);
+  const practices = await db
+    .selectFrom('practices')
+    .innerJoin('hospitals', 'hospitals.id', 'practices.hospital_id')
+    .select(['practices.id', 'doctor_id', 'call_price', 'reservasi_price', 'hospitals.timezone'])
+    .execute();
+  const rules = await db.selectFrom('schedule_rules').selectAll().execute();
+  assert.equal(rules.length, result.schedule_rules);
+  const byPractice = new Map<number, typeof rules>();
+  for (const r of rules) byPractice.set(r.practice_id, [...(byPractice.get(r.practice_id) ?? []), r]);
+  assert.equal(byPractice.size, practices.length, 'every practice has rules');
+
+  const byDoctor = new Map<string, (typeof rules)[number][]>();
+  for (const p of practices) {
+    const list = byPractice.get(p.id)!;
+    // Only the types the practice offers, and each of them.
+    assert.deepEqual(
+      new Set(list.map((r) => r.appointment_type)),
+      new Set([...(p.reservasi_price !== null ? ['reservasi'] : []), ...(p.call_price !== null ? ['call'] : [])]),
+      `practice ${p.id}`,
+    );
+    for (const r of list) {
+      assert.ok(r.weekday >= 1 && r.weekday <= 7);
+      assert.match(r.start_time, /^\d{2}:\d{2}$/);
+      assert.ok(r.start_time < r.end_time, JSON.stringify(r));
+      assert.equal(r.slot_minutes, r.appointment_type === 'reservasi' ? 30 : 20);
+      // Mornings in person, afternoons by video call.
+      assert.ok(
+        r.appointment_type === 'reservasi' ? r.end_time <= '12:00' : r.start_time >= '13:00',
+        JSON.stringify(r),
+      );
+    }
+    byDoctor.set(p.doctor_id, [...(byDoctor.get(p.doctor_id) ?? []), ...list]);
+  }
+  let pairs = 0;
+  for (const [doctorId, list] of byDoctor) {
+    for (let i = 0; i < list.length; i++) {
+      for (let j = i + 1; j < list.length; j++) {
+        pairs += 1;
+        assert.equal(rulesOverlap(list[i]!, list[j]!), false, `${doctorId}: ${JSON.stringify([list[i], list[j]])}`);
+      }
+    }
+    // A doctor's practices never share a weekday (so time zones cannot make them overlap either).
+    const days = new Map<number, number>();
+    for (const r of list) {
+      const other = days.get(r.weekday);
+      assert.ok(
+        other === undefined || other === r.practice_id,
+        `${doctorId} works at two practices on day ${r.weekday}`,
+      );
+      days.set(r.weekday, r.practice_id);
+    }
+  }
+  assert.ok(pairs > 1000, `${pairs} pairs compared`);
+  // All days of the plan are used, Sunday is free.
+  assert.deepEqual([...new Set(rules.map((r) => r.weekday))].sort(), [1, 2, 3, 4, 5, 6]);
+});
+
+test('the time list of a demo practice has slots on its scheduled weekdays and none on the others', async (t) => {
+  const ta = await build(t);
+  await seedCatalogue(ta.db, { doctors: 30 });
+  const practice = await ta.db
+    .selectFrom('practices')
+    .innerJoin('hospitals', 'hospitals.id', 'practices.hospital_id')
+    .select(['practices.id', 'hospitals.timezone'])
+    .where('reservasi_price', 'is not', null)
+    .orderBy('practices.id')
+    .executeTakeFirstOrThrow();
+  const rules = await ta.db
+    .selectFrom('schedule_rules')
+    .selectAll()
+    .where('practice_id', '=', practice.id)
+    .where('appointment_type', '=', 'reservasi')
+    .execute();
+  const rule = rules[0]!;
+  // The next such weekday after today, in the hospital's zone (within the booking horizon).
+  const today = utcToLocal(Date.now(), practice.timezone).date;
+  let date = addDays(today, 1);
+  while (isoWeekday(date) !== rule.weekday) date = addDays(date, 1);
+  const list = (day: string) =>
+    ta.app.inject({
+      method: 'POST',
+      url: '/api/doctor/get-time-list',
+      headers: { 'x-api-key': ta.apiKey },
+      payload: { doctor_has_hospital_id: practice.id, date: day, appointment: 'reservasi' },
+    });
+  const res = await list(date);
+  assert.equal(res.statusCode, 200, res.body);
+  const slots = envelope(res).data as { time: string; end_time: string; available: boolean }[];
+  const minutes = (hm: string) => Number(hm.slice(0, 2)) * 60 + Number(hm.slice(3));
+  assert.equal(slots.length, (minutes(rule.end_time) - minutes(rule.start_time)) / 30);
+  assert.equal(slots[0]!.time, rule.start_time);
+  assert.equal(slots.at(-1)!.end_time, rule.end_time);
+  assert.ok(slots.every((s) => s.available));
+
+  // Sunday is nobody's practice day.
+  let sunday = addDays(today, 1);
+  while (isoWeekday(sunday) !== 7) sunday = addDays(sunday, 1);
+  assert.deepEqual(envelope(await list(sunday)).data, []);
+});
+
 async function demoApp(t: TestContext, env: Record<string, string> = { DEMO_MODE: 'true' }) {
   const { handle, url } = await freshDb(t);
   const config = testConfig(env, url);
@@ -443,6 +579,7 @@ test('demo mode keeps a catalogue that is there, even one without doctors', asyn
     hospitals: 1,
     doctors: 0,
     practices: 0,
+    schedule_rules: 0,
     articles: 0,
     categories: 0,
     products: 0,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Insertable } from 'kysely';
+import { CompiledQuery, PostgresAdapter, type Insertable } from 'kysely';
 import type { Db } from '../../db/index.js';
 import type { Database } from '../../db/schema.js';
 import { VersionedCache } from './cache.js';
@@ -14,6 +14,8 @@ import {
   HOSPITALS,
   MALE_FIRST,
   MALE_LAST,
+  PRACTICE_DAYS,
+  PRACTICE_HOURS,
   PRODUCT_CATEGORIES,
   SPECIALITIES,
   UNIVERSITIES,
@@ -31,6 +33,8 @@ export interface SeedResult {
   hospitals: number;
   doctors: number;
   practices: number;
+  /** Weekly schedule rules, of every practice. */
+  schedule_rules: number;
   articles: number;
   categories: number;
   products: number;
@@ -121,21 +125,35 @@ const roundTo5000 = (n: number): number => Math.round(n / 5000) * 5000;
 const MAX_PARAMS = 30_000;
 const MAX_ROWS = 500;
 
-/** Multi-row inserts of at most MAX_ROWS rows and MAX_PARAMS parameters each. */
+/**
+ * Multi-row inserts of at most MAX_ROWS rows and MAX_PARAMS parameters each. The statement
+ * text is made here rather than by Kysely's builder, which makes a node per value: for the
+ * 10,000-doctor seed's hundred thousand rows that was a good part of the time. Table and column
+ * names are this file's own (typed above), values are always parameters.
+ */
 async function insertBatched<T extends keyof Database & string>(
   db: Db,
   table: T,
   rows: readonly Insertable<Database[T]>[],
 ): Promise<void> {
   if (rows.length === 0) return;
-  const columns = Object.keys(rows[0]!).length;
-  const size = Math.max(1, Math.min(MAX_ROWS, Math.floor(MAX_PARAMS / columns)));
+  const columns = Object.keys(rows[0]!);
+  const size = Math.max(1, Math.min(MAX_ROWS, Math.floor(MAX_PARAMS / columns.length)));
+  const numbered = db.getExecutor().adapter instanceof PostgresAdapter;
+  const head = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values `;
   for (let i = 0; i < rows.length; i += size) {
-    // Kysely cannot follow a table name held in a type parameter; the rows are typed above.
-    await db
-      .insertInto(table)
-      .values(rows.slice(i, i + size) as never)
-      .execute();
+    const batch = rows.slice(i, i + size) as readonly Record<string, unknown>[];
+    const parameters: unknown[] = [];
+    const tuples: string[] = [];
+    for (const row of batch) {
+      const marks: string[] = [];
+      for (const column of columns) {
+        parameters.push(row[column] ?? null);
+        marks.push(numbered ? `$${parameters.length}` : '?');
+      }
+      tuples.push(`(${marks.join(', ')})`);
+    }
+    await db.executeQuery(CompiledQuery.raw(head + tuples.join(', '), parameters));
   }
 }
 
@@ -221,6 +239,38 @@ function practicePrices(
 
 type DoctorRow = Insertable<Database['doctors']>;
 type PracticeRow = Insertable<Database['practices']>;
+type RuleRow = Insertable<Database['schedule_rules']>;
+/** A weekly rule before its practice has an id. */
+type RuleTemplate = Omit<RuleRow, 'practice_id'>;
+
+/**
+ * The weekly rules of a doctor's `nth` practice (from 0): its days (PRACTICE_DAYS, so the
+ * doctor's practices never share a day), mornings for in-person visits and afternoons for
+ * video calls, each only where the practice offers that type.
+ */
+function practiceRules(doctorIndex: number, nth: number, practice: PracticeRow): RuleTemplate[] {
+  const r = seededRandom(`schedule:${doctorIndex}:${nth}`);
+  // One hash a practice, not one a rule: each rule's id is the practice's with its own last byte.
+  const base = seedId('schedule', `${doctorIndex}/${nth}`).slice(0, -2);
+  const rules: RuleTemplate[] = [];
+  for (const [typeIndex, type] of (['reservasi', 'call'] as const).entries()) {
+    const [start, end] = pick(r, PRACTICE_HOURS[type].hours);
+    if ((type === 'call' ? practice.call_price : practice.reservasi_price) === null) continue;
+    for (const weekday of PRACTICE_DAYS[nth] ?? []) {
+      rules.push({
+        id: base + (weekday * 2 + typeIndex).toString(16).padStart(2, '0'),
+        weekday,
+        start_time: start,
+        end_time: end,
+        slot_minutes: PRACTICE_HOURS[type].slotMinutes,
+        appointment_type: type,
+        created_at: SEED_TIME,
+        updated_at: SEED_TIME,
+      });
+    }
+  }
+  return rules;
+}
 
 /**
  * Doctor number `index` (from 0) and its 1 to 3 practices. Its random numbers come from its
@@ -231,7 +281,7 @@ function makeDoctor(
   index: number,
   hospitals: readonly HospitalRow[],
   usedNames: Set<string>,
-): { doctor: DoctorRow; practices: PracticeRow[] } {
+): { doctor: DoctorRow; practices: PracticeRow[]; rules: RuleTemplate[][] } {
   const r = seededRandom(`doctor:${index}`);
   // Every speciality and every hospital has a doctor as soon as there are enough doctors.
   const speciality = index < SPECIALITIES.length ? SPECIALITIES[index]! : weightedSpeciality(r);
@@ -262,6 +312,12 @@ function makeDoctor(
 
   const id = seedId('doctor', String(index));
   const number = index + 1;
+  const practices: PracticeRow[] = places.map((h) => ({
+    doctor_id: id,
+    hospital_id: h.id,
+    ...practicePrices(r, speciality),
+    ...stamps,
+  }));
   return {
     doctor: {
       id,
@@ -276,7 +332,8 @@ function makeDoctor(
       user_id: null,
       ...stamps,
     },
-    practices: places.map((h) => ({ doctor_id: id, hospital_id: h.id, ...practicePrices(r, speciality), ...stamps })),
+    practices,
+    rules: practices.map((p, nth) => practiceRules(index, nth, p)),
   };
 }
 
@@ -404,6 +461,20 @@ function shopRows(): {
   return { categories, products };
 }
 
+/** Practices written in batches, with the ids the database gave them (by doctor and hospital). */
+async function insertPractices(db: Db, rows: readonly PracticeRow[]): Promise<Map<string, number>> {
+  const ids = new Map<string, number>();
+  for (let i = 0; i < rows.length; i += MAX_ROWS) {
+    const inserted = await db
+      .insertInto('practices')
+      .values(rows.slice(i, i + MAX_ROWS))
+      .returning(['id', 'doctor_id', 'hospital_id'])
+      .execute();
+    for (const p of inserted) ids.set(`${p.doctor_id}@${p.hospital_id}`, Number(p.id));
+  }
+  return ids;
+}
+
 /** Doctors are generated and written this many at a time, so 100,000 need little memory. */
 const DOCTOR_CHUNK = 1000;
 
@@ -452,6 +523,8 @@ async function seed(db: Db, doctorCount: number, onlyIfEmpty: boolean): Promise<
     // practices: a demo reseed takes the demo's orders with it (holds and history cascade).
     for (const table of [
       'orders',
+      'schedule_exceptions',
+      'schedule_rules',
       'practices',
       'doctors',
       'hospitals',
@@ -467,18 +540,27 @@ async function seed(db: Db, doctorCount: number, onlyIfEmpty: boolean): Promise<
     await insertBatched(trx, 'hospitals', hospitals);
 
     let practiceCount = 0;
+    let ruleCount = 0;
     const usedNames = new Set<string>();
     for (let start = 0; start < doctorCount; start += DOCTOR_CHUNK) {
       const doctors: DoctorRow[] = [];
       const practices: PracticeRow[] = [];
+      const templates: { practice: PracticeRow; rules: RuleTemplate[] }[] = [];
       for (let i = start; i < Math.min(doctorCount, start + DOCTOR_CHUNK); i++) {
         const made = makeDoctor(i, hospitals, usedNames);
         doctors.push(made.doctor);
         practices.push(...made.practices);
+        made.practices.forEach((practice, nth) => templates.push({ practice, rules: made.rules[nth]! }));
       }
       await insertBatched(trx, 'doctors', doctors);
-      await insertBatched(trx, 'practices', practices);
+      const ids = await insertPractices(trx, practices);
+      const rules: RuleRow[] = templates.flatMap(({ practice, rules: list }) => {
+        const practiceId = ids.get(`${practice.doctor_id}@${practice.hospital_id}`)!;
+        return list.map((rule) => ({ ...rule, practice_id: practiceId }));
+      });
+      await insertBatched(trx, 'schedule_rules', rules);
       practiceCount += practices.length;
+      ruleCount += rules.length;
     }
 
     await insertBatched(trx, 'articles', articles);
@@ -490,6 +572,7 @@ async function seed(db: Db, doctorCount: number, onlyIfEmpty: boolean): Promise<
       hospitals: hospitals.length,
       doctors: doctorCount,
       practices: practiceCount,
+      schedule_rules: ruleCount,
       articles: articles.length,
       categories: categories.length,
       products: products.length,
@@ -498,9 +581,10 @@ async function seed(db: Db, doctorCount: number, onlyIfEmpty: boolean): Promise<
 }
 
 /**
- * Replaces the catalogue (specialities, hospitals, doctors and their practices, articles, the
- * shop) with the deterministic demo catalogue, in one transaction, and marks the catalogue
- * changed for every process. Users (doctors' login accounts among them) stay; practice ids
+ * Replaces the catalogue (specialities, hospitals, doctors and their practices with their
+ * weekly schedules, articles, the shop) with the deterministic demo catalogue, in one
+ * transaction, and marks the catalogue changed for every process. Orders and schedule
+ * exceptions of the old practices go with them. Users (doctors' login accounts among them) stay; practice ids
  * are made anew by the database and never reused.
  */
 export async function seedCatalogue(db: Db, options: SeedOptions = {}): Promise<SeedResult> {

@@ -1,0 +1,187 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { AppError } from '../../http/errors.js';
+import { messages } from '../../http/i18n.js';
+import { readPagination } from '../../http/pagination.js';
+import { Envelope, EnvelopePage } from '../../http/schemas.js';
+import { parseYmd } from '../accounts/identity.js';
+import type { AdminOrders } from './admin-orders.js';
+import { parseStatuses } from './admin-orders.js';
+import type { AdminSchedules } from './admin-schedules.js';
+import {
+  AdminOrderResource,
+  MAX_PRACTICE_ID,
+  OrderQuery,
+  OrderRefund,
+  ScheduleExceptionCreate,
+  ScheduleExceptionResource,
+  ScheduleQuery,
+  ScheduleResource,
+  ScheduleRuleCreate,
+  ScheduleRuleResource,
+  ScheduleRuleUpdate,
+} from './admin.schemas.js';
+
+/** A practice id from the path; anything that cannot be one is simply not found. */
+export function practiceId(raw: string): number {
+  if (!/^[1-9][0-9]{0,9}$/.test(raw) || Number(raw) > MAX_PRACTICE_ID) throw new AppError('PRACTICE_NOT_FOUND');
+  return Number(raw);
+}
+
+/** Y-m-d query dates that are real dates (the schema has checked the shape). */
+function realDates<T extends { from?: string; to?: string }>(query: T): T {
+  const problems = (['from', 'to'] as const).filter((k) => query[k] !== undefined && parseYmd(query[k]) === undefined);
+  if (problems.length > 0) {
+    throw new AppError('VALIDATION_FAILED', {
+      fields: Object.fromEntries(problems.map((k) => [k, [{ key: 'date' }]])),
+    });
+  }
+  return query;
+}
+
+const PracticeParams = Type.Object({ id: Type.String({ maxLength: 20 }) });
+const RuleParams = Type.Object({ id: Type.String({ maxLength: 20 }), ruleId: Type.String({ maxLength: 100 }) });
+const ExceptionParams = Type.Object({
+  id: Type.String({ maxLength: 20 }),
+  exceptionId: Type.String({ maxLength: 100 }),
+});
+const OrderParams = Type.Object({ transaction_id: Type.String({ maxLength: 100 }) });
+
+/**
+ * The back office's schedules and orders, registered inside the admin routes (admin token).
+ *
+ *   GET    /admin/practices/:id/schedule                        rules, exceptions (from, to), the doctor's other rules
+ *   POST   /admin/practices/:id/schedule/rules                  a weekly rule (201)
+ *   PUT    /admin/practices/:id/schedule/rules/:ruleId          change any of its fields
+ *   DELETE /admin/practices/:id/schedule/rules/:ruleId
+ *   POST   /admin/practices/:id/schedule/exceptions             leave or extra hours on a date (201)
+ *   DELETE /admin/practices/:id/schedule/exceptions/:exceptionId
+ *   GET    /admin/orders                                        newest first: status, doctor, hospital, from, to, page, data
+ *   GET    /admin/orders/:transaction_id                        one order
+ *   POST   /admin/orders/:transaction_id/refund                 a refund made: waiting_refund → refunded
+ */
+export function bookingAdminRoutes(
+  instance: FastifyInstance,
+  deps: {
+    schedules: AdminSchedules;
+    orders: AdminOrders;
+    actor: (request: FastifyRequest) => string;
+    base: (request: FastifyRequest) => string;
+  },
+): void {
+  const r = instance.withTypeProvider<TypeBoxTypeProvider>();
+  const { schedules, orders, actor, base } = deps;
+
+  r.get(
+    '/practices/:id/schedule',
+    { schema: { params: PracticeParams, querystring: ScheduleQuery, response: { 200: Envelope(ScheduleResource) } } },
+    async (request) => {
+      const { from, to } = realDates(request.query);
+      return {
+        success: true,
+        message: messages.ok[request.lang],
+        data: await schedules.schedule(practiceId(request.params.id), {
+          ...(from !== undefined ? { from } : {}),
+          ...(to !== undefined ? { to } : {}),
+        }),
+      };
+    },
+  );
+  r.post(
+    '/practices/:id/schedule/rules',
+    {
+      schema: { params: PracticeParams, body: ScheduleRuleCreate, response: { 201: Envelope(ScheduleRuleResource) } },
+    },
+    async (request, reply) => {
+      const rule = await schedules.createRule(actor(request), practiceId(request.params.id), request.body);
+      return reply.code(201).send({ success: true, message: messages.created[request.lang], data: rule });
+    },
+  );
+  r.put(
+    '/practices/:id/schedule/rules/:ruleId',
+    { schema: { params: RuleParams, body: ScheduleRuleUpdate, response: { 200: Envelope(ScheduleRuleResource) } } },
+    async (request) => ({
+      success: true,
+      message: messages.updated[request.lang],
+      data: await schedules.updateRule(
+        actor(request),
+        practiceId(request.params.id),
+        request.params.ruleId,
+        request.body,
+      ),
+    }),
+  );
+  r.delete(
+    '/practices/:id/schedule/rules/:ruleId',
+    { schema: { params: RuleParams, response: { 200: Envelope(Type.Null()) } } },
+    async (request) => {
+      await schedules.deleteRule(actor(request), practiceId(request.params.id), request.params.ruleId);
+      return { success: true, message: messages.deleted[request.lang], data: null };
+    },
+  );
+  r.post(
+    '/practices/:id/schedule/exceptions',
+    {
+      schema: {
+        params: PracticeParams,
+        body: ScheduleExceptionCreate,
+        response: { 201: Envelope(ScheduleExceptionResource) },
+      },
+    },
+    async (request, reply) => {
+      const exception = await schedules.createException(actor(request), practiceId(request.params.id), request.body);
+      return reply.code(201).send({ success: true, message: messages.created[request.lang], data: exception });
+    },
+  );
+  r.delete(
+    '/practices/:id/schedule/exceptions/:exceptionId',
+    { schema: { params: ExceptionParams, response: { 200: Envelope(Type.Null()) } } },
+    async (request) => {
+      await schedules.deleteException(actor(request), practiceId(request.params.id), request.params.exceptionId);
+      return { success: true, message: messages.deleted[request.lang], data: null };
+    },
+  );
+
+  r.get(
+    '/orders',
+    { schema: { querystring: OrderQuery, response: { 200: EnvelopePage(AdminOrderResource) } } },
+    async (request) => {
+      const q = realDates(request.query);
+      const statuses = parseStatuses(q.status);
+      const slug = (v: string | undefined) => (v !== undefined && v.trim() !== '' ? v.trim() : undefined);
+      const doctor = slug(q.doctor);
+      const hospital = slug(q.hospital);
+      const page = await orders.list(
+        {
+          ...(statuses !== undefined ? { statuses } : {}),
+          ...(doctor !== undefined ? { doctor } : {}),
+          ...(hospital !== undefined ? { hospital } : {}),
+          ...(q.from !== undefined ? { from: q.from } : {}),
+          ...(q.to !== undefined ? { to: q.to } : {}),
+        },
+        readPagination(request.query, undefined),
+        base(request),
+      );
+      return { success: true, message: messages.ok[request.lang], ...page };
+    },
+  );
+  r.get(
+    '/orders/:transaction_id',
+    { schema: { params: OrderParams, response: { 200: Envelope(AdminOrderResource) } } },
+    async (request) => ({
+      success: true,
+      message: messages.ok[request.lang],
+      data: await orders.show(request.params.transaction_id, base(request)),
+    }),
+  );
+  r.post(
+    '/orders/:transaction_id/refund',
+    { schema: { params: OrderParams, body: OrderRefund, response: { 200: Envelope(AdminOrderResource) } } },
+    async (request) => ({
+      success: true,
+      message: messages.updated[request.lang],
+      data: await orders.refund(actor(request), request.params.transaction_id, request.body?.reference, base(request)),
+    }),
+  );
+}
