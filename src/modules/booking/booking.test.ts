@@ -11,6 +11,7 @@ import {
   type TestApp,
 } from '../../../test/helpers.js';
 import { newId } from '../../security/tokens.js';
+import { insertHold } from './booking.repository.js';
 import { MidtransProvider, signNotification } from '../payments/midtrans.js';
 
 // Tuesday 1 December 2026, 07:00 in Jakarta (00:00 UTC).
@@ -529,4 +530,69 @@ test('date list: free slots a day over a range, in one request', async (t) => {
   });
   assert.equal(tooMany.statusCode, 422);
   assert.ok(envelope(tooMany).errors?.days);
+});
+
+test('a second hold of one doctor and start is refused by the database itself', async (t) => {
+  const s = await setup(t);
+  const order = envelope(await book(s, bookingBody(s))).data;
+  const row = await s.ta.db
+    .selectFrom('orders')
+    .select(['id', 'doctor_id', 'start_at', 'end_at'])
+    .where('transaction_id', '=', order.transaction_id)
+    .executeTakeFirstOrThrow();
+  await assert.rejects(
+    insertHold(s.ta.db, {
+      id: newId(),
+      order_id: row.id,
+      doctor_id: row.doctor_id,
+      start_at: row.start_at,
+      end_at: row.end_at,
+      kind: 'proposal',
+      created_at: T0,
+    }),
+  );
+});
+
+test('deadlines: unconfirmed orders refund an hour before, call rooms open 10 minutes before, missed meetings are marked, stale proposals lapse', async (t) => {
+  const s = await setup(t, { MAX_UNPAID_ORDERS: '10' });
+  const pay = async (body: object) => {
+    const order = envelope(await book(s, body)).data;
+    await s.ta.app.inject({ method: 'POST', url: `${new URL(order.payment_url).pathname}/complete` });
+    return order.transaction_id as string;
+  };
+  const status = async (id: string) => envelope(await show(s, id)).data.status as string;
+  const unconfirmed = await pay(bookingBody(s, { time: '2026-12-01 10:00' })); // 03:00 UTC
+  const call = await pay(bookingBody(s, { type: 'call', time: '2026-12-01 13:00', price: 150000 })); // 06:00 UTC
+  const proposed = await pay(bookingBody(s, { time: '2026-12-03 09:00' }));
+  const accepted = await s.ta.app.services.booking.move(
+    await s.ta.db.selectFrom('orders').selectAll().where('transaction_id', '=', call).executeTakeFirstOrThrow(),
+    'confirm',
+    'doctor',
+    undefined,
+  );
+  assert.equal(accepted.status, 'waiting_meeting');
+  assert.equal(
+    (await put(s, { transaction_id: proposed, type: 'reschedulle_patient', date: '2026-12-04', time: '09:00' }))
+      .statusCode,
+    200,
+  );
+
+  s.clock.now = Date.UTC(2026, 11, 1, 2, 1); // 09:01 local: within an hour of the 10:00 start
+  await s.ta.app.services.booking.runDeadlines();
+  assert.equal(await status(unconfirmed), 'waiting_refund');
+
+  s.clock.now = Date.UTC(2026, 11, 1, 5, 51); // 12:51 local: 9 minutes before the 13:00 call
+  await s.ta.app.services.booking.runDeadlines();
+  assert.equal(await status(call), 'join_now');
+  assert.match(envelope(await show(s, call)).data.meeting_url, /^https:\/\/meet\.jit\.si\/cexup-/);
+
+  s.clock.now = Date.UTC(2026, 11, 1, 6, 51); // 13:51 local: 31 minutes after its 13:20 end
+  await s.ta.app.services.booking.runDeadlines();
+  assert.equal(await status(call), 'missed_meeting');
+
+  s.clock.now = T0 + 24 * 3_600_000 + 60_000; // a day after the proposal, nobody answered
+  await s.ta.app.services.booking.runDeadlines();
+  const lapsed = envelope(await show(s, proposed)).data;
+  assert.equal(lapsed.status, 'waiting_doctor_confirmation', 'back to the status before the proposal');
+  assert.equal(lapsed.proposed_date, null);
 });
