@@ -374,17 +374,11 @@ test('the deadline job expires unpaid orders and frees their slots; a late payme
   assert.equal(late?.refund_due, 250000);
 });
 
-test('gateway webhook (Midtrans): signed notifications apply once; bad signatures change nothing', async (t) => {
-  const serverKey = 'SB-Mid-server-test-key-0001';
-  const fakeFetch = (async () =>
-    new Response(JSON.stringify({ token: 'snap-token', redirect_url: 'https://app.sandbox.midtrans.com/snap/v4/x' }), {
-      status: 201,
-      headers: { 'content-type': 'application/json' },
-    })) as typeof fetch;
-  const clock = { now: T0 };
+/** An app whose gateway is Midtrans with a stand-in for its HTTP API, and one booking attempt. */
+async function bookThroughMidtrans(t: TestContext, serverKey: string, fetchStandIn: typeof fetch) {
   const ta = await build(t, {
-    now: () => clock.now,
-    payments: new MidtransProvider({ serverKey, isProduction: false, fetch: fakeFetch }),
+    now: () => T0,
+    payments: new MidtransProvider({ serverKey, isProduction: false, fetch: fetchStandIn }),
   });
   const fx = await insertCatalogue(ta.db, uniqueName('m').toLowerCase());
   const practice = fx.practiceIds['andi@jakarta']!;
@@ -416,6 +410,17 @@ test('gateway webhook (Midtrans): signed notifications apply once; bad signature
       price: 250000,
     },
   });
+  return { ta, practice, res };
+}
+
+test('gateway webhook (Midtrans): signed notifications apply once; bad signatures change nothing', async (t) => {
+  const serverKey = 'SB-Mid-server-test-key-0001';
+  const fakeFetch = (async () =>
+    new Response(JSON.stringify({ token: 'snap-token', redirect_url: 'https://app.sandbox.midtrans.com/snap/v4/x' }), {
+      status: 201,
+      headers: { 'content-type': 'application/json' },
+    })) as typeof fetch;
+  const { ta, res } = await bookThroughMidtrans(t, serverKey, fakeFetch);
   assert.equal(res.statusCode, 201, res.body);
   const order = envelope(res).data;
   assert.equal(order.payment_url, 'https://app.sandbox.midtrans.com/snap/v4/x');
@@ -460,41 +465,7 @@ test('gateway webhook (Midtrans): signed notifications apply once; bad signature
 
 test('when the gateway cannot take the payment, the order is not kept and the slot stays free', async (t) => {
   const failing = (async () => new Response('nope', { status: 500 })) as typeof fetch;
-  const clock = { now: T0 };
-  const ta = await build(t, {
-    now: () => clock.now,
-    payments: new MidtransProvider({ serverKey: 'SB-x-key-0001', isProduction: false, fetch: failing }),
-  });
-  const fx = await insertCatalogue(ta.db, uniqueName('f').toLowerCase());
-  const practice = fx.practiceIds['andi@jakarta']!;
-  await ta.db
-    .insertInto('schedule_rules')
-    .values({
-      id: newId(),
-      practice_id: practice,
-      weekday: 3,
-      start_time: '09:00',
-      end_time: '10:00',
-      slot_minutes: 30,
-      appointment_type: 'reservasi',
-      created_at: T0,
-      updated_at: T0,
-    })
-    .execute();
-  const patient = await registerPatient(ta);
-  const res = await ta.app.inject({
-    method: 'POST',
-    url: '/api/doctor/booking',
-    headers: authHeaders(ta, patient),
-    payload: {
-      id: practice,
-      username_doctor: `${fx.prefix}andi`,
-      time: '2026-12-02 09:00',
-      type: 'reservasi',
-      patient: 'A',
-      price: 250000,
-    },
-  });
+  const { ta, practice, res } = await bookThroughMidtrans(t, 'SB-x-key-0001', failing);
   assert.equal(res.statusCode, 503);
   assert.equal(envelope(res).code, 'PAYMENT_UNAVAILABLE');
   const holds = await ta.db
