@@ -6,6 +6,33 @@ export type UserRow = Database['users'];
 
 export const insertUser = (db: Q, row: UserRow) => db.insertInto('users').values(row).execute();
 
+/**
+ * A new account row of any role: login names normalised, every profile and identity field
+ * empty unless given. The one place that knows what a fresh account holds.
+ */
+export function newUserRow(
+  fields: Pick<UserRow, 'id' | 'role' | 'name' | 'username' | 'email' | 'password_hash'> & Partial<UserRow>,
+  now: number,
+): UserRow {
+  return {
+    address: null,
+    gender: null,
+    phone_number: null,
+    date_of_birth: null,
+    place_of_birth: null,
+    id_type: null,
+    id_number_enc: null,
+    id_number_masked: null,
+    id_number_hmac: null,
+    avatar_image_id: null,
+    created_at: now,
+    updated_at: now,
+    ...fields,
+    username_normalized: fields.username.trim().toLowerCase(),
+    email_normalized: fields.email.trim().toLowerCase(),
+  };
+}
+
 export const findUserById = (db: Q, id: string) =>
   db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
 

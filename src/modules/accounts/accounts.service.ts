@@ -136,28 +136,22 @@ export class AccountsService {
     if (Object.keys(problems).length > 0) throw new AppError('VALIDATION_FAILED', { fields: problems });
 
     const now = this.now();
-    const row: UserRow = {
-      id: newId(),
-      role: 'patient',
-      name: input.name.trim(),
-      username,
-      username_normalized: normalizeLogin(username),
-      email,
-      email_normalized: normalizeLogin(email),
-      password_hash: passwordHash,
-      address: input.address.trim(),
-      gender: input.gender ?? null,
-      phone_number: input.phone_number ?? null,
-      date_of_birth: input.date_of_birth ?? null,
-      place_of_birth: input.place_of_birth ?? null,
-      id_type: null,
-      id_number_enc: null,
-      id_number_masked: null,
-      id_number_hmac: null,
-      avatar_image_id: null,
-      created_at: now,
-      updated_at: now,
-    };
+    const row = repo.newUserRow(
+      {
+        id: newId(),
+        role: 'patient',
+        name: input.name.trim(),
+        username,
+        email,
+        password_hash: passwordHash,
+        address: input.address.trim(),
+        gender: input.gender ?? null,
+        phone_number: input.phone_number ?? null,
+        date_of_birth: input.date_of_birth ?? null,
+        place_of_birth: input.place_of_birth ?? null,
+      },
+      now,
+    );
     try {
       await repo.insertUser(this.db, row);
     } catch (err) {

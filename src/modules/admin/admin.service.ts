@@ -75,28 +75,10 @@ export async function createAdmin(
       if (suffix > 10_000) username = `${base}${randomBytes(4).readUInt32BE() % 1_000_000_000}`;
     }
     const at = now();
-    const row: accountsRepo.UserRow = {
-      id: newId(),
-      role: 'admin',
-      name,
-      username,
-      username_normalized: username,
-      email,
-      email_normalized: normalizeLogin(email),
-      password_hash: passwordHash,
-      address: '',
-      gender: null,
-      phone_number: null,
-      date_of_birth: null,
-      place_of_birth: null,
-      id_type: null,
-      id_number_enc: null,
-      id_number_masked: null,
-      id_number_hmac: null,
-      avatar_image_id: null,
-      created_at: at,
-      updated_at: at,
-    };
+    const row = accountsRepo.newUserRow(
+      { id: newId(), role: 'admin', name, username, email, password_hash: passwordHash, address: '' },
+      at,
+    );
     try {
       await accountsRepo.insertUser(db, row);
       return { id: row.id, username };

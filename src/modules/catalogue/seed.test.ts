@@ -9,6 +9,7 @@ import { rulesOverlap } from '../booking/schedule.js';
 import { addDays, isoWeekday, utcToLocal } from '../booking/time.js';
 import { CATALOGUE_VERSION, sanitizeArticleHtml } from './catalogue.service.js';
 import { seedCatalogue, seedCatalogueIfEmpty, type SeedResult } from './seed.js';
+import { insertUser, newUserRow } from '../accounts/accounts.repository.js';
 
 /** An empty, migrated database of its own, dropped when the test ends. */
 async function freshDb(t: TestContext) {
@@ -248,31 +249,20 @@ test('a second seed replaces the catalogue: same rows, new practice ids, users k
 
   // A doctor's login account is a user: seeding leaves users alone.
   const now = Date.now();
-  await db
-    .insertInto('users')
-    .values({
-      id: 'seed-test-user',
-      role: 'doctor',
-      name: 'dr. Akun Dokter',
-      username: 'akundokter',
-      username_normalized: 'akundokter',
-      email: 'akun.dokter@example.id',
-      email_normalized: 'akun.dokter@example.id',
-      password_hash: 'x',
-      address: null,
-      gender: null,
-      phone_number: null,
-      date_of_birth: null,
-      place_of_birth: null,
-      id_type: null,
-      id_number_enc: null,
-      id_number_masked: null,
-      id_number_hmac: null,
-      avatar_image_id: null,
-      created_at: now,
-      updated_at: now,
-    })
-    .execute();
+  await insertUser(
+    db,
+    newUserRow(
+      {
+        id: 'seed-test-user',
+        role: 'doctor',
+        name: 'dr. Akun Dokter',
+        username: 'akundokter',
+        email: 'akun.dokter@example.id',
+        password_hash: 'x',
+      },
+      now,
+    ),
+  );
   await db.updateTable('doctors').set({ user_id: 'seed-test-user' }).where('id', '=', before.doctors[0]!.id).execute();
 
   const result = await seedCatalogue(db);

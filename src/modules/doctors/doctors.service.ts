@@ -1,6 +1,7 @@
 import type { Db } from '../../db/index.js';
 import { hashPassword } from '../../security/passwords.js';
 import { newId } from '../../security/tokens.js';
+import { insertUser, newUserRow } from '../accounts/accounts.repository.js';
 
 export class DoctorLoginError extends Error {
   constructor(message: string) {
@@ -42,31 +43,21 @@ export async function createDoctorLogin(
       .executeTakeFirst();
     if (taken) throw new DoctorLoginError('that email or the doctor username already belongs to an account');
     const userId = newId();
-    await trx
-      .insertInto('users')
-      .values({
-        id: userId,
-        role: 'doctor',
-        name: doctor.name,
-        username: doctor.username,
-        username_normalized: doctor.username.toLowerCase(),
-        email,
-        email_normalized: email.toLowerCase(),
-        password_hash: hash,
-        address: '',
-        gender: null,
-        phone_number: null,
-        date_of_birth: null,
-        place_of_birth: null,
-        id_type: null,
-        id_number_enc: null,
-        id_number_masked: null,
-        id_number_hmac: null,
-        avatar_image_id: null,
-        created_at: now,
-        updated_at: now,
-      })
-      .execute();
+    await insertUser(
+      trx,
+      newUserRow(
+        {
+          id: userId,
+          role: 'doctor',
+          name: doctor.name,
+          username: doctor.username,
+          email,
+          password_hash: hash,
+          address: '',
+        },
+        now,
+      ),
+    );
     await trx.updateTable('doctors').set({ user_id: userId, updated_at: now }).where('id', '=', doctor.id).execute();
     return { userId, username: doctor.username };
   });
