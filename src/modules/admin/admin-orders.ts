@@ -53,18 +53,26 @@ export class AdminOrders {
   ) {}
 
   private async resource(order: OrderRow, baseUrl: string): Promise<AdminOrderResource> {
-    const stamp = (ms: number | null) => (ms === null ? null : isoInZone(ms, order.timezone));
-    return {
-      ...(await this.booking.resource(order, baseUrl)),
-      doctor_has_hospital_id: Number(order.practice_id),
-      user_id: order.patient_user_id,
-      app_id: order.app_id,
-      payment_provider: order.payment_provider,
-      payment_ref: order.payment_ref,
-      paid_at: stamp(order.paid_at),
-      refunded_at: stamp(order.refunded_at),
-      updated_at: isoInZone(order.updated_at, order.timezone),
-    };
+    return (await this.resources([order], baseUrl))[0]!;
+  }
+
+  /** The patient's resource of each order (one batch), plus what only the back office sees. */
+  private async resources(orders: readonly OrderRow[], baseUrl: string): Promise<AdminOrderResource[]> {
+    const shared = await this.booking.resources(orders, baseUrl);
+    return orders.map((order, i) => {
+      const stamp = (ms: number | null) => (ms === null ? null : isoInZone(ms, order.timezone));
+      return {
+        ...shared[i]!,
+        doctor_has_hospital_id: Number(order.practice_id),
+        user_id: order.patient_user_id,
+        app_id: order.app_id,
+        payment_provider: order.payment_provider,
+        payment_ref: order.payment_ref,
+        paid_at: stamp(order.paid_at),
+        refunded_at: stamp(order.refunded_at),
+        updated_at: isoInZone(order.updated_at, order.timezone),
+      };
+    });
   }
 
   private async order(transactionId: string): Promise<OrderRow> {
@@ -106,7 +114,7 @@ export class AdminOrders {
       },
       limits(page),
     );
-    return { data: await Promise.all(rows.map((o) => this.resource(o, baseUrl))), meta: pageMeta(page, total) };
+    return { data: await this.resources(rows, baseUrl), meta: pageMeta(page, total) };
   }
 
   async show(transactionId: string, baseUrl: string): Promise<AdminOrderResource> {

@@ -68,15 +68,6 @@ export const proposalToBooking = (db: Q, orderId: string) =>
 export const insertEvent = (db: Q, row: Database['order_events']) =>
   db.insertInto('order_events').values(row).execute();
 
-export const eventsOf = (db: Q, orderId: string) =>
-  db
-    .selectFrom('order_events')
-    .selectAll()
-    .where('order_id', '=', orderId)
-    .orderBy('created_at')
-    .orderBy('id')
-    .execute();
-
 export const findIdempotency = (db: Q, appId: string, userId: string, key: string, since: number) =>
   db
     .selectFrom('idempotency_keys')
@@ -152,22 +143,47 @@ export const ordersDue = (
     .limit(500)
     .execute();
 
-/** Names and pictures for order resources. */
-export const orderParties = (db: Q, order: Pick<OrderRow, 'doctor_id' | 'hospital_id' | 'patient_user_id'>) =>
-  Promise.all([
+const someOrNone = (ids: readonly string[]): string[] => (ids.length ? [...new Set(ids)] : ['']);
+
+/** Names and pictures for the resources of several orders: three queries, whatever their number. */
+export async function orderParties(
+  db: Q,
+  orders: readonly Pick<OrderRow, 'doctor_id' | 'hospital_id' | 'patient_user_id'>[],
+) {
+  const [doctors, hospitals, patients] = await Promise.all([
     db
       .selectFrom('doctors')
       .innerJoin('specialities', 'specialities.id', 'doctors.speciality_id')
-      .select(['doctors.name', 'doctors.slug', 'doctors.image_id', 'specialities.name as speciality'])
-      .where('doctors.id', '=', order.doctor_id)
-      .executeTakeFirst(),
-    db.selectFrom('hospitals').select(['name']).where('id', '=', order.hospital_id).executeTakeFirst(),
+      .select(['doctors.id', 'doctors.name', 'doctors.slug', 'doctors.image_id', 'specialities.name as speciality'])
+      .where('doctors.id', 'in', someOrNone(orders.map((o) => o.doctor_id)))
+      .execute(),
+    db
+      .selectFrom('hospitals')
+      .select(['id', 'name'])
+      .where('id', 'in', someOrNone(orders.map((o) => o.hospital_id)))
+      .execute(),
     db
       .selectFrom('users')
-      .select(['name', 'avatar_image_id', 'date_of_birth', 'gender'])
-      .where('id', '=', order.patient_user_id)
-      .executeTakeFirst(),
+      .select(['id', 'name', 'avatar_image_id', 'date_of_birth', 'gender'])
+      .where('id', 'in', someOrNone(orders.map((o) => o.patient_user_id)))
+      .execute(),
   ]);
+  return {
+    doctors: new Map(doctors.map((d) => [d.id, d])),
+    hospitals: new Map(hospitals.map((h) => [h.id, h])),
+    patients: new Map(patients.map((u) => [u.id, u])),
+  };
+}
+
+/** The histories of several orders, each in creation order. */
+export const eventsOfOrders = (db: Q, orderIds: readonly string[]) =>
+  db
+    .selectFrom('order_events')
+    .selectAll()
+    .where('order_id', 'in', someOrNone(orderIds))
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
 
 export const orderByPaymentRef = (db: Q, reference: string) =>
   db.selectFrom('orders').selectAll().where('payment_ref', '=', reference).executeTakeFirst();
