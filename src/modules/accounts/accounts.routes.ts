@@ -36,15 +36,6 @@ const SessionSchema = Type.Object({
 
 const USERNAME_PATTERN = '^[a-zA-Z]+[0-9]*$';
 
-/**
- * An identity number sent as a JSON number has already lost digits past 2^53 (Papua-region NIKs
- * are that large), so it is refused rather than coerced.
- */
-async function identityNumberIsText(request: FastifyRequest): Promise<void> {
-  const body = request.body as Record<string, unknown> | undefined;
-  if (typeof body?.no_type === 'number') throw AppError.field('no_type', 'string');
-}
-
 export interface AccountsRouteDeps {
   accounts: AccountsService;
   config: Pick<Config, 'publicUrl' | 'limits'>;
@@ -158,7 +149,7 @@ export async function accountsRoutes(fastify: FastifyInstance, { accounts, confi
     '/update/:role',
     {
       onRequest: authenticated,
-      preValidation: [ownBodyIds, identityNumberIsText],
+      preValidation: ownBodyIds,
       schema: {
         params: Type.Object({ role: Type.String() }),
         body: Type.Object({
