@@ -9,6 +9,7 @@ import type { Config } from './config.js';
 import { createDatabase, type DatabaseHandle } from './db/index.js';
 import { apiKeyGuard } from './http/auth.js';
 import { AppError } from './http/errors.js';
+import { openApiRoutes, registerOpenApi } from './http/openapi.js';
 import { clientErrorHandler, frameworkErrorHandler, registerPlumbing } from './http/plumbing.js';
 import { accountsRoutes, imageFileRoutes } from './modules/accounts/accounts.routes.js';
 import { AccountsService } from './modules/accounts/accounts.service.js';
@@ -162,6 +163,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     errorResponseBuilder: () => new AppError('TOO_MANY_REQUESTS'),
   });
   await app.register(formbody, { bodyLimit: 1024 * 1024 });
+  // Before the routes: it collects each route's schema as it is added.
+  await registerOpenApi(app, '0.1.0');
 
   // The route table. Everything under /api needs an app key ("key"); "token" is a patient's
   // Bearer token. Each module's file lists its own routes again beside their code.
@@ -209,6 +212,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   );
   await app.register(imageFileRoutes, { accounts: services.accounts });
   await app.register(opsRoutes, { db: database.db });
+  await app.register(openApiRoutes);
   await app.register(sandboxPaymentRoutes, {
     booking: services.booking,
     enabled: payments.name === 'sandbox' && config.demoMode,
