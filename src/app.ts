@@ -9,6 +9,7 @@ import type { Config } from './config.js';
 import { createDatabase, type DatabaseHandle } from './db/index.js';
 import { apiKeyGuard } from './http/auth.js';
 import { AppError } from './http/errors.js';
+import { docsRoutes } from './http/docs.js';
 import { openApiRoutes, registerOpenApi } from './http/openapi.js';
 import { clientErrorHandler, frameworkErrorHandler, registerPlumbing } from './http/plumbing.js';
 import { accountsRoutes, imageFileRoutes } from './modules/accounts/accounts.routes.js';
@@ -213,6 +214,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(imageFileRoutes, { accounts: services.accounts });
   await app.register(opsRoutes, { db: database.db });
   await app.register(openApiRoutes);
+  await app.register(docsRoutes);
   await app.register(sandboxPaymentRoutes, {
     booking: services.booking,
     enabled: payments.name === 'sandbox' && config.demoMode,

@@ -177,7 +177,9 @@ export function registerPlumbing(app: FastifyInstance): void {
     const allowed = (['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const).filter(
       (m) => known.find(m, path) !== null,
     );
-    if (allowed.length > 0) {
+    // The method is allowed and a handler sent the request here itself (a static file that is
+    // not there): a 404, not a 405 that would allow the method it just used.
+    if (allowed.length > 0 && !allowed.includes(request.method as (typeof allowed)[number])) {
       return sendError(reply, new AppError('METHOD_NOT_ALLOWED', { headers: { allow: allowed.join(', ') } }));
     }
     return sendError(reply, new AppError('ROUTE_NOT_FOUND'));
