@@ -142,7 +142,9 @@ async function waitForHealth(port: number, child: ChildProcess): Promise<void> {
 }
 
 async function startApi(env: NodeJS.ProcessEnv, port: number): Promise<ChildProcess> {
-  const [cmd, args] = pin(0, process.execPath, ['--import', 'tsx', join(root, 'src/server.ts')]);
+  // BENCH_CPU_PROF=dir writes a V8 CPU profile of every server process there (for looking, not for figures).
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
+  const [cmd, args] = pin(0, process.execPath, [...prof, '--import', 'tsx', join(root, 'src/server.ts')]);
   // Logs on, as in production, written where a deployment would ship them from.
   const child = spawn(cmd, args, {
     env: { ...env, PORT: String(port), HOST: '127.0.0.1' },

@@ -131,13 +131,17 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     obgyn: new ObgynService(database.db, now),
     catalogue: new CatalogueService(database.db, { cacheTtlMs: config.cacheTtlMs, now }),
     shop: new ShopService(database.db, { cacheTtlMs: config.cacheTtlMs, now }),
-    booking: new BookingService(database.db, config.booking, payments, now),
+    booking: new BookingService(database.db, config.booking, payments, now, {
+      cacheTtlMs: config.cacheTtlMs,
+      dialect: database.dialect,
+    }),
     admin: new AdminService(database.db, {
       now,
       // The public catalogue and the shop cache the same catalogue version: drop both here at once.
       onChange: () => {
         services.catalogue.invalidate();
         services.shop.invalidate();
+        services.booking.invalidate();
         // A renamed hospital changes the scopes of app keys too.
         services.apps.clearCache();
       },

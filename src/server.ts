@@ -8,7 +8,7 @@ import { ensureDemoData } from './demo.js';
 async function main(): Promise<void> {
   loadDotEnv();
   const config = loadConfig();
-  const database = createDatabase(config.database);
+  const database = createDatabase(config.database, { backgroundCheckpoints: true });
   await migrateToLatest(database.db);
   const app = await buildApp({ config, database });
   app.addHook('onClose', () => database.destroy());

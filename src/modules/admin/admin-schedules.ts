@@ -7,6 +7,8 @@ import type { AppointmentType } from '../booking/schedule.js';
 import { addDays, formatHm, isoWeekday, localToUtc, offsetOf, parseHm, utcToLocal } from '../booking/time.js';
 import * as repo from './admin.repository.js';
 import type { ExceptionRow, PracticeDetail, RuleRow } from './admin.repository.js';
+import { VersionedCache } from '../catalogue/cache.js';
+import { CATALOGUE_VERSION } from '../catalogue/catalogue.service.js';
 import { practiceResource, writeAudit, type PracticeResource } from './admin.service.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -156,8 +158,23 @@ export class AdminSchedules {
   constructor(
     private readonly db: Db,
     private readonly now: () => number,
+    /** Tells this process's caches at once; other processes see the version bump. */
+    private readonly onChange: () => void = () => {},
   ) {
     this.isPostgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  }
+
+  /** The audit row of a schedule change, and the version bump that makes every cached slot list stale. */
+  private async audited(trx: Db, actorId: string, changes: Parameters<typeof writeAudit>[2], at: number) {
+    await writeAudit(trx, actorId, changes, at);
+    await VersionedCache.bump(trx, CATALOGUE_VERSION);
+  }
+
+  /** Runs a schedule change in a transaction, then drops this process's cached schedules. */
+  private async changing<T>(work: (trx: Db) => Promise<T>): Promise<T> {
+    const result = await this.db.transaction().execute(work);
+    this.onChange();
+    return result;
   }
 
   /** The practice (404 when there is none), with its doctor's timeline locked on PostgreSQL. */
@@ -236,7 +253,7 @@ export class AdminSchedules {
   }
 
   async createRule(actorId: string, practiceId: number, input: Required<RuleInput>): Promise<RuleResource> {
-    return this.db.transaction().execute(async (trx) => {
+    return this.changing(async (trx) => {
       const p = await this.practice(trx, practiceId);
       const now = this.now();
       const rule: RuleRow = {
@@ -253,7 +270,7 @@ export class AdminSchedules {
       AdminSchedules.ruleProblems(p, rule, true);
       await this.assertWeeklyFree(trx, p, rule);
       await repo.insertRule(trx, rule);
-      await writeAudit(
+      await this.audited(
         trx,
         actorId,
         [{ action: 'create', entity: 'schedule_rule', entityId: rule.id, before: null, after: rule }],
@@ -265,7 +282,7 @@ export class AdminSchedules {
 
   /** Any subset of a rule's fields; the rule as it would then be is checked as a whole. */
   async updateRule(actorId: string, practiceId: number, ruleId: string, input: RuleInput): Promise<RuleResource> {
-    return this.db.transaction().execute(async (trx) => {
+    return this.changing(async (trx) => {
       const p = await this.practice(trx, practiceId);
       const before = await repo.findRule(trx, practiceId, ruleId);
       if (before === undefined) throw new AppError('NOT_FOUND');
@@ -287,7 +304,7 @@ export class AdminSchedules {
         appointment_type: merged.appointment_type,
         updated_at: now,
       });
-      await writeAudit(
+      await this.audited(
         trx,
         actorId,
         [{ action: 'update', entity: 'schedule_rule', entityId: ruleId, before, after: after! }],
@@ -298,12 +315,12 @@ export class AdminSchedules {
   }
 
   async deleteRule(actorId: string, practiceId: number, ruleId: string): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    await this.changing(async (trx) => {
       await this.practice(trx, practiceId);
       const before = await repo.findRule(trx, practiceId, ruleId);
       if (before === undefined) throw new AppError('NOT_FOUND');
       await repo.deleteRule(trx, ruleId);
-      await writeAudit(
+      await this.audited(
         trx,
         actorId,
         [{ action: 'delete', entity: 'schedule_rule', entityId: ruleId, before, after: null }],
@@ -343,7 +360,7 @@ export class AdminSchedules {
     }
     invalid(problems);
 
-    return this.db.transaction().execute(async (trx) => {
+    return this.changing(async (trx) => {
       const p = await this.practice(trx, practiceId);
       const now = this.now();
       const row: ExceptionRow = {
@@ -362,7 +379,7 @@ export class AdminSchedules {
         await this.assertExtraFree(trx, p, row);
       }
       await repo.insertException(trx, row);
-      await writeAudit(
+      await this.audited(
         trx,
         actorId,
         [{ action: 'create', entity: 'schedule_exception', entityId: row.id, before: null, after: row }],
@@ -373,12 +390,12 @@ export class AdminSchedules {
   }
 
   async deleteException(actorId: string, practiceId: number, exceptionId: string): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    await this.changing(async (trx) => {
       await this.practice(trx, practiceId);
       const before = await repo.findException(trx, practiceId, exceptionId);
       if (before === undefined) throw new AppError('NOT_FOUND');
       await repo.deleteException(trx, exceptionId);
-      await writeAudit(
+      await this.audited(
         trx,
         actorId,
         [{ action: 'delete', entity: 'schedule_exception', entityId: exceptionId, before, after: null }],

@@ -123,7 +123,7 @@ export async function adminRoutes(
   });
   const admin = services.admin;
   const clock = () => admin.now();
-  const schedules = new AdminSchedules(admin.db, clock);
+  const schedules = new AdminSchedules(admin.db, clock, () => services.booking.invalidate());
   const orders = new AdminOrders(admin.db, services.booking, clock);
 
   app.post(

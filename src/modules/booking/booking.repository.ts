@@ -1,4 +1,5 @@
 import type { Kysely, Updateable } from 'kysely';
+import { insertRow } from '../../db/prepared.js';
 import type { Database, OrdersTable } from '../../db/schema.js';
 
 type Q = Kysely<Database>;
@@ -10,6 +11,7 @@ export const practiceForBooking = (db: Q, id: number) =>
     .selectFrom('practices')
     .innerJoin('doctors', 'doctors.id', 'practices.doctor_id')
     .innerJoin('hospitals', 'hospitals.id', 'practices.hospital_id')
+    .innerJoin('specialities', 'specialities.id', 'doctors.speciality_id')
     .select([
       'practices.id',
       'practices.call_price',
@@ -18,7 +20,12 @@ export const practiceForBooking = (db: Q, id: number) =>
       'doctors.id as doctor_id',
       'doctors.username as doctor_username',
       'doctors.unpublished_at as doctor_unpublished_at',
+      'doctors.name as doctor_name',
+      'doctors.slug as doctor_slug',
+      'doctors.image_id as doctor_image_id',
+      'specialities.name as speciality',
       'hospitals.id as hospital_id',
+      'hospitals.name as hospital_name',
       'hospitals.slug as hospital_slug',
       'hospitals.timezone',
       'hospitals.unpublished_at as hospital_unpublished_at',
@@ -26,16 +33,17 @@ export const practiceForBooking = (db: Q, id: number) =>
     .where('practices.id', '=', id)
     .executeTakeFirst();
 
+export type PracticeForBooking = NonNullable<Awaited<ReturnType<typeof practiceForBooking>>>;
+
 export const rulesOf = (db: Q, practiceId: number) =>
   db.selectFrom('schedule_rules').selectAll().where('practice_id', '=', practiceId).execute();
 
-export const exceptionsOf = (db: Q, practiceId: number, from: string, to: string) =>
+export const exceptionsSince = (db: Q, practiceId: number, from: string) =>
   db
     .selectFrom('schedule_exceptions')
     .selectAll()
     .where('practice_id', '=', practiceId)
     .where('date', '>=', from)
-    .where('date', '<=', to)
     .execute();
 
 /** Start times of a doctor's held slots in [from, to). */
@@ -50,9 +58,9 @@ export async function heldStarts(db: Q, doctorId: string, from: number, to: numb
   return new Set(rows.map((r) => r.start_at));
 }
 
-export const insertOrder = (db: Q, row: OrderRow) => db.insertInto('orders').values(row).execute();
+export const insertOrder = (db: Q, row: OrderRow) => insertRow(db, 'orders', row);
 
-export const insertHold = (db: Q, row: Database['slot_holds']) => db.insertInto('slot_holds').values(row).execute();
+export const insertHold = (db: Q, row: Database['slot_holds']) => insertRow(db, 'slot_holds', row);
 
 export const deleteHolds = (db: Q, orderId: string, kind: 'booking' | 'proposal') =>
   db.deleteFrom('slot_holds').where('order_id', '=', orderId).where('kind', '=', kind).execute();
@@ -65,8 +73,7 @@ export const proposalToBooking = (db: Q, orderId: string) =>
     .where('kind', '=', 'proposal')
     .execute();
 
-export const insertEvent = (db: Q, row: Database['order_events']) =>
-  db.insertInto('order_events').values(row).execute();
+export const insertEvent = (db: Q, row: Database['order_events']) => insertRow(db, 'order_events', row);
 
 export const findIdempotency = (db: Q, appId: string, userId: string, key: string, since: number) =>
   db

@@ -199,6 +199,7 @@ export async function bookingRoutes(
           userId: session.user.id,
           userName: session.user.name,
           email: session.user.email,
+          account: session.user,
           appId: request.clientApp!.id,
           scope: request.clientApp!.hospitalScope,
           baseUrl: base(request),

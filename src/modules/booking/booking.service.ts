@@ -1,18 +1,20 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { BookingConfig } from '../../config.js';
-import type { Db } from '../../db/index.js';
+import type { Db, DialectName } from '../../db/index.js';
+import { GroupCommitter } from '../../db/group-commit.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import { AppError } from '../../http/errors.js';
 import { paginate, type PageMeta, type PageRequest } from '../../http/pagination.js';
-import { newId, newSortableId } from '../../security/tokens.js';
+import { newId, newSortableId, pooledRandomBytes } from '../../security/tokens.js';
 import { avatarPath } from '../accounts/accounts.service.js';
-import { imagePath } from '../catalogue/catalogue.service.js';
+import { VersionedCache } from '../catalogue/cache.js';
+import { CATALOGUE_VERSION, imagePath } from '../catalogue/catalogue.service.js';
 import type { PaymentNotification, PaymentOutcome, PaymentProvider } from '../payments/provider.js';
 import * as repo from './booking.repository.js';
-import type { OrderRow } from './booking.repository.js';
+import type { OrderRow, PracticeForBooking } from './booking.repository.js';
 import { planMove, type Actor, type OrderAction, type OrderStatus } from './order-machine.js';
 import { slotsOfDay, type AppointmentType, type Slot } from './schedule.js';
-import { addDays, DAY, isoInZone, utcToLocal } from './time.js';
+import { addDays, datesFrom, DAY, isoInZone, utcToLocal } from './time.js';
 
 /** The list filter `type` of user/orders, as DESIGN.md groups the statuses. */
 export const STATUS_GROUPS: Record<string, OrderStatus[]> = {
@@ -70,9 +72,17 @@ export interface Booker {
   userId: string;
   userName: string;
   email: string;
+  /** The patient's account as the order resource shows it (the session has it already). */
+  account: { name: string; avatar_image_id: string | null; date_of_birth: string | null; gender: string | null };
   appId: string;
   scope: string[] | null;
   baseUrl: string;
+}
+
+interface PracticeEntry {
+  practice: PracticeForBooking;
+  rules: Awaited<ReturnType<typeof repo.rulesOf>>;
+  exceptions: Awaited<ReturnType<typeof repo.exceptionsSince>>;
 }
 
 const typeOffered = (p: { call_price: number | null; reservasi_price: number | null }, type: AppointmentType) =>
@@ -81,21 +91,67 @@ const typeOffered = (p: { call_price: number | null; reservasi_price: number | n
 /** A transaction id patients can read out on the phone: CX, the date, and 8 random characters. */
 function newTransactionId(now: number): string {
   const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-  const random = [...randomBytes(8)].map((b) => alphabet[b % alphabet.length]).join('');
+  const random = [...pooledRandomBytes(8)].map((b) => alphabet[b % alphabet.length]).join('');
   return `CX${new Date(now).toISOString().slice(0, 10).replaceAll('-', '')}${random}`;
 }
 
 export class BookingService {
+  /**
+   * Practices with their weekly rules and recent exceptions, per catalogue version (schedule
+   * changes bump it too): slot lists and bookings read no schedule from the database.
+   */
+  private readonly practices: VersionedCache;
+  /** Booking transactions (many small ones at busy times) share commits on SQLite. */
+  private readonly bookings: GroupCommitter;
+
   constructor(
     private readonly db: Db,
     private readonly config: BookingConfig,
     private readonly payments: PaymentProvider,
     private readonly now: () => number = Date.now,
-  ) {}
+    options: { cacheTtlMs?: number; dialect?: DialectName } = {},
+  ) {
+    this.practices = new VersionedCache(db, CATALOGUE_VERSION, options.cacheTtlMs ?? 0, 50_000, now);
+    this.bookings = new GroupCommitter(db, options.dialect ?? 'postgres');
+  }
+
+  /** A practice's slots of one date and type, computed once per cached schedule. */
+  private readonly daySlots = new Map<string, { entry: PracticeEntry; slots: Slot[] }>();
+
+  private slotsOf(entry: PracticeEntry, date: string, type: AppointmentType): Slot[] {
+    const key = `${entry.practice.id}|${date}|${type}`;
+    const hit = this.daySlots.get(key);
+    // A new schedule is a new entry: slots of the old one are recomputed.
+    if (hit !== undefined && hit.entry === entry) return hit.slots;
+    const slots = slotsOfDay(date, type, entry.practice.timezone, entry.rules, entry.exceptions);
+    if (this.daySlots.size >= 20_000) this.daySlots.delete(this.daySlots.keys().next().value!);
+    this.daySlots.set(key, { entry, slots });
+    return slots;
+  }
+
+  /** Forgets this process's cached schedules, so a change made here shows at once. */
+  invalidate(): void {
+    this.practices.invalidate();
+  }
+
+  private practiceEntry(practiceId: number): Promise<PracticeEntry | undefined> {
+    return this.practices.get(`practice:${practiceId}`, async () => {
+      const practice = await repo.practiceForBooking(this.db, practiceId);
+      if (practice === undefined) return undefined;
+      // Older exceptions can no longer matter: nothing before yesterday is bookable anywhere.
+      const since = addDays(new Date(this.now()).toISOString().slice(0, 10), -2);
+      const [rules, exceptions] = await Promise.all([
+        repo.rulesOf(this.db, practiceId),
+        repo.exceptionsSince(this.db, practiceId, since),
+      ]);
+      return { practice, rules, exceptions };
+    });
+  }
 
   /** The practice, if the app may see it and patients may book it; else 404. */
-  private async practice(practiceId: number, scope: string[] | null) {
-    const p = await repo.practiceForBooking(this.db, practiceId);
+  private async practice(practiceId: number, scope: string[] | null): Promise<PracticeEntry> {
+    const entry = await this.practiceEntry(practiceId);
+    const p = entry?.practice;
     const visible =
       p !== undefined &&
       p.practice_unpublished_at === null &&
@@ -103,15 +159,7 @@ export class BookingService {
       p.hospital_unpublished_at === null &&
       (scope === null || scope.includes(p.hospital_slug));
     if (!visible) throw new AppError('PRACTICE_NOT_FOUND_PUBLIC');
-    return p;
-  }
-
-  private async slots(practiceId: number, date: string, type: AppointmentType, timezone: string): Promise<Slot[]> {
-    const [rules, exceptions] = await Promise.all([
-      repo.rulesOf(this.db, practiceId),
-      repo.exceptionsOf(this.db, practiceId, date, date),
-    ]);
-    return slotsOfDay(date, type, timezone, rules, exceptions);
+    return entry!;
   }
 
   /** The last local date a patient may book, in the hospital's zone. */
@@ -121,9 +169,10 @@ export class BookingService {
   }
 
   async timeList(scope: string[] | null, practiceId: number, date: string, type: AppointmentType): Promise<TimeSlot[]> {
-    const p = await this.practice(practiceId, scope);
+    const entry = await this.practice(practiceId, scope);
+    const p = entry.practice;
     if (typeOffered(p, type) === null) return [];
-    const slots = await this.slots(practiceId, date, type, p.timezone);
+    const slots = this.slotsOf(entry, date, type);
     if (slots.length === 0) return [];
     const { last } = this.horizon(p.timezone);
     const held = await repo.heldStarts(this.db, p.doctor_id, slots[0]!.startAt, slots.at(-1)!.endAt);
@@ -137,7 +186,7 @@ export class BookingService {
 
   /**
    * Which dates from `from` on (up to 31 days) have free slots, and how many: a calendar needs
-   * one request instead of one a day. Three queries, whatever the range.
+   * one request instead of one a day. One query (the held slots), whatever the range.
    */
   async dateList(
     scope: string[] | null,
@@ -146,23 +195,21 @@ export class BookingService {
     from: string,
     days: number,
   ): Promise<{ date: string; available_slots: number }[]> {
-    const p = await this.practice(practiceId, scope);
-    const dates = Array.from({ length: days }, (_, i) => addDays(from, i));
+    const entry = await this.practice(practiceId, scope);
+    const p = entry.practice;
+    const dates = datesFrom(from, days);
     if (typeOffered(p, type) === null) return dates.map((date) => ({ date, available_slots: 0 }));
-    const [rules, exceptions] = await Promise.all([
-      repo.rulesOf(this.db, practiceId),
-      repo.exceptionsOf(this.db, practiceId, dates[0]!, dates.at(-1)!),
-    ]);
-    const perDate = dates.map((date) => ({ date, slots: slotsOfDay(date, type, p.timezone, rules, exceptions) }));
-    const all = perDate.flatMap((d) => d.slots);
+    const perDate = dates.map((date) => ({ date, slots: this.slotsOf(entry, date, type) }));
+    // Dates ascend and each date's slots are sorted: the range is first start to last end.
+    const withSlots = perDate.filter((d) => d.slots.length > 0);
     const held =
-      all.length === 0
+      withSlots.length === 0
         ? new Set<number>()
         : await repo.heldStarts(
             this.db,
             p.doctor_id,
-            Math.min(...all.map((x) => x.startAt)),
-            Math.max(...all.map((x) => x.endAt)),
+            withSlots[0]!.slots[0]!.startAt,
+            withSlots.at(-1)!.slots.at(-1)!.endAt,
           );
     const now = this.now();
     const { last } = this.horizon(p.timezone);
@@ -190,13 +237,14 @@ export class BookingService {
       }
     }
 
-    const p = await this.practice(input.practiceId, booker.scope);
+    const entry = await this.practice(input.practiceId, booker.scope);
+    const p = entry.practice;
     if (input.usernameDoctor.trim().toLowerCase() !== p.doctor_username.toLowerCase()) {
       throw AppError.field('username_doctor', 'invalid');
     }
     const price = typeOffered(p, input.type);
     if (price === null || price === undefined) throw AppError.field('type', 'typeNotOffered');
-    const slot = (await this.slots(p.id, input.date, input.type, p.timezone)).find((s) => s.time === input.time);
+    const slot = this.slotsOf(entry, input.date, input.type).find((s) => s.time === input.time);
     if (slot === undefined) throw AppError.field('time', 'notASlot');
     if (slot.startAt <= now) throw AppError.field('time', 'slotInPast');
     if (input.date > this.horizon(p.timezone).last) {
@@ -212,7 +260,7 @@ export class BookingService {
     const status: OrderStatus = free ? 'waiting_doctor_confirmation' : 'waiting_payment';
     const expiresAt = free ? null : Math.min(now + this.config.paymentMinutes * 60_000, slot.startAt - 30 * 60_000);
     const order: OrderRow = {
-      id: newId(),
+      id: newSortableId(now),
       transaction_id: newTransactionId(now),
       patient_user_id: booker.userId,
       app_id: booker.appId,
@@ -242,12 +290,38 @@ export class BookingService {
       created_at: now,
       updated_at: now,
     };
+    const paymentInput = {
+      orderId: order.id,
+      transactionId: order.transaction_id,
+      amount: price,
+      expiresAt: expiresAt!,
+      customer: { name: booker.userName, email: booker.email },
+      baseUrl: booker.baseUrl,
+    };
+    // A provider that calls no one (the sandbox) is asked first, so the order is written whole
+    // in one transaction; a gateway is called only once the slot is the patient's.
+    if (!free && this.payments.local === true) {
+      const payment = await this.payments.createPayment(paymentInput).catch(() => {
+        throw new AppError('PAYMENT_UNAVAILABLE', { headers: { 'retry-after': '30' } });
+      });
+      order.payment_url = payment.url;
+      order.payment_ref = payment.reference;
+    }
+    const event = {
+      id: newSortableId(now),
+      order_id: order.id,
+      from_status: null,
+      to_status: status,
+      action: 'book',
+      actor: 'patient',
+      created_at: now,
+    };
     try {
-      await this.db.transaction().execute(async (trx) => {
+      await this.bookings.run(async (trx) => {
         await repo.insertOrder(trx, order);
         // The unique index on (doctor, start) is what makes a double booking impossible.
         await repo.insertHold(trx, {
-          id: newId(),
+          id: newSortableId(now),
           order_id: order.id,
           doctor_id: order.doctor_id,
           start_at: slot.startAt,
@@ -255,15 +329,7 @@ export class BookingService {
           kind: 'booking',
           created_at: now,
         });
-        await repo.insertEvent(trx, {
-          id: newSortableId(now),
-          order_id: order.id,
-          from_status: null,
-          to_status: status,
-          action: 'book',
-          actor: 'patient',
-          created_at: now,
-        });
+        await repo.insertEvent(trx, event);
         if (idempotencyKey !== undefined) {
           await repo.insertIdempotency(trx, {
             app_id: booker.appId,
@@ -284,17 +350,10 @@ export class BookingService {
       throw err;
     }
 
-    if (!free) {
+    if (!free && order.payment_url === null) {
       let payment;
       try {
-        payment = await this.payments.createPayment({
-          orderId: order.id,
-          transactionId: order.transaction_id,
-          amount: price,
-          expiresAt: expiresAt!,
-          customer: { name: booker.userName, email: booker.email },
-          baseUrl: booker.baseUrl,
-        });
+        payment = await this.payments.createPayment(paymentInput);
       } catch {
         // No way to pay: the order fails at once and its slot is free again.
         await this.move(order, 'payment_failed', 'gateway', undefined);
@@ -304,7 +363,19 @@ export class BookingService {
       order.payment_ref = payment.reference;
       await repo.updateOrderIf(this.db, order.id, status, { payment_url: payment.url, payment_ref: payment.reference });
     }
-    return { order: await this.resource(order, booker.baseUrl), replay: false };
+    // Everything the resource shows is at hand: the practice (cached), the session's account
+    // and the one history entry just written.
+    return {
+      order: this.toResource(
+        order,
+        { name: p.doctor_name, slug: p.doctor_slug, image_id: p.doctor_image_id, speciality: p.speciality },
+        { name: p.hospital_name },
+        booker.account,
+        [event],
+        booker.baseUrl,
+      ),
+      replay: false,
+    };
   }
 
   async listOrders(
@@ -521,9 +592,13 @@ export class BookingService {
 
   /** A proposed time must be a free slot of the same practice and type, ahead and in range. */
   private async proposalSlot(order: OrderRow, proposal: { date: string; time: string }): Promise<Slot> {
-    const slot = (await this.slots(order.practice_id, proposal.date, order.type, order.timezone)).find(
-      (s) => s.time === proposal.time,
-    );
+    const entry = await this.practiceEntry(order.practice_id);
+    const slot =
+      entry === undefined
+        ? undefined
+        : slotsOfDay(proposal.date, order.type, order.timezone, entry.rules, entry.exceptions).find(
+            (s) => s.time === proposal.time,
+          );
     if (slot === undefined) throw AppError.field('time', 'notASlot');
     if (slot.startAt <= this.now()) throw AppError.field('time', 'slotInPast');
     if (proposal.date > this.horizon(order.timezone).last) {

@@ -53,6 +53,7 @@ export function slotsOfDay(
       return s < parseHm(l.end_time)! && e > parseHm(l.start_time)!;
     });
   const seen = new Set<number>();
+  const midnight = localToUtc(date, 0, timezone);
   return ranges
     .filter((range) => !onLeave(range))
     .sort((a, b) => a[0] - b[0])
@@ -60,8 +61,8 @@ export function slotsOfDay(
     .map(([s, e]) => ({
       time: formatHm(s),
       end_time: formatHm(e),
-      startAt: localToUtc(date, s, timezone),
-      endAt: localToUtc(date, e, timezone),
+      startAt: midnight + s * 60_000,
+      endAt: midnight + e * 60_000,
     }));
 }
 

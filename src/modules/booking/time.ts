@@ -56,3 +56,10 @@ export function addDays(date: string, days: number): string {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
   return new Date(Date.UTC(y, m - 1, d) + days * DAY).toISOString().slice(0, 10);
 }
+
+/** `count` consecutive dates from `from` on (one parse, not one a day). */
+export function datesFrom(from: string, count: number): string[] {
+  const [y, m, d] = from.split('-').map(Number) as [number, number, number];
+  const start = Date.UTC(y, m - 1, d);
+  return Array.from({ length: count }, (_, i) => new Date(start + i * DAY).toISOString().slice(0, 10));
+}

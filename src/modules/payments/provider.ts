@@ -36,6 +36,11 @@ export interface PaymentNotification {
 
 export interface PaymentProvider {
   readonly name: string;
+  /**
+   * True when createPayment calls no one outside this process (the sandbox): a booking then
+   * creates the payment before it writes the order, in the same transaction.
+   */
+  readonly local?: boolean;
   createPayment(input: CreatePaymentInput): Promise<CreatedPayment>;
   /**
    * Checks a webhook's signature and reads it. Returns undefined when the signature or the

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { pooledRandomBytes } from '../../security/tokens.js';
 import type { CreatedPayment, CreatePaymentInput, PaymentProvider } from './provider.js';
 
 /**
@@ -8,12 +8,13 @@ import type { CreatedPayment, CreatePaymentInput, PaymentProvider } from './prov
  */
 export class SandboxProvider implements PaymentProvider {
   readonly name = 'sandbox';
+  readonly local = true;
 
   constructor(private readonly enabled: boolean) {}
 
   async createPayment(input: CreatePaymentInput): Promise<CreatedPayment> {
     if (!this.enabled) throw new Error('the sandbox payment provider runs only in demo mode');
-    const reference = randomBytes(24).toString('base64url');
+    const reference = pooledRandomBytes(24).toString('base64url');
     return { url: `${input.baseUrl}/pay/${reference}`, reference };
   }
 

@@ -1,0 +1,197 @@
+import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { sql } from 'kysely';
+import { insertCatalogue } from '../../../test/catalogue-fixture.js';
+import {
+  authHeaders,
+  build,
+  createFreshDatabase,
+  envelope,
+  onPostgres,
+  registerPatient,
+  uniqueName,
+} from '../../../test/helpers.js';
+import { createDatabase } from '../../db/index.js';
+import { GroupCommitter } from '../../db/group-commit.js';
+import { isUniqueViolation } from '../../db/errors.js';
+import { newId } from '../../security/tokens.js';
+import { createAdmin } from '../admin/admin.service.js';
+import { VersionedCache } from '../catalogue/cache.js';
+import { CATALOGUE_VERSION } from '../catalogue/catalogue.service.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+
+// Tuesday 1 December 2026, 07:00 in Jakarta (00:00 UTC).
+const T0 = Date.UTC(2026, 11, 1, 0, 0);
+
+test('grouped writes: a unit that fails is rolled back alone; the others are written and answered', async (t) => {
+  const fresh = await createFreshDatabase();
+  t.after(async () => {
+    await fresh.handle.destroy();
+    await fresh.cleanup();
+  });
+  const { db, dialect } = fresh.handle;
+  await sql`create table group_units (id text primary key)`.execute(db);
+  const writer = new GroupCommitter(db, dialect);
+  const insert = (id: string) => sql`insert into group_units (id) values (${id})`;
+  const ids = async () =>
+    (await sql<{ id: string }>`select id from group_units order by id`.execute(db)).rows.map((r) => r.id);
+
+  const outcomes = await Promise.allSettled(
+    ['a', 'b', 'a', 'c'].map((id) =>
+      writer.run(async (trx) => {
+        await insert(id).execute(trx);
+        return id;
+      }),
+    ),
+  );
+  // On SQLite the four share one transaction, in order; on PostgreSQL they run side by side,
+  // so either 'a' may be the one refused.
+  const answers = outcomes.map((o) => (o.status === 'fulfilled' ? o.value : 'refused'));
+  assert.deepEqual([answers[1], answers[3]], ['b', 'c']);
+  assert.deepEqual([answers[0], answers[2]].sort(), ['a', 'refused']);
+  if (dialect === 'sqlite') assert.equal(answers[2], 'refused');
+  const refused = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
+  assert.ok(isUniqueViolation(refused.reason));
+  assert.deepEqual(await ids(), ['a', 'b', 'c']);
+
+  // A unit that throws its own error is reported as such, and leaves nothing behind.
+  const [good, bad] = await Promise.allSettled([
+    writer.run(async (trx) => insert('d').execute(trx)),
+    writer.run(async (trx) => {
+      await insert('e').execute(trx);
+      throw new Error('changed my mind');
+    }),
+  ]);
+  assert.equal(good.status, 'fulfilled');
+  assert.equal((bad as PromiseRejectedResult).reason.message, 'changed my mind');
+  assert.deepEqual(await ids(), ['a', 'b', 'c', 'd']);
+});
+
+test('cached schedules: an admin change shows at once here, a change from elsewhere within CACHE_TTL_MS', async (t) => {
+  const clock = { now: T0 };
+  const ta = await build(t, { env: { DEMO_MODE: 'true', CACHE_TTL_MS: '60000' }, now: () => clock.now });
+  const fx = await insertCatalogue(ta.db, uniqueName('c').toLowerCase());
+  const practice = fx.practiceIds['andi@jakarta']!;
+  await ta.db
+    .insertInto('schedule_rules')
+    .values({
+      id: newId(),
+      practice_id: practice,
+      weekday: 3, // Wednesday 2 December
+      start_time: '09:00',
+      end_time: '10:00',
+      slot_minutes: 30,
+      appointment_type: 'reservasi',
+      created_at: T0,
+      updated_at: T0,
+    })
+    .execute();
+  // Written straight to the database, as another process would: announced by a version bump.
+  await VersionedCache.bump(ta.db, CATALOGUE_VERSION);
+  const times = async () => {
+    const res = await ta.app.inject({
+      method: 'POST',
+      url: '/api/doctor/get-time-list',
+      headers: authHeaders(ta),
+      payload: { doctor_has_hospital_id: practice, date: '2026-12-02', appointment: 'reservasi' },
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    return (envelope(res).data as { time: string }[]).map((s) => s.time);
+  };
+  assert.deepEqual(await times(), ['09:00', '09:30']);
+
+  const email = `${uniqueName('admin')}@cexup.test`;
+  await createAdmin(ta.db, { name: 'Admin Jadwal', email, password: 'sangat-rahasia-2026' });
+  const login = await ta.app.inject({
+    method: 'POST',
+    url: '/api/login/admin',
+    headers: authHeaders(ta),
+    payload: { email, password: 'sangat-rahasia-2026' },
+  });
+  const admin = { ...authHeaders(ta), authorization: `Bearer ${envelope(login).data.access_token}` };
+  const leave = await ta.app.inject({
+    method: 'POST',
+    url: `/api/admin/practices/${practice}/schedule/exceptions`,
+    headers: admin,
+    payload: { date: '2026-12-02', kind: 'leave', start_time: '09:00', end_time: '09:30' },
+  });
+  assert.equal(leave.statusCode, 201, leave.body);
+  assert.deepEqual(await times(), ['09:30'], 'the change made through this process shows at once');
+
+  // Another process removes the leave and bumps the version: seen once the TTL has passed.
+  await ta.db.deleteFrom('schedule_exceptions').where('practice_id', '=', practice).execute();
+  await VersionedCache.bump(ta.db, CATALOGUE_VERSION);
+  assert.deepEqual(await times(), ['09:30'], 'within CACHE_TTL_MS this process still answers from its cache');
+  clock.now += 60_001;
+  assert.deepEqual(await times(), ['09:00', '09:30']);
+});
+
+test('the sandbox outside demo mode: a paid booking is refused with 503 and nothing is written', async (t) => {
+  const clock = { now: T0 };
+  const ta = await build(t, { env: { DEMO_MODE: 'false' }, now: () => clock.now });
+  const fx = await insertCatalogue(ta.db, uniqueName('s').toLowerCase());
+  const practice = fx.practiceIds['andi@jakarta']!;
+  await ta.db
+    .insertInto('schedule_rules')
+    .values({
+      id: newId(),
+      practice_id: practice,
+      weekday: 3,
+      start_time: '09:00',
+      end_time: '10:00',
+      slot_minutes: 30,
+      appointment_type: 'reservasi',
+      created_at: T0,
+      updated_at: T0,
+    })
+    .execute();
+  const patient = await registerPatient(ta);
+  const res = await ta.app.inject({
+    method: 'POST',
+    url: '/api/doctor/booking',
+    headers: authHeaders(ta, patient),
+    payload: {
+      id: practice,
+      username_doctor: `${fx.prefix}andi`,
+      time: '2026-12-02 09:00',
+      type: 'reservasi',
+      patient: 'Siti Rahayu',
+      price: 250000,
+    },
+  });
+  assert.equal(res.statusCode, 503, res.body);
+  assert.equal(envelope(res).code, 'PAYMENT_UNAVAILABLE');
+  assert.equal(res.headers['retry-after'], '30');
+  const orders = await ta.db.selectFrom('orders').select('id').where('practice_id', '=', practice).execute();
+  const holds = await ta.db.selectFrom('slot_holds').select('id').execute();
+  assert.equal(orders.length, 0);
+  assert.equal(holds.length, 0);
+});
+
+test(
+  'SQLite: a server database is checkpointed by a background thread, not by the writer',
+  { skip: onPostgres },
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'cexup-ckpt-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'db.sqlite');
+    const handle = createDatabase({ kind: 'sqlite', file }, { backgroundCheckpoints: true });
+    t.after(() => handle.destroy());
+    await sql`create table notes (id integer primary key, body text not null)`.execute(handle.db);
+    const before = statSync(file).size;
+    // About 2 MB of pages: far below the writer's own threshold (10,000 pages).
+    for (let i = 0; i < 200; i++) {
+      await sql`insert into notes (body) values (${'x'.repeat(10_000)})`.execute(handle.db);
+    }
+    const deadline = Date.now() + 5000;
+    while (statSync(file).size <= before + 1_000_000 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.ok(statSync(file).size > before + 1_000_000, 'the pages were copied into the database file');
+    await handle.destroy();
+    assert.throws(() => statSync(`${file}-wal`), 'closing removes the WAL: nothing was left uncheckpointed');
+  },
+);
