@@ -373,9 +373,20 @@ export async function paymentWebhookRoutes(
   { booking, provider }: { booking: BookingService; provider: PaymentProvider },
 ): Promise<void> {
   fastify.post('/payments/webhook', async (request) => {
-    const notification = provider.parseNotification(request.headers, request.body);
-    if (notification === undefined) throw new AppError('WEBHOOK_SIGNATURE_INVALID');
-    const result = await booking.gatewayNotification(provider.name, notification);
+    const claimed = provider.parseNotification(request.headers, request.body);
+    if (claimed === undefined) throw new AppError('WEBHOOK_SIGNATURE_INVALID');
+    let notification: typeof claimed | undefined = claimed;
+    if (provider.confirm) {
+      try {
+        notification = await provider.confirm(claimed);
+      } catch (err) {
+        request.log.warn({ err }, 'payment notification could not be confirmed with the gateway');
+        // The gateway sends a notification again until it is answered with a 2xx.
+        throw new AppError('PAYMENT_UNAVAILABLE', { headers: { 'retry-after': '30' } });
+      }
+    }
+    const result =
+      notification === undefined ? 'unknown_order' : await booking.gatewayNotification(provider.name, notification);
     return { success: true, message: 'OK.', data: { status: result } };
   });
 }

@@ -413,14 +413,38 @@ async function bookThroughMidtrans(t: TestContext, serverKey: string, fetchStand
   return { ta, practice, res };
 }
 
+/**
+ * A stand-in for Midtrans's HTTP API: Snap creates transactions, and the status call answers
+ * with what `states` holds for an order id (unknown ones: status_code "404"). `down` makes
+ * every call fail as an unreachable host would.
+ */
+function fakeMidtrans() {
+  const states = new Map<string, Record<string, string>>();
+  const gateway = {
+    states,
+    down: false,
+    statusCalls: 0,
+    fetch: (async (input: string | URL | Request) => {
+      if (gateway.down) throw new TypeError('fetch failed');
+      const url = String(input);
+      const json = (status: number, body: object) =>
+        new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+      const status = /\/v2\/([^/]+)\/status$/.exec(url);
+      if (status) {
+        gateway.statusCalls++;
+        const state = states.get(decodeURIComponent(status[1]!));
+        return json(200, state ?? { status_code: '404', status_message: "Transaction doesn't exist." });
+      }
+      return json(201, { token: 'snap-token', redirect_url: 'https://app.sandbox.midtrans.com/snap/v4/x' });
+    }) as typeof fetch,
+  };
+  return gateway;
+}
+
 test('gateway webhook (Midtrans): signed notifications apply once; bad signatures change nothing', async (t) => {
   const serverKey = 'SB-Mid-server-test-key-0001';
-  const fakeFetch = (async () =>
-    new Response(JSON.stringify({ token: 'snap-token', redirect_url: 'https://app.sandbox.midtrans.com/snap/v4/x' }), {
-      status: 201,
-      headers: { 'content-type': 'application/json' },
-    })) as typeof fetch;
-  const { ta, res } = await bookThroughMidtrans(t, serverKey, fakeFetch);
+  const gateway = fakeMidtrans();
+  const { ta, res } = await bookThroughMidtrans(t, serverKey, gateway.fetch);
   assert.equal(res.statusCode, 201, res.body);
   const order = envelope(res).data;
   assert.equal(order.payment_url, 'https://app.sandbox.midtrans.com/snap/v4/x');
@@ -445,7 +469,16 @@ test('gateway webhook (Midtrans): signed notifications apply once; bad signature
         .executeTakeFirstOrThrow()
     ).status;
   assert.equal(await status(), 'waiting_payment', 'a forged notification changes nothing');
+  assert.equal(gateway.statusCalls, 0, 'an unsigned notification is not even confirmed');
 
+  gateway.states.set(order.transaction_id, {
+    order_id: order.transaction_id,
+    status_code: '200',
+    gross_amount: '250000.00',
+    transaction_status: 'settlement',
+    fraud_status: 'accept',
+    transaction_id: 'mt-1',
+  });
   const applied = await notify(notification);
   assert.equal(applied.statusCode, 200);
   assert.equal(envelope(applied).data.status, 'applied');
@@ -461,6 +494,65 @@ test('gateway webhook (Midtrans): signed notifications apply once; bad signature
     signature_key: signNotification(unknownFields, serverKey),
   });
   assert.equal(envelope(unknown).data.status, 'unknown_order');
+});
+
+test('gateway webhook (Midtrans): what the status call says wins over what a notification claims', async (t) => {
+  const serverKey = 'SB-Mid-server-test-key-0002';
+  const gateway = fakeMidtrans();
+  const { ta, res } = await bookThroughMidtrans(t, serverKey, gateway.fetch);
+  assert.equal(res.statusCode, 201, res.body);
+  const order = envelope(res).data;
+  const status = async () =>
+    (
+      await ta.db
+        .selectFrom('orders')
+        .select('status')
+        .where('transaction_id', '=', order.transaction_id)
+        .executeTakeFirstOrThrow()
+    ).status;
+  const notify = (body: object) => ta.app.inject({ method: 'POST', url: '/payments/webhook', payload: body });
+  const pending = { order_id: order.transaction_id, status_code: '201', gross_amount: '250000.00' };
+  gateway.states.set(order.transaction_id, { ...pending, transaction_status: 'pending', transaction_id: 'mt-9' });
+
+  // A genuine, signed "pending" notification replayed with its (unsigned) status changed.
+  const replayed = await notify({
+    ...pending,
+    signature_key: signNotification(pending, serverKey),
+    transaction_status: 'cancel',
+    transaction_id: 'mt-9',
+  });
+  assert.equal(replayed.statusCode, 200, replayed.body);
+  assert.equal(await status(), 'waiting_payment', 'Midtrans says pending: the order stays unpaid');
+
+  // Midtrans out of reach: 503, so that Midtrans sends the notification again; nothing changes.
+  gateway.down = true;
+  const settled = { order_id: order.transaction_id, status_code: '200', gross_amount: '250000.00' };
+  const settlement = {
+    ...settled,
+    signature_key: signNotification(settled, serverKey),
+    transaction_status: 'settlement',
+    transaction_id: 'mt-9',
+  };
+  const unreachable = await notify(settlement);
+  assert.equal(unreachable.statusCode, 503, unreachable.body);
+  assert.equal(envelope(unreachable).code, 'PAYMENT_UNAVAILABLE');
+  assert.equal(unreachable.headers['retry-after'], '30');
+  assert.ok(!unreachable.body.includes(serverKey));
+  assert.equal(await status(), 'waiting_payment');
+  const recorded = await ta.db
+    .selectFrom('payment_notifications')
+    .innerJoin('orders', 'orders.id', 'payment_notifications.order_id')
+    .select('payment_notifications.id')
+    .where('orders.transaction_id', '=', order.transaction_id)
+    .execute();
+  assert.equal(recorded.length, 1, 'only the confirmed pending one was recorded');
+
+  // Midtrans back, the payment settled: the same notification now applies.
+  gateway.down = false;
+  gateway.states.set(order.transaction_id, { ...settled, transaction_status: 'settlement', transaction_id: 'mt-9' });
+  const applied = await notify(settlement);
+  assert.equal(envelope(applied).data.status, 'applied');
+  assert.equal(await status(), 'waiting_doctor_confirmation');
 });
 
 test('when the gateway cannot take the payment, the order is not kept and the slot stays free', async (t) => {

@@ -18,6 +18,9 @@ import type {
 
 export const MIDTRANS_SNAP_SANDBOX_URL = 'https://app.sandbox.midtrans.com/snap/v1/transactions';
 export const MIDTRANS_SNAP_PRODUCTION_URL = 'https://app.midtrans.com/snap/v1/transactions';
+/** The Core API, whose status call confirms each notification. */
+export const MIDTRANS_API_SANDBOX_URL = 'https://api.sandbox.midtrans.com';
+export const MIDTRANS_API_PRODUCTION_URL = 'https://api.midtrans.com';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 /** Midtrans accepts order ids of at most 50 characters from this set. */
@@ -70,6 +73,7 @@ export function signNotification(fields: SignedFields, serverKey: string): strin
 export class MidtransProvider implements PaymentProvider {
   readonly name = 'midtrans';
   readonly endpoint: string;
+  readonly apiBase: string;
   // Private fields: they do not show when the provider is logged, inspected or serialised.
   readonly #serverKey: string;
   readonly #authorization: string;
@@ -87,6 +91,7 @@ export class MidtransProvider implements PaymentProvider {
     this.#now = options.now ?? Date.now;
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.endpoint = options.isProduction ? MIDTRANS_SNAP_PRODUCTION_URL : MIDTRANS_SNAP_SANDBOX_URL;
+    this.apiBase = options.isProduction ? MIDTRANS_API_PRODUCTION_URL : MIDTRANS_API_SANDBOX_URL;
   }
 
   /**
@@ -198,6 +203,61 @@ export class MidtransProvider implements PaymentProvider {
     if (amount === undefined) return undefined;
     const outcome = outcomeOf(status, fraud ?? undefined, statusCode);
     if (outcome === undefined) return undefined;
+    return { transactionId: orderId, outcome, amount, key: `${gatewayId}:${status}:${statusCode}` };
+  }
+
+  /**
+   * Midtrans signs a notification's order, status code and amount, not its status: a signed
+   * notification could be replayed with another status. So a notification is only taken as news
+   * that the transaction changed, and the status call (GET /v2/{order_id}/status, authenticated
+   * with the server key over TLS) says what it is now.
+   */
+  async confirm(notification: PaymentNotification): Promise<PaymentNotification | undefined> {
+    const url = `${this.apiBase}/v2/${encodeURIComponent(notification.transactionId)}/status`;
+    let response: Response;
+    let text: string;
+    try {
+      response = await this.#fetch(url, {
+        method: 'GET',
+        headers: { accept: 'application/json', authorization: this.#authorization },
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
+      text = await response.text();
+    } catch (err) {
+      const name = err instanceof Error ? err.name : 'Error';
+      const reason =
+        name === 'TimeoutError' || name === 'AbortError'
+          ? `no answer within ${this.#timeoutMs} ms`
+          : this.#redact(err instanceof Error ? err.message : String(err));
+      throw new MidtransError(`Midtrans status request failed: ${reason}`);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    // Midtrans answers an unknown transaction with status_code "404", sometimes over HTTP 200.
+    if (response.status === 404 || (isRecord(json) && json.status_code === '404')) return undefined;
+    if (!response.ok || !isRecord(json)) {
+      throw new MidtransError(`Midtrans status request answered HTTP ${response.status}`, response.status);
+    }
+    const { order_id: orderId, status_code: statusCode, gross_amount: grossAmount } = json;
+    const { transaction_status: status, transaction_id: gatewayId, fraud_status: fraud } = json;
+    if (
+      orderId !== notification.transactionId ||
+      typeof statusCode !== 'string' ||
+      typeof grossAmount !== 'string' ||
+      typeof status !== 'string' ||
+      typeof gatewayId !== 'string' ||
+      !GATEWAY_ID.test(gatewayId) ||
+      (fraud !== undefined && fraud !== null && typeof fraud !== 'string')
+    ) {
+      throw new MidtransError('Midtrans status request answered without the fields of a transaction');
+    }
+    const amount = wholeRupiah(grossAmount);
+    const outcome = outcomeOf(status, fraud ?? undefined, statusCode);
+    if (amount === undefined || outcome === undefined) return undefined;
     return { transactionId: orderId, outcome, amount, key: `${gatewayId}:${status}:${statusCode}` };
   }
 

@@ -50,4 +50,10 @@ export interface PaymentProvider {
     headers: Record<string, string | string[] | undefined>,
     body: unknown,
   ): PaymentNotification | undefined;
+  /**
+   * Asks the gateway itself what a verified notification claims, and answers with what the
+   * gateway says now (undefined: it does not know the transaction). Throws when the gateway
+   * cannot be asked; the webhook then answers 503 so that the gateway sends it again.
+   */
+  confirm?(notification: PaymentNotification): Promise<PaymentNotification | undefined>;
 }
