@@ -5,34 +5,79 @@ import type { Config } from '../../config.js';
 import { bearerGuard, currentSession, ownBodyIds } from '../../http/auth.js';
 import { AppError } from '../../http/errors.js';
 import { messages } from '../../http/i18n.js';
+import { KEY, KEY_TOKEN, OPEN, op } from '../../http/openapi.js';
 import { baseUrlOf } from '../../http/origin.js';
-import { ActingUserFields, Envelope, NullableString, RequiredText } from '../../http/schemas.js';
+import { ActingUserFields, Envelope, exampleOf, NullableString, RequiredText } from '../../http/schemas.js';
 import { AVATAR_MAX_BYTES } from './avatar.js';
 import { toUserResource, type AccountsService } from './accounts.service.js';
 
-export const UserResourceSchema = Type.Object({
-  user_id: Type.String(),
-  name: Type.String(),
-  username: Type.String(),
-  email: Type.String(),
-  address: Type.Union([Type.String(), Type.Null()]),
-  gender: Type.Union([Type.String(), Type.Null()]),
-  phone_number: Type.Union([Type.String(), Type.Null()]),
-  date_of_birth: Type.Union([Type.String(), Type.Null()]),
-  place_of_birth: Type.Union([Type.String(), Type.Null()]),
-  type: Type.Union([Type.String(), Type.Null()]),
-  no_type: Type.Union([Type.String(), Type.Null()]),
-  thumb: Type.Union([Type.String(), Type.Null()]),
-  created_at: Type.String(),
-  updated_at: Type.String(),
-});
+export const UserResourceSchema = Type.Object(
+  {
+    user_id: Type.String(),
+    name: Type.String(),
+    username: Type.String(),
+    email: Type.String(),
+    address: Type.Union([Type.String(), Type.Null()]),
+    gender: Type.Union([Type.String(), Type.Null()]),
+    phone_number: Type.Union([Type.String(), Type.Null()]),
+    date_of_birth: Type.Union([Type.String(), Type.Null()]),
+    place_of_birth: Type.Union([Type.String(), Type.Null()]),
+    type: Type.Union([Type.String(), Type.Null()]),
+    no_type: Type.Union([Type.String(), Type.Null()], { description: 'Masked: only the last 4 characters.' }),
+    thumb: Type.Union([Type.String(), Type.Null()]),
+    created_at: Type.String(),
+    updated_at: Type.String(),
+  },
+  {
+    examples: [
+      {
+        user_id: 'd23d8381-0ee8-4b75-a5a4-8085cda063b6',
+        name: 'Siti Rahayu',
+        username: 'sitirahayu',
+        email: 'siti@example.id',
+        address: 'Jl. Sudirman 5, Bandung',
+        gender: 'perempuan',
+        phone_number: '081234567890',
+        date_of_birth: '1994-03-12',
+        place_of_birth: 'Bandung',
+        type: 'ktp',
+        no_type: '************0001',
+        thumb: 'https://api.cexup.com/files/avatars/5b0f6a52-7d8e-4c3b-9a51-2f0c8e7d4a10.jpg',
+        created_at: '2026-11-28T00:45:02.588Z',
+        updated_at: '2026-11-28T01:10:40.120Z',
+      },
+    ],
+  },
+);
 
-const SessionSchema = Type.Object({
-  access_token: Type.String(),
-  token_type: Type.Literal('Bearer'),
-  expires_at: Type.String(),
-  user: UserResourceSchema,
-});
+/** A login's answer: the token and the account it opens. */
+export const SessionSchema = Type.Object(
+  {
+    access_token: Type.String(),
+    token_type: Type.Literal('Bearer'),
+    expires_at: Type.String(),
+    user: UserResourceSchema,
+  },
+  {
+    examples: [
+      {
+        access_token: 'cxp_Dl2mnvmdOmeKR6WZTn-i-qlPvaZ-Q3Ie84O3NC-lxHs',
+        token_type: 'Bearer',
+        expires_at: '2026-12-28T00:45:03.514Z',
+        user: exampleOf(UserResourceSchema),
+      },
+    ],
+  },
+);
+
+/** The body of every login route. */
+export const LoginBody = Type.Object(
+  {
+    email: Type.String({ minLength: 1, maxLength: 254, description: 'An email or a username.' }),
+    password: Type.String({ minLength: 1, maxLength: 1024 }),
+  },
+  { examples: [{ email: 'demo@cexup.test', password: 'demo-pasien-2026' }] },
+);
 
 const USERNAME_PATTERN = '^[a-zA-Z]+[0-9]*$';
 
@@ -64,11 +109,9 @@ export async function accountsRoutes(fastify: FastifyInstance, { accounts, confi
     {
       config: perMinute(config.limits.loginPerAddressPerMinute),
       schema: {
-        body: Type.Object({
-          email: Type.String({ minLength: 1, maxLength: 254 }),
-          password: Type.String({ minLength: 1, maxLength: 1024 }),
-        }),
-        response: { 200: Envelope(SessionSchema) },
+        ...op('accounts', 'loginPatient', 'Log in a patient', KEY, ['INVALID_CREDENTIALS', 'LOGIN_LOCKED']),
+        body: LoginBody,
+        response: { 200: Envelope(SessionSchema, messages.loggedIn.en) },
       },
     },
     async (request) => {
@@ -91,14 +134,28 @@ export async function accountsRoutes(fastify: FastifyInstance, { accounts, confi
     {
       config: { rateLimit: { max: config.limits.registerPerAddressPerHour, timeWindow: 3_600_000 } },
       schema: {
-        body: Type.Object({
-          name: RequiredText(100),
-          address: RequiredText(500),
-          username: Type.String({ minLength: 1, maxLength: 50, pattern: USERNAME_PATTERN }),
-          email: Type.String({ minLength: 1, maxLength: 254, format: 'email' }),
-          password: Type.String({ minLength: 8, maxLength: 128 }),
-        }),
-        response: { 201: Envelope(SessionSchema) },
+        ...op('accounts', 'registerPatient', 'Register a patient: 201 with a session', KEY),
+        body: Type.Object(
+          {
+            name: RequiredText(100),
+            address: RequiredText(500),
+            username: Type.String({ minLength: 1, maxLength: 50, pattern: USERNAME_PATTERN }),
+            email: Type.String({ minLength: 1, maxLength: 254, format: 'email' }),
+            password: Type.String({ minLength: 8, maxLength: 128 }),
+          },
+          {
+            examples: [
+              {
+                name: 'Siti Rahayu',
+                address: 'Jl. Sudirman 5, Bandung',
+                username: 'sitirahayu',
+                email: 'siti@example.id',
+                password: 'rahasia-123',
+              },
+            ],
+          },
+        ),
+        response: { 201: Envelope(SessionSchema, messages.registered.en) },
       },
     },
     async (request, reply) => {
@@ -116,13 +173,23 @@ export async function accountsRoutes(fastify: FastifyInstance, { accounts, confi
     {
       config: perMinute(config.limits.checkIdPerAddressPerMinute),
       schema: {
-        params: Type.Object({ type: Type.String() }),
+        ...op('accounts', 'checkId', 'Is a username or an email free?', KEY, ['NOT_FOUND']),
+        params: Type.Object({ type: Type.String({ description: '`username` or `email`; another type is a 404.' }) }),
         querystring: Type.Object({ username: Type.Optional(Type.String()), email: Type.Optional(Type.String()) }),
         body: Type.Optional(
-          Type.Object({ username: Type.Optional(Type.String()), email: Type.Optional(Type.String()) }),
+          Type.Object(
+            { username: Type.Optional(Type.String()), email: Type.Optional(Type.String()) },
+            { description: 'The value may come in the query string instead.', examples: [{ username: 'sitirahayu' }] },
+          ),
         ),
         response: {
-          200: Envelope(Type.Object({ type: Type.String(), value: Type.String(), available: Type.Boolean() })),
+          200: Envelope(
+            Type.Object(
+              { type: Type.String(), value: Type.String(), available: Type.Boolean() },
+              { examples: [{ type: 'username', value: 'sitirahayu', available: true }] },
+            ),
+            messages.available.en,
+          ),
         },
       },
     },
@@ -151,19 +218,36 @@ export async function accountsRoutes(fastify: FastifyInstance, { accounts, confi
       onRequest: authenticated,
       preValidation: ownBodyIds,
       schema: {
-        params: Type.Object({ role: Type.String() }),
-        body: Type.Object({
-          ...ActingUserFields,
-          name: Type.Optional(RequiredText(100)),
-          address: Type.Optional(NullableString({ maxLength: 500 })),
-          gender: Type.Optional(NullableString({ maxLength: 20 })),
-          phone_number: Type.Optional(NullableString({ maxLength: 30 })),
-          type: Type.Optional(NullableString({ maxLength: 20 })),
-          no_type: Type.Optional(NullableString({ maxLength: 40 })),
-          date_of_birth: Type.Optional(NullableString({ maxLength: 10 })),
-          place_of_birth: Type.Optional(NullableString({ maxLength: 100 })),
-        }),
-        response: { 200: Envelope(UserResourceSchema) },
+        ...op('accounts', 'updateProfile', 'Update the own profile (any subset; null clears)', KEY_TOKEN, [
+          'ROUTE_NOT_FOUND',
+        ]),
+        params: Type.Object({ role: Type.String({ description: '`patient`; any other role is a 404.' }) }),
+        body: Type.Object(
+          {
+            ...ActingUserFields,
+            name: Type.Optional(RequiredText(100)),
+            address: Type.Optional(NullableString({ maxLength: 500 })),
+            gender: Type.Optional(NullableString({ maxLength: 20 })),
+            phone_number: Type.Optional(NullableString({ maxLength: 30 })),
+            type: Type.Optional(NullableString({ maxLength: 20 })),
+            no_type: Type.Optional(NullableString({ maxLength: 40 })),
+            date_of_birth: Type.Optional(NullableString({ maxLength: 10 })),
+            place_of_birth: Type.Optional(NullableString({ maxLength: 100 })),
+          },
+          {
+            examples: [
+              {
+                gender: 'perempuan',
+                phone_number: '081234567890',
+                date_of_birth: '1994-03-12',
+                place_of_birth: 'Bandung',
+                type: 'ktp',
+                no_type: '3273015203940001',
+              },
+            ],
+          },
+        ),
+        response: { 200: Envelope(UserResourceSchema, messages.profileUpdated.en) },
       },
     },
     async (request) => {
@@ -184,13 +268,28 @@ export async function accountsRoutes(fastify: FastifyInstance, { accounts, confi
       // base64 is a third larger than the 2 MB it encodes, plus the JSON around it.
       bodyLimit: Math.ceil((AVATAR_MAX_BYTES * 4) / 3) + 64 * 1024,
       schema: {
-        body: Type.Object({
-          ...ActingUserFields,
-          file: Type.String({ minLength: 1 }),
-          type: Type.Optional(Type.String({ maxLength: 40 })),
-          extension: Type.Optional(Type.String({ maxLength: 40 })),
-        }),
-        response: { 200: Envelope(UserResourceSchema) },
+        ...op('accounts', 'setAvatar', 'Set the profile picture (base64 PNG, JPEG or WebP)', KEY_TOKEN, [
+          'IMAGE_TOO_LARGE',
+          'IMAGE_DIMENSIONS_TOO_LARGE',
+          'UNSUPPORTED_IMAGE',
+        ]),
+        body: Type.Object(
+          {
+            ...ActingUserFields,
+            file: Type.String({ minLength: 1, description: 'base64, a `data:` prefix allowed; 2 MB at most.' }),
+            type: Type.Optional(Type.String({ maxLength: 40, description: 'png, jpg, jpeg or webp.' })),
+            extension: Type.Optional(Type.String({ maxLength: 40, description: 'The same as `type`.' })),
+          },
+          {
+            examples: [
+              {
+                file: 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+                type: 'png',
+              },
+            ],
+          },
+        ),
+        response: { 200: Envelope(UserResourceSchema, messages.avatarUpdated.en) },
       },
     },
     async (request) => {
@@ -206,13 +305,25 @@ export async function accountsRoutes(fastify: FastifyInstance, { accounts, confi
 
   app.get(
     '/me',
-    { onRequest: authenticated, schema: { response: { 200: Envelope(UserResourceSchema) } } },
+    {
+      onRequest: authenticated,
+      schema: {
+        ...op('accounts', 'me', 'The own user resource', KEY_TOKEN),
+        response: { 200: Envelope(UserResourceSchema) },
+      },
+    },
     async (request) => ({ success: true, message: messages.ok[request.lang], data: user(request) }),
   );
 
   app.post(
     '/logout',
-    { onRequest: authenticated, schema: { response: { 200: Envelope(Type.Null()) } } },
+    {
+      onRequest: authenticated,
+      schema: {
+        ...op('accounts', 'logout', 'End this session', KEY_TOKEN),
+        response: { 200: Envelope(Type.Null(), messages.loggedOut.en) },
+      },
+    },
     async (request) => {
       await accounts.logout(currentSession(request));
       return { success: true, message: messages.loggedOut[request.lang], data: null };
@@ -225,13 +336,29 @@ export async function accountsRoutes(fastify: FastifyInstance, { accounts, confi
       onRequest: authenticated,
       preValidation: ownBodyIds,
       schema: {
-        body: Type.Object({
-          ...ActingUserFields,
-          current_password: Type.String({ minLength: 1, maxLength: 1024 }),
-          new_password: Type.String({ minLength: 8, maxLength: 128 }),
-          new_password_confirmation: Type.Optional(Type.String({ maxLength: 128 })),
-        }),
-        response: { 200: Envelope(Type.Null()) },
+        ...op('accounts', 'changePassword', 'Change the password; every other session ends', KEY_TOKEN, [
+          'INVALID_CREDENTIALS',
+          'LOGIN_LOCKED',
+          'PASSWORD_CHANGED_MEANWHILE',
+        ]),
+        body: Type.Object(
+          {
+            ...ActingUserFields,
+            current_password: Type.String({ minLength: 1, maxLength: 1024 }),
+            new_password: Type.String({ minLength: 8, maxLength: 128 }),
+            new_password_confirmation: Type.Optional(Type.String({ maxLength: 128 })),
+          },
+          {
+            examples: [
+              {
+                current_password: 'rahasia-123',
+                new_password: 'rahasia-baru-456',
+                new_password_confirmation: 'rahasia-baru-456',
+              },
+            ],
+          },
+        ),
+        response: { 200: Envelope(Type.Null(), messages.passwordChanged.en) },
       },
     },
     async (request) => {
@@ -264,6 +391,18 @@ export async function imageFileRoutes(
       .header('content-security-policy', "default-src 'none'")
       .send(image.bytes);
   };
-  fastify.get('/files/avatars/:file', serve);
-  fastify.get('/files/images/:file', serve);
+  const image = (operationId: string, summary: string) => ({
+    schema: {
+      ...op('files', operationId, summary, OPEN, ['NOT_FOUND']),
+      params: Type.Object({ file: Type.String({ description: 'The name from a `thumb` URL: `<uuid>.jpg`.' }) }),
+      response: {
+        200: {
+          description: 'The JPEG (`X-Content-Type-Options: nosniff`).',
+          content: { 'image/jpeg': { schema: { type: 'string', format: 'binary' } } },
+        },
+      },
+    },
+  });
+  fastify.get('/files/avatars/:file', image('avatarFile', 'An avatar (the `thumb` of a user)'), serve);
+  fastify.get('/files/images/:file', image('imageFile', 'A catalogue picture (a `thumb` or product image)'), serve);
 }

@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { AppError } from '../../http/errors.js';
+import { AppError, type ErrorCode } from '../../http/errors.js';
 import { messages } from '../../http/i18n.js';
+import { KEY_TOKEN, op } from '../../http/openapi.js';
 import { readPagination } from '../../http/pagination.js';
 import { Envelope, EnvelopePage } from '../../http/schemas.js';
 import { parseYmd } from '../accounts/identity.js';
@@ -72,10 +73,19 @@ export function bookingAdminRoutes(
 ): void {
   const r = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { schedules, orders, actor, base } = deps;
+  const doc = (operationId: string, summary: string, errors: ErrorCode[] = ['PRACTICE_NOT_FOUND']) =>
+    op('admin booking', operationId, summary, KEY_TOKEN, errors);
 
   r.get(
     '/practices/:id/schedule',
-    { schema: { params: PracticeParams, querystring: ScheduleQuery, response: { 200: Envelope(ScheduleResource) } } },
+    {
+      schema: {
+        ...doc('adminGetSchedule', "A practice's rules, exceptions (from, to) and the doctor's other rules"),
+        params: PracticeParams,
+        querystring: ScheduleQuery,
+        response: { 200: Envelope(ScheduleResource) },
+      },
+    },
     async (request) => {
       const { from, to } = realDates(request.query);
       return {
@@ -91,7 +101,12 @@ export function bookingAdminRoutes(
   r.post(
     '/practices/:id/schedule/rules',
     {
-      schema: { params: PracticeParams, body: ScheduleRuleCreate, response: { 201: Envelope(ScheduleRuleResource) } },
+      schema: {
+        ...doc('adminCreateScheduleRule', 'A weekly rule (may not overlap the doctor’s other rules)'),
+        params: PracticeParams,
+        body: ScheduleRuleCreate,
+        response: { 201: Envelope(ScheduleRuleResource, messages.created.en) },
+      },
     },
     async (request, reply) => {
       const rule = await schedules.createRule(actor(request), practiceId(request.params.id), request.body);
@@ -100,7 +115,14 @@ export function bookingAdminRoutes(
   );
   r.put(
     '/practices/:id/schedule/rules/:ruleId',
-    { schema: { params: RuleParams, body: ScheduleRuleUpdate, response: { 200: Envelope(ScheduleRuleResource) } } },
+    {
+      schema: {
+        ...doc('adminUpdateScheduleRule', 'Change any of a rule’s fields', ['PRACTICE_NOT_FOUND', 'NOT_FOUND']),
+        params: RuleParams,
+        body: ScheduleRuleUpdate,
+        response: { 200: Envelope(ScheduleRuleResource, messages.updated.en) },
+      },
+    },
     async (request) => ({
       success: true,
       message: messages.updated[request.lang],
@@ -114,7 +136,13 @@ export function bookingAdminRoutes(
   );
   r.delete(
     '/practices/:id/schedule/rules/:ruleId',
-    { schema: { params: RuleParams, response: { 200: Envelope(Type.Null()) } } },
+    {
+      schema: {
+        ...doc('adminDeleteScheduleRule', 'Delete a weekly rule', ['PRACTICE_NOT_FOUND', 'NOT_FOUND']),
+        params: RuleParams,
+        response: { 200: Envelope(Type.Null(), messages.deleted.en) },
+      },
+    },
     async (request) => {
       await schedules.deleteRule(actor(request), practiceId(request.params.id), request.params.ruleId);
       return { success: true, message: messages.deleted[request.lang], data: null };
@@ -124,9 +152,10 @@ export function bookingAdminRoutes(
     '/practices/:id/schedule/exceptions',
     {
       schema: {
+        ...doc('adminCreateScheduleException', 'Leave or extra hours on a date'),
         params: PracticeParams,
         body: ScheduleExceptionCreate,
-        response: { 201: Envelope(ScheduleExceptionResource) },
+        response: { 201: Envelope(ScheduleExceptionResource, messages.created.en) },
       },
     },
     async (request, reply) => {
@@ -136,7 +165,13 @@ export function bookingAdminRoutes(
   );
   r.delete(
     '/practices/:id/schedule/exceptions/:exceptionId',
-    { schema: { params: ExceptionParams, response: { 200: Envelope(Type.Null()) } } },
+    {
+      schema: {
+        ...doc('adminDeleteScheduleException', 'Delete an exception', ['PRACTICE_NOT_FOUND', 'NOT_FOUND']),
+        params: ExceptionParams,
+        response: { 200: Envelope(Type.Null(), messages.deleted.en) },
+      },
+    },
     async (request) => {
       await schedules.deleteException(actor(request), practiceId(request.params.id), request.params.exceptionId);
       return { success: true, message: messages.deleted[request.lang], data: null };
@@ -145,7 +180,13 @@ export function bookingAdminRoutes(
 
   r.get(
     '/orders',
-    { schema: { querystring: OrderQuery, response: { 200: EnvelopePage(AdminOrderResource) } } },
+    {
+      schema: {
+        ...doc('adminListOrders', 'Orders, newest first: status, doctor, hospital, from, to, data, page', []),
+        querystring: OrderQuery,
+        response: { 200: EnvelopePage(AdminOrderResource) },
+      },
+    },
     async (request) => {
       const q = realDates(request.query);
       const statuses = parseStatuses(q.status);
@@ -168,7 +209,13 @@ export function bookingAdminRoutes(
   );
   r.get(
     '/orders/:transaction_id',
-    { schema: { params: OrderParams, response: { 200: Envelope(AdminOrderResource) } } },
+    {
+      schema: {
+        ...doc('adminGetOrder', 'One order', ['ORDER_NOT_FOUND']),
+        params: OrderParams,
+        response: { 200: Envelope(AdminOrderResource) },
+      },
+    },
     async (request) => ({
       success: true,
       message: messages.ok[request.lang],
@@ -177,7 +224,17 @@ export function bookingAdminRoutes(
   );
   r.post(
     '/orders/:transaction_id/refund',
-    { schema: { params: OrderParams, body: OrderRefund, response: { 200: Envelope(AdminOrderResource) } } },
+    {
+      schema: {
+        ...doc('adminRefundOrder', 'A refund made: waiting_refund → refunded', [
+          'ORDER_NOT_FOUND',
+          'ORDER_TRANSITION_NOT_ALLOWED',
+        ]),
+        params: OrderParams,
+        body: OrderRefund,
+        response: { 200: Envelope(AdminOrderResource, messages.updated.en) },
+      },
+    },
     async (request) => ({
       success: true,
       message: messages.updated[request.lang],

@@ -4,11 +4,13 @@ import { Type, type Static, type TSchema } from 'typebox';
 import type { Services } from '../../app.js';
 import type { Config } from '../../config.js';
 import { bearerGuard, currentSession } from '../../http/auth.js';
+import type { ErrorCode } from '../../http/errors.js';
 import { messages } from '../../http/i18n.js';
+import { KEY, KEY_TOKEN, op } from '../../http/openapi.js';
 import { baseUrlOf } from '../../http/origin.js';
 import { readPagination } from '../../http/pagination.js';
 import { Envelope } from '../../http/schemas.js';
-import { UserResourceSchema } from '../accounts/accounts.routes.js';
+import { LoginBody, SessionSchema, UserResourceSchema } from '../accounts/accounts.routes.js';
 import { toUserResource } from '../accounts/accounts.service.js';
 import { AVATAR_MAX_BYTES } from '../accounts/avatar.js';
 import { EnvelopePage } from '../../http/schemas.js';
@@ -39,17 +41,10 @@ import {
   SpecialityResource,
   SpecialityUpdate,
 } from './admin.schemas.js';
-import { type ImageKind, type KindInputs, type ListFilter, type SlugKind } from './admin.service.js';
+import { KINDS, type ImageKind, type KindInputs, type ListFilter, type SlugKind } from './admin.service.js';
 import { bookingAdminRoutes, practiceId } from './admin-booking.routes.js';
 import { AdminOrders } from './admin-orders.js';
 import { AdminSchedules } from './admin-schedules.js';
-
-const SessionSchema = Type.Object({
-  access_token: Type.String(),
-  token_type: Type.Literal('Bearer'),
-  expires_at: Type.String(),
-  user: UserResourceSchema,
-});
 
 const SlugParams = Type.Object({ slug: Type.String({ maxLength: 200 }) });
 const IdParams = Type.Object({ id: Type.String({ maxLength: 20 }) });
@@ -64,6 +59,18 @@ const KIND_SCHEMAS: Record<SlugKind, { create: TSchema; update: TSchema; resourc
 };
 
 const IMAGE_KINDS: ImageKind[] = ['doctors', 'hospitals', 'articles', 'products'];
+
+/** A kind's name in summaries and operationIds: one, and many. */
+const KIND_NAMES: Record<SlugKind, [string, string]> = {
+  specialities: ['Speciality', 'Specialities'],
+  hospitals: ['Hospital', 'Hospitals'],
+  doctors: ['Doctor', 'Doctors'],
+  articles: ['Article', 'Articles'],
+  'product-categories': ['ProductCategory', 'ProductCategories'],
+  products: ['Product', 'Products'],
+};
+/** "ProductCategory" → "product category". */
+const words = (name: string) => name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
 
 /**
  * The back office. Admin accounts are made with `npm run cli -- admins create`; every route but
@@ -131,11 +138,9 @@ export async function adminRoutes(
     {
       config: { rateLimit: { max: config.limits.loginPerAddressPerMinute, timeWindow: 60_000 } },
       schema: {
-        body: Type.Object({
-          email: Type.String({ minLength: 1, maxLength: 254 }),
-          password: Type.String({ minLength: 1, maxLength: 1024 }),
-        }),
-        response: { 200: Envelope(SessionSchema) },
+        ...op('admin', 'loginAdmin', 'Log in an admin', KEY, ['INVALID_CREDENTIALS', 'LOGIN_LOCKED']),
+        body: { ...LoginBody, examples: [{ email: 'admin@cexup.test', password: 'rahasia-admin-2026' }] },
+        response: { 200: Envelope(SessionSchema, messages.loggedIn.en) },
       },
     },
     async (request) => {
@@ -163,20 +168,39 @@ export async function adminRoutes(
       const one = async (kind: SlugKind, row: object, request: FastifyRequest) =>
         (await admin.resources(kind, [row], base(request)))[0]!;
 
-      r.get('/me', { schema: { response: { 200: Envelope(UserResourceSchema) } } }, async (request) => ({
+      const me = {
+        ...op('admin', 'adminMe', 'The own user resource', KEY_TOKEN),
+        response: { 200: Envelope(UserResourceSchema) },
+      };
+      r.get('/me', { schema: me }, async (request) => ({
         success: true,
         message: messages.ok[request.lang],
         data: toUserResource(currentSession(request).user, base(request)),
       }));
 
-      r.post('/logout', { schema: { response: { 200: Envelope(Type.Null()) } } }, async (request) => {
+      const logout = {
+        ...op('admin', 'adminLogout', 'End this session', KEY_TOKEN),
+        response: { 200: Envelope(Type.Null(), messages.loggedOut.en) },
+      };
+      r.post('/logout', { schema: logout }, async (request) => {
         await services.accounts.logout(currentSession(request));
         return { success: true, message: messages.loggedOut[request.lang], data: null };
       });
 
       r.get(
         '/audit-log',
-        { schema: { querystring: AuditQuery, response: { 200: EnvelopePage(AuditResource) } } },
+        {
+          schema: {
+            ...op(
+              'admin',
+              'auditLog',
+              'Changes, newest first: entity, entity_id, action, actor_user_id, data, page',
+              KEY_TOKEN,
+            ),
+            querystring: AuditQuery,
+            response: { 200: EnvelopePage(AuditResource) },
+          },
+        },
         async (request) => {
           const q = request.query;
           const page = await admin.auditLog(
@@ -204,9 +228,19 @@ export async function adminRoutes(
       const registerKind = <K extends SlugKind>(kind: K) => {
         const schemas = KIND_SCHEMAS[kind];
         const path = `/${kind}`;
+        const [single, many] = KIND_NAMES[kind];
+        const { notFound, inUse } = KINDS[kind];
+        const doc = (verb: string, summary: string, errors: ErrorCode[] = [notFound]) =>
+          op('admin catalogue', `admin${verb}${verb === 'List' ? many : single}`, summary, KEY_TOKEN, errors);
         r.get(
           path,
-          { schema: { querystring: ListQuery, response: { 200: EnvelopePage(schemas.resource) } } },
+          {
+            schema: {
+              ...doc('List', `${many}, unpublished too: q, status, data, page`, []),
+              querystring: ListQuery,
+              response: { 200: EnvelopePage(schemas.resource) },
+            },
+          },
           async (request) => {
             const { rows, meta } = await admin.list(
               kind,
@@ -223,7 +257,13 @@ export async function adminRoutes(
         );
         r.post(
           path,
-          { schema: { body: schemas.create, response: { 201: Envelope(schemas.resource) } } },
+          {
+            schema: {
+              ...doc('Create', `Create a ${words(single)}`, []),
+              body: schemas.create,
+              response: { 201: Envelope(schemas.resource, messages.created.en) },
+            },
+          },
           async (request, reply) => {
             const row = await admin.create(kind, actor(request), request.body as KindInputs[K]);
             return reply
@@ -233,7 +273,13 @@ export async function adminRoutes(
         );
         r.get(
           `${path}/:slug`,
-          { schema: { params: SlugParams, response: { 200: Envelope(schemas.resource) } } },
+          {
+            schema: {
+              ...doc('Get', `One ${words(single)}`),
+              params: SlugParams,
+              response: { 200: Envelope(schemas.resource) },
+            },
+          },
           async (request) => ({
             success: true,
             message: messages.ok[request.lang],
@@ -242,7 +288,14 @@ export async function adminRoutes(
         );
         r.put(
           `${path}/:slug`,
-          { schema: { params: SlugParams, body: schemas.update, response: { 200: Envelope(schemas.resource) } } },
+          {
+            schema: {
+              ...doc('Update', `Change any of a ${words(single)}'s fields (null clears)`),
+              params: SlugParams,
+              body: schemas.update,
+              response: { 200: Envelope(schemas.resource, messages.updated.en) },
+            },
+          },
           async (request) => {
             const row = await admin.update(kind, actor(request), request.params.slug, request.body as KindInputs[K]);
             return { success: true, message: messages.updated[request.lang], data: await one(kind, row, request) };
@@ -251,7 +304,15 @@ export async function adminRoutes(
         for (const publish of [false, true]) {
           r.post(
             `${path}/:slug/${publish ? 'publish' : 'unpublish'}`,
-            { schema: { params: SlugParams, response: { 200: Envelope(schemas.resource) } } },
+            {
+              schema: {
+                ...(publish
+                  ? doc('Publish', `Show a ${words(single)} to patients again`)
+                  : doc('Unpublish', `Hide a ${words(single)} from patients`)),
+                params: SlugParams,
+                response: { 200: Envelope(schemas.resource, (publish ? messages.published : messages.unpublished).en) },
+              },
+            },
             async (request) => {
               const row = await admin.setPublished(kind, actor(request), request.params.slug, publish);
               return {
@@ -264,7 +325,13 @@ export async function adminRoutes(
         }
         r.delete(
           `${path}/:slug`,
-          { schema: { params: SlugParams, response: { 200: Envelope(Type.Null()) } } },
+          {
+            schema: {
+              ...doc('Delete', `Delete a ${words(single)} (409 while still referenced)`, [notFound, inUse]),
+              params: SlugParams,
+              response: { 200: Envelope(Type.Null(), messages.deleted.en) },
+            },
+          },
           async (request) => {
             await admin.remove(kind, actor(request), request.params.slug);
             return { success: true, message: messages.deleted[request.lang], data: null };
@@ -279,7 +346,18 @@ export async function adminRoutes(
           {
             // base64 is a third larger than the 2 MB it encodes, plus the JSON around it.
             bodyLimit: Math.ceil((AVATAR_MAX_BYTES * 4) / 3) + 64 * 1024,
-            schema: { params: SlugParams, body: ImageUpload, response: { 200: Envelope(KIND_SCHEMAS[kind].resource) } },
+            schema: {
+              ...op(
+                'admin catalogue',
+                `adminSet${KIND_NAMES[kind][0]}Image`,
+                `A picture of a ${words(KIND_NAMES[kind][0])}${kind === 'products' ? ' (one more)' : ''}`,
+                KEY_TOKEN,
+                [KINDS[kind].notFound, 'IMAGE_TOO_LARGE', 'IMAGE_DIMENSIONS_TOO_LARGE', 'UNSUPPORTED_IMAGE'],
+              ),
+              params: SlugParams,
+              body: ImageUpload,
+              response: { 200: Envelope(KIND_SCHEMAS[kind].resource, messages.imageSaved.en) },
+            },
           },
           async (request) => {
             const { file, type, extension } = request.body;
@@ -292,8 +370,12 @@ export async function adminRoutes(
         '/products/:slug/images/:imageId',
         {
           schema: {
+            ...op('admin catalogue', 'adminRemoveProductImage', 'Take a picture off a product', KEY_TOKEN, [
+              'PRODUCT_NOT_FOUND',
+              'NOT_FOUND',
+            ]),
             params: Type.Object({ slug: Type.String({ maxLength: 200 }), imageId: Type.String({ maxLength: 100 }) }),
-            response: { 200: Envelope(ProductResource) },
+            response: { 200: Envelope(ProductResource, messages.imageRemoved.en) },
           },
         },
         async (request) => {
@@ -314,7 +396,18 @@ export async function adminRoutes(
       });
       r.get(
         '/practices',
-        { schema: { querystring: ListQuery, response: { 200: EnvelopePage(PracticeResource) } } },
+        {
+          schema: {
+            ...op(
+              'admin catalogue',
+              'adminListPractices',
+              'Practices: doctor, hospital, status, data, page',
+              KEY_TOKEN,
+            ),
+            querystring: ListQuery,
+            response: { 200: EnvelopePage(PracticeResource) },
+          },
+        },
         async (request) => ({
           success: true,
           message: messages.ok[request.lang],
@@ -323,7 +416,16 @@ export async function adminRoutes(
       );
       r.post(
         '/practices',
-        { schema: { body: PracticeCreate, response: { 201: Envelope(PracticeResource) } } },
+        {
+          schema: {
+            ...op('admin catalogue', 'adminCreatePractice', 'A doctor at a hospital, with prices', KEY_TOKEN, [
+              'DOCTOR_NOT_FOUND',
+              'HOSPITAL_NOT_FOUND',
+            ]),
+            body: PracticeCreate,
+            response: { 201: Envelope(PracticeResource, messages.created.en) },
+          },
+        },
         async (request, reply) => {
           const id = await admin.createPractice(actor(request), request.body);
           return reply.code(201).send({ ...(await practice(id, request)), message: messages.created[request.lang] });
@@ -331,12 +433,31 @@ export async function adminRoutes(
       );
       r.get(
         '/practices/:id',
-        { schema: { params: IdParams, response: { 200: Envelope(PracticeResource) } } },
+        {
+          schema: {
+            ...op('admin catalogue', 'adminGetPractice', 'One practice', KEY_TOKEN, ['PRACTICE_NOT_FOUND']),
+            params: IdParams,
+            response: { 200: Envelope(PracticeResource) },
+          },
+        },
         (request) => practice(practiceId(request.params.id), request),
       );
       r.put(
         '/practices/:id',
-        { schema: { params: IdParams, body: PracticeUpdate, response: { 200: Envelope(PracticeResource) } } },
+        {
+          schema: {
+            ...op(
+              'admin catalogue',
+              'adminUpdatePractice',
+              "Change a practice's prices (null: not offered)",
+              KEY_TOKEN,
+              ['PRACTICE_NOT_FOUND'],
+            ),
+            params: IdParams,
+            body: PracticeUpdate,
+            response: { 200: Envelope(PracticeResource, messages.updated.en) },
+          },
+        },
         async (request) => {
           const id = await admin.updatePractice(actor(request), practiceId(request.params.id), request.body);
           return { ...(await practice(id, request)), message: messages.updated[request.lang] };
@@ -345,7 +466,19 @@ export async function adminRoutes(
       for (const publish of [false, true]) {
         r.post(
           `/practices/:id/${publish ? 'publish' : 'unpublish'}`,
-          { schema: { params: IdParams, response: { 200: Envelope(PracticeResource) } } },
+          {
+            schema: {
+              ...op(
+                'admin catalogue',
+                publish ? 'adminPublishPractice' : 'adminUnpublishPractice',
+                publish ? 'Show a practice to patients again' : 'Hide a practice from patients',
+                KEY_TOKEN,
+                ['PRACTICE_NOT_FOUND'],
+              ),
+              params: IdParams,
+              response: { 200: Envelope(PracticeResource, (publish ? messages.published : messages.unpublished).en) },
+            },
+          },
           async (request) => {
             const id = await admin.setPracticePublished(actor(request), practiceId(request.params.id), publish);
             return {
@@ -357,7 +490,19 @@ export async function adminRoutes(
       }
       r.delete(
         '/practices/:id',
-        { schema: { params: IdParams, response: { 200: Envelope(Type.Null()) } } },
+        {
+          schema: {
+            ...op(
+              'admin catalogue',
+              'adminDeletePractice',
+              'Delete a practice (409 while orders refer to it)',
+              KEY_TOKEN,
+              ['PRACTICE_NOT_FOUND', 'STILL_REFERENCED'],
+            ),
+            params: IdParams,
+            response: { 200: Envelope(Type.Null(), messages.deleted.en) },
+          },
+        },
         async (request) => {
           await admin.removePractice(actor(request), practiceId(request.params.id));
           return { success: true, message: messages.deleted[request.lang], data: null };

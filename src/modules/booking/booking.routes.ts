@@ -5,9 +5,10 @@ import type { Config } from '../../config.js';
 import { bearerGuard, currentSession, ownBodyIds } from '../../http/auth.js';
 import { AppError } from '../../http/errors.js';
 import { messages } from '../../http/i18n.js';
+import { KEY, KEY_TOKEN, OPEN, op } from '../../http/openapi.js';
 import { baseUrlOf } from '../../http/origin.js';
 import { readPagination } from '../../http/pagination.js';
-import { ActingUserFields, Envelope, EnvelopePage, Nullable } from '../../http/schemas.js';
+import { ActingUserFields, Envelope, EnvelopePage, LooseWith, Nullable } from '../../http/schemas.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import { parseYmd } from '../accounts/identity.js';
 import type { PaymentProvider } from '../payments/provider.js';
@@ -15,48 +16,172 @@ import { STATUS_GROUPS, type BookingService } from './booking.service.js';
 import type { AppointmentType } from './schedule.js';
 import { parseHm } from './time.js';
 
-export const OrderSchema = Type.Object({
-  transaction_id: Type.String(),
-  status: Type.String(),
-  date: Type.String(),
-  time: Type.String(),
-  estimate: Type.String(),
-  type: Type.String(),
-  price: Type.Integer(),
-  patient: Type.String(),
-  note: Nullable(Type.String()),
-  hospital: Nullable(Type.String()),
-  timezone: Type.String(),
-  start_at: Type.String(),
-  doctor_account: Nullable(
-    Type.Object({
-      name: Type.String(),
-      slug: Type.String(),
-      thumb: Nullable(Type.String()),
-      speciality: Type.String(),
+export const OrderSchema = Type.Object(
+  {
+    transaction_id: Type.String(),
+    status: Type.String({
+      description:
+        'waiting_payment, waiting_doctor_confirmation, waiting_meeting, reschedule_from_doctor, reschedule_from_patient, join_now, on_air, done, missed_meeting, order_cancel, order_failed, waiting_refund or refunded.',
     }),
-  ),
-  patient_account: Nullable(
-    Type.Object({
-      name: Type.String(),
-      thumb: Nullable(Type.String()),
-      date_of_birth: Nullable(Type.String()),
-      gender: Nullable(Type.String()),
-    }),
-  ),
-  payment_url: Nullable(Type.String()),
-  expires_at: Nullable(Type.String()),
-  meeting_url: Nullable(Type.String()),
-  proposed_date: Nullable(Type.String()),
-  proposed_time: Nullable(Type.String()),
-  refund_due: Type.Integer(),
-  created_at: Type.String(),
-  history: Type.Array(
-    Type.Object({ status: Type.String(), action: Type.String(), by: Type.String(), at: Type.String() }),
-  ),
-});
+    date: Type.String(),
+    time: Type.String(),
+    estimate: Type.String(),
+    type: Type.String(),
+    price: Type.Integer(),
+    patient: Type.String(),
+    note: Nullable(Type.String()),
+    hospital: Nullable(Type.String()),
+    timezone: Type.String(),
+    start_at: Type.String(),
+    doctor_account: Nullable(
+      Type.Object({
+        name: Type.String(),
+        slug: Type.String(),
+        thumb: Nullable(Type.String()),
+        speciality: Type.String(),
+      }),
+    ),
+    patient_account: Nullable(
+      Type.Object({
+        name: Type.String(),
+        thumb: Nullable(Type.String()),
+        date_of_birth: Nullable(Type.String()),
+        gender: Nullable(Type.String()),
+      }),
+    ),
+    payment_url: Nullable(Type.String()),
+    expires_at: Nullable(Type.String()),
+    meeting_url: Nullable(Type.String()),
+    proposed_date: Nullable(Type.String()),
+    proposed_time: Nullable(Type.String()),
+    refund_due: Type.Integer(),
+    created_at: Type.String(),
+    history: Type.Array(
+      Type.Object({ status: Type.String(), action: Type.String(), by: Type.String(), at: Type.String() }),
+    ),
+  },
+  {
+    examples: [
+      {
+        transaction_id: 'CX202611283CL79FAA',
+        status: 'waiting_payment',
+        date: '2026-12-05',
+        time: '08:00',
+        estimate: '08:30',
+        type: 'reservasi',
+        price: 285000,
+        patient: 'Ayu Lestari',
+        note: 'Mata kanan merah sejak tiga hari.',
+        hospital: 'RS Andalas Medika Padang',
+        timezone: 'Asia/Jakarta',
+        start_at: '2026-12-05T08:00:00+07:00',
+        doctor_account: {
+          name: 'dr. Adi Firmansyah, Sp.M',
+          slug: 'dr-adi-firmansyah-sp-m-26',
+          thumb: null,
+          speciality: 'Mata',
+        },
+        patient_account: { name: 'Ayu Lestari', thumb: null, date_of_birth: '1994-03-12', gender: 'perempuan' },
+        payment_url: 'https://api.cexup.com/pay/q9pXxO7LIX0kOelh6Cro0z5eW9NJ_dff',
+        expires_at: '2026-11-28T08:45:03+07:00',
+        meeting_url: null,
+        proposed_date: null,
+        proposed_time: null,
+        refund_due: 0,
+        created_at: '2026-11-28T07:45:03+07:00',
+        history: [{ status: 'waiting_payment', action: 'book', by: 'patient', at: '2026-11-28T07:45:03+07:00' }],
+      },
+    ],
+  },
+);
 
-const TimeSlotSchema = Type.Object({ time: Type.String(), end_time: Type.String(), available: Type.Boolean() });
+const TimeSlotSchema = Type.Object(
+  { time: Type.String(), end_time: Type.String(), available: Type.Boolean() },
+  { examples: [{ time: '08:00', end_time: '08:30', available: true }] },
+);
+
+/** What the booking routes read from their bodies (each checked by the handler). */
+const PRACTICE = 'The practice: `hospital[].id` (or `doctor_has_hospital_id`) of a doctor; a number or a digit string.';
+const APPOINTMENT = '`call` or `reservasi` (also `reservation`).';
+const TimeListBody = LooseWith(
+  {
+    doctor_has_hospital_id: PRACTICE,
+    date: 'Y-m-d, in the hospital’s time zone.',
+    appointment: APPOINTMENT,
+    type: 'The same as `appointment`.',
+  },
+  { doctor_has_hospital_id: 50, date: '2026-12-05', appointment: 'call' },
+);
+const DateListBody = LooseWith(
+  {
+    doctor_has_hospital_id: PRACTICE,
+    appointment: APPOINTMENT,
+    type: 'The same as `appointment`.',
+    from: 'The first day, Y-m-d.',
+    days: 'How many days, 1 to 31 (default 31).',
+  },
+  { doctor_has_hospital_id: 50, appointment: 'call', from: '2026-12-01', days: 7 },
+);
+const BookingBody = Type.Object(
+  {
+    ...ActingUserFields,
+    ...LooseWith({
+      id: PRACTICE,
+      username_doctor: "The doctor's `username`.",
+      type: APPOINTMENT,
+      time: '`Y-m-d HH:mm`, or `HH:mm` with `date`.',
+      date: 'Y-m-d, when `time` is only `HH:mm`.',
+      patient: 'Who the appointment is for (100 characters at most).',
+      price: "The price the app showed, whole rupiah (a number or a digit string); 409 when it is not the server's.",
+      note: 'For the doctor (1000 characters at most).',
+    }).properties,
+  },
+  {
+    additionalProperties: true,
+    examples: [
+      {
+        id: 50,
+        username_doctor: 'adifirmansyah26',
+        time: '2026-12-05 08:00',
+        type: 'call',
+        patient: 'Ayu Lestari',
+        price: 155000,
+        note: 'Mata kanan merah sejak tiga hari.',
+      },
+    ],
+  },
+);
+const OrdersBody = Type.Object(
+  {
+    ...ActingUserFields,
+    ...LooseWith({
+      type: 'A group: pending, booked, apointment, finish or failed.',
+      appointment: APPOINTMENT,
+      data: 'Items a page, 1 to 100. Default 10.',
+      page: 'The page, from 1. Default 1.',
+    }).properties,
+  },
+  { additionalProperties: true, examples: [{ type: 'pending', data: 10, page: 1 }] },
+);
+const ShowOrderBody = Type.Object(
+  { ...ActingUserFields, ...LooseWith({ transaction_id: 'The order (required).' }).properties },
+  { additionalProperties: true, examples: [{ transaction_id: 'CX202611283CL79FAA' }] },
+);
+const PatientActionBody = Type.Object(
+  {
+    ...ActingUserFields,
+    ...LooseWith({
+      transaction_id: 'The order (required).',
+      type: '`accept` (the doctor’s proposal), `reject_by_patient` (cancel) or `reschedulle_patient` (propose another time; also `reschedule_patient`).',
+      time: 'With reschedulle_patient: `Y-m-d HH:mm`, or `HH:mm` with `date`.',
+      date: 'With reschedulle_patient: Y-m-d, when `time` is only `HH:mm`.',
+    }).properties,
+  },
+  {
+    additionalProperties: true,
+    examples: [{ transaction_id: 'CX202611283CL79FAA', type: 'reschedulle_patient', time: '2026-12-06 09:00' }],
+  },
+);
 
 /** `call`, or `reservasi` (also spelled `reservation`). */
 function appointmentType(value: unknown, field: string): AppointmentType {
@@ -104,8 +229,6 @@ function clientPrice(value: unknown): number {
   throw AppError.field('price', value === undefined || value === '' ? 'required' : 'integer');
 }
 
-const Loose = Type.Object({}, { additionalProperties: true });
-
 /**
  * Booking and orders.
  *
@@ -127,7 +250,15 @@ export async function bookingRoutes(
 
   app.post(
     '/doctor/get-time-list',
-    { schema: { body: Loose, response: { 200: Envelope(Type.Array(TimeSlotSchema)) } } },
+    {
+      schema: {
+        ...op('booking', 'getTimeList', "A day's slots of a practice, free or taken", KEY, [
+          'PRACTICE_NOT_FOUND_PUBLIC',
+        ]),
+        body: TimeListBody,
+        response: { 200: Envelope(Type.Array(TimeSlotSchema)) },
+      },
+    },
     async (request) => {
       const body = request.body as Record<string, unknown>;
       const id = practiceId(body.doctor_has_hospital_id, 'doctor_has_hospital_id');
@@ -145,8 +276,18 @@ export async function bookingRoutes(
     '/doctor/get-date-list',
     {
       schema: {
-        body: Loose,
-        response: { 200: Envelope(Type.Array(Type.Object({ date: Type.String(), available_slots: Type.Integer() }))) },
+        ...op('booking', 'getDateList', 'Free slots a day over up to 31 days', KEY, ['PRACTICE_NOT_FOUND_PUBLIC']),
+        body: DateListBody,
+        response: {
+          200: Envelope(
+            Type.Array(
+              Type.Object(
+                { date: Type.String(), available_slots: Type.Integer() },
+                { examples: [{ date: '2026-12-05', available_slots: 8 }] },
+              ),
+            ),
+          ),
+        },
       },
     },
     async (request) => {
@@ -176,8 +317,29 @@ export async function bookingRoutes(
       onRequest: authenticated,
       preValidation: ownBodyIds,
       schema: {
-        body: Type.Object({ ...ActingUserFields }, { additionalProperties: true }),
-        response: { 200: Envelope(OrderSchema), 201: Envelope(OrderSchema) },
+        ...op('booking', 'book', 'Book a slot: 201 (200 when an Idempotency-Key repeats the request)', KEY_TOKEN, [
+          'PRACTICE_NOT_FOUND_PUBLIC',
+          'SLOT_TAKEN',
+          'PRICE_MISMATCH',
+          'TOO_MANY_UNPAID_ORDERS',
+          'IDEMPOTENCY_KEY_REUSED',
+          'PAYMENT_UNAVAILABLE',
+        ]),
+        headers: Type.Object({
+          'idempotency-key': Type.Optional(
+            Type.String({
+              description: 'The same key and body again answers the first order (200), not a second one.',
+            }),
+          ),
+        }),
+        body: BookingBody,
+        response: {
+          200: {
+            ...Envelope(OrderSchema, messages.booked.en),
+            description: 'The same request again (Idempotency-Key).',
+          },
+          201: Envelope(OrderSchema, messages.booked.en),
+        },
       },
     },
     async (request, reply) => {
@@ -228,7 +390,8 @@ export async function bookingRoutes(
       onRequest: authenticated,
       preValidation: ownBodyIds,
       schema: {
-        body: Type.Optional(Type.Object({ ...ActingUserFields }, { additionalProperties: true })),
+        ...op('booking', 'listOrders', 'Own orders, newest first: type (group), appointment, data, page', KEY_TOKEN),
+        body: Type.Optional(OrdersBody),
         response: { 200: EnvelopePage(OrderSchema) },
       },
     },
@@ -259,7 +422,8 @@ export async function bookingRoutes(
       onRequest: authenticated,
       preValidation: ownBodyIds,
       schema: {
-        body: Type.Object({ ...ActingUserFields }, { additionalProperties: true }),
+        ...op('booking', 'showOrder', 'One own order', KEY_TOKEN, ['ORDER_NOT_FOUND']),
+        body: ShowOrderBody,
         response: { 200: Envelope(OrderSchema) },
       },
     },
@@ -280,7 +444,13 @@ export async function bookingRoutes(
       onRequest: authenticated,
       preValidation: ownBodyIds,
       schema: {
-        body: Type.Object({ ...ActingUserFields }, { additionalProperties: true }),
+        ...op('booking', 'patientOrderAction', "Accept the doctor's time, cancel, or propose another time", KEY_TOKEN, [
+          'ORDER_NOT_FOUND',
+          'ORDER_TRANSITION_NOT_ALLOWED',
+          'ORDER_PAST_CUTOFF',
+          'SLOT_TAKEN',
+        ]),
+        body: PatientActionBody,
         response: { 200: Envelope(OrderSchema) },
       },
     },
@@ -334,7 +504,22 @@ export async function sandboxPaymentRoutes(
   };
   const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-  fastify.get<{ Params: { reference: string } }>('/pay/:reference', async (request, reply) => {
+  const Reference = Type.Object({ reference: Type.String({ description: 'From the order’s `payment_url`.' }) });
+  const PaymentResult = Type.Object(
+    { transaction_id: Type.String(), status: Type.String() },
+    { examples: [{ transaction_id: 'CX202611283CL79FAA', status: 'waiting_doctor_confirmation' }] },
+  );
+  const pageSchema = {
+    ...op('payments', 'sandboxPaymentPage', 'The sandbox payment page (demo mode)', OPEN, ['NOT_FOUND']),
+    params: Reference,
+    response: {
+      200: {
+        description: 'An HTML page with "Pay" and "Fail" buttons.',
+        content: { 'text/html': { schema: { type: 'string' } } },
+      },
+    },
+  };
+  fastify.get<{ Params: { reference: string } }>('/pay/:reference', { schema: pageSchema }, async (request, reply) => {
     const order = await find(request.params.reference);
     const action = (what: string) => `/pay/${encodeURIComponent(request.params.reference)}/${what}`;
     const html = `<!doctype html><html lang="id"><head><meta charset="utf-8"><title>Cexup sandbox payment</title>
@@ -355,7 +540,18 @@ export async function sandboxPaymentRoutes(
     ['complete', 'paid'],
     ['fail', 'failed'],
   ] as const) {
-    fastify.post<{ Params: { reference: string } }>(`/pay/:reference/${path}`, async (request) => {
+    const schema = {
+      ...op(
+        'payments',
+        `sandboxPayment${path === 'complete' ? 'Complete' : 'Fail'}`,
+        path === 'complete' ? 'Pay in the sandbox' : 'Fail the payment in the sandbox',
+        OPEN,
+        ['NOT_FOUND'],
+      ),
+      params: Reference,
+      response: { 200: Envelope(PaymentResult) },
+    };
+    fastify.post<{ Params: { reference: string } }>(`/pay/:reference/${path}`, { schema }, async (request) => {
       const order = await find(request.params.reference);
       const after = await booking.paymentOutcome(order.transaction_id, outcome);
       return {
@@ -372,7 +568,41 @@ export async function paymentWebhookRoutes(
   fastify: FastifyInstance,
   { booking, provider }: { booking: BookingService; provider: PaymentProvider },
 ): Promise<void> {
-  fastify.post('/payments/webhook', async (request) => {
+  const schema = {
+    ...op('payments', 'paymentWebhook', "The gateway's payment notification (Midtrans), signed", OPEN, [
+      'WEBHOOK_SIGNATURE_INVALID',
+      'PAYMENT_UNAVAILABLE',
+    ]),
+    // Described, not constrained: the provider reads and verifies the notification itself.
+    body: Type.Unknown({
+      description: 'A Midtrans notification: verified by its SHA-512 `signature_key`.',
+      examples: [
+        {
+          order_id: 'CX202611283CL79FAA',
+          status_code: '200',
+          gross_amount: '285000.00',
+          transaction_status: 'settlement',
+          fraud_status: 'accept',
+          transaction_id: '9aed5972-5b6a-401e-894b-a32c91ed1a3a',
+          signature_key:
+            '26eafb00aaa78b0a15557a8575cb141eb5024ed166bea0ede70c2fc19cd771bea3fc79d5f16151f4cbe5239a135f46c95d7608334d02d6a28f8b70be2753fda4',
+        },
+      ],
+    }),
+    response: {
+      200: Envelope(
+        Type.Object(
+          {
+            status: Type.String({
+              description: 'applied, repeat (already recorded), unknown_order or amount_mismatch.',
+            }),
+          },
+          { examples: [{ status: 'applied' }] },
+        ),
+      ),
+    },
+  };
+  fastify.post('/payments/webhook', { schema }, async (request) => {
     const claimed = provider.parseNotification(request.headers, request.body);
     if (claimed === undefined) throw new AppError('WEBHOOK_SIGNATURE_INVALID');
     let notification: typeof claimed | undefined = claimed;

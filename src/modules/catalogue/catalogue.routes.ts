@@ -3,9 +3,19 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type TSchema } from 'typebox';
 import type { Config } from '../../config.js';
 import { etagForGet } from '../../http/etag.js';
-import { Envelope, EnvelopePage, Loose, MetaSchema, Nullable } from '../../http/schemas.js';
-import { AppError } from '../../http/errors.js';
+import {
+  Envelope,
+  EnvelopePage,
+  exampleOf,
+  LooseWith,
+  MetaSchema,
+  NotModified,
+  Nullable,
+  PAGE_FIELDS,
+} from '../../http/schemas.js';
+import { AppError, type ErrorCode } from '../../http/errors.js';
 import { messages } from '../../http/i18n.js';
+import { KEY, op } from '../../http/openapi.js';
 import { baseUrlOf } from '../../http/origin.js';
 import { asksForPage, paginate, readPagination } from '../../http/pagination.js';
 import type { CatalogueService, Viewer } from './catalogue.service.js';
@@ -21,52 +31,131 @@ const PracticeSchema = Type.Object({
   prices: Type.Object({ call: Nullable(Type.Integer()), reservasi: Nullable(Type.Integer()) }),
 });
 
-export const DoctorSchema = Type.Object({
-  slug: Type.String(),
-  username: Type.String(),
-  name: Type.String(),
-  thumb: Nullable(Type.String()),
-  speciality: Type.String(),
-  speciality_slug: Type.String(),
-  about: Nullable(Type.String()),
-  experience_years: Type.Integer(),
-  hospital: Type.Array(PracticeSchema),
-});
+export const DoctorSchema = Type.Object(
+  {
+    slug: Type.String(),
+    username: Type.String({ description: 'What a booking sends as `username_doctor`.' }),
+    name: Type.String(),
+    thumb: Nullable(Type.String()),
+    speciality: Type.String(),
+    speciality_slug: Type.String(),
+    about: Nullable(Type.String()),
+    experience_years: Type.Integer(),
+    hospital: Type.Array(PracticeSchema, { description: 'Where the doctor practises; `id` is what booking sends.' }),
+  },
+  {
+    examples: [
+      {
+        slug: 'dr-adi-firmansyah-sp-m-26',
+        username: 'adifirmansyah26',
+        name: 'dr. Adi Firmansyah, Sp.M',
+        thumb: null,
+        speciality: 'Mata',
+        speciality_slug: 'mata',
+        about: 'dr. Adi Firmansyah, Sp.M adalah dokter spesialis mata dengan pengalaman praktik 18 tahun.',
+        experience_years: 18,
+        hospital: [
+          {
+            doctor_has_hospital_id: 50,
+            id: 50,
+            name: 'RS Harapan Sehat Makassar',
+            slug: 'rs-harapan-sehat-makassar',
+            city: 'Makassar',
+            timezone: 'Asia/Makassar',
+            appointment_types: ['call', 'reservasi'],
+            prices: { call: 155000, reservasi: 240000 },
+          },
+        ],
+      },
+    ],
+  },
+);
 
-const SpecialitySchema = Type.Object({
-  slug: Type.String(),
-  name: Type.String(),
-  description: Nullable(Type.String()),
-});
+const SpecialitySchema = Type.Object(
+  {
+    slug: Type.String(),
+    name: Type.String(),
+    description: Nullable(Type.String()),
+  },
+  {
+    examples: [
+      {
+        slug: 'anak',
+        name: 'Anak',
+        description: 'Kesehatan bayi, anak, dan remaja: tumbuh kembang, imunisasi, gizi, dan penyakit pada anak.',
+      },
+    ],
+  },
+);
 
-const HospitalSchema = Type.Object({
-  slug: Type.String(),
-  name: Type.String(),
-  address: Nullable(Type.String()),
-  city: Type.String(),
-  province: Nullable(Type.String()),
-  timezone: Type.String(),
-  phone: Nullable(Type.String()),
-  description: Nullable(Type.String()),
-  thumb: Nullable(Type.String()),
-});
+const HOSPITAL_EXAMPLE = {
+  slug: 'rs-andalas-medika-padang',
+  name: 'RS Andalas Medika Padang',
+  address: 'Jl. Khatib Sulaiman No. 60, Padang Utara',
+  city: 'Padang',
+  province: 'Sumatera Barat',
+  timezone: 'Asia/Jakarta',
+  phone: '(0751) 589797',
+  description: 'Rumah sakit umum swasta di Padang dengan laboratorium, IGD 24 jam, radiologi, dan hemodialisis.',
+  thumb: null,
+};
 
-const ArticleSummarySchema = Type.Object({
-  slug: Type.String(),
-  title: Type.String(),
-  excerpt: Nullable(Type.String()),
-  author: Nullable(Type.String()),
-  thumb: Nullable(Type.String()),
-  published_at: Type.String(),
-});
+const HospitalSchema = Type.Object(
+  {
+    slug: Type.String(),
+    name: Type.String(),
+    address: Nullable(Type.String()),
+    city: Type.String(),
+    province: Nullable(Type.String()),
+    timezone: Type.String(),
+    phone: Nullable(Type.String()),
+    description: Nullable(Type.String()),
+    thumb: Nullable(Type.String()),
+  },
+  { examples: [HOSPITAL_EXAMPLE] },
+);
+
+const ARTICLE_EXAMPLE = {
+  slug: 'mengenal-anemia-defisiensi-besi',
+  title: 'Mengenal Anemia Defisiensi Besi: Gejala, Penyebab, dan Penanganannya',
+  excerpt: 'Anemia defisiensi besi terjadi ketika tubuh kekurangan zat besi untuk membentuk hemoglobin.',
+  author: 'dr. Maya Tambunan',
+  thumb: null,
+  published_at: '2026-01-04T01:08:00.000Z',
+};
+
+const ArticleSummarySchema = Type.Object(
+  {
+    slug: Type.String(),
+    title: Type.String(),
+    excerpt: Nullable(Type.String()),
+    author: Nullable(Type.String()),
+    thumb: Nullable(Type.String()),
+    published_at: Type.String(),
+  },
+  { examples: [ARTICLE_EXAMPLE] },
+);
 
 const OkList = <T extends TSchema>(item: T) =>
-  Type.Object({
-    success: Type.Boolean(),
-    message: Type.String(),
-    data: Type.Array(item),
-    meta: Type.Optional(MetaSchema),
-  });
+  Type.Object(
+    {
+      success: Type.Boolean(),
+      message: Type.String(),
+      data: Type.Array(item),
+      meta: Type.Optional(MetaSchema),
+    },
+    { examples: [{ success: true, message: 'OK.', data: [exampleOf(item)] }] },
+  );
+
+/** What the list routes read; the show routes read `slug` from the body instead of the path. */
+const DOCTOR_FILTERS = {
+  ...PAGE_FIELDS,
+  name: "Part of the doctor's name.",
+  speciality: "The speciality's slug or name.",
+  hospital: "The hospital's slug or name.",
+};
+const SlugParams = Type.Object({ slug: Type.String() });
+type Slugged = { slug: string };
 
 /** A text filter from the query or the body; "" and absent mean no filter. */
 export function textParam(request: FastifyRequest, name: string, max = 100): string | undefined {
@@ -145,13 +234,26 @@ export async function catalogueRoutes(
       ...(await catalogue.listDoctors(viewer(request), filter, page)),
     }));
   };
-  const listSchema = (item: TSchema, withBody = true) => ({
-    querystring: Loose,
-    ...(withBody ? { body: Type.Optional(Loose) } : {}),
-    response: { 200: EnvelopePage(item) },
+  /** A list route, POST (fields in the body or the query) or GET (the query; an ETag). */
+  const listSchema = (
+    operationId: string,
+    summary: string,
+    item: TSchema,
+    fields: Record<string, string>,
+    method: 'GET' | 'POST',
+  ) => ({
+    ...op('catalogue', operationId, summary, KEY),
+    querystring: LooseWith(fields),
+    ...(method === 'POST' ? { body: Type.Optional(LooseWith(fields, { data: 10, page: 1 })) } : {}),
+    response: { 200: EnvelopePage(item), ...(method === 'GET' ? { 304: NotModified } : {}) },
   });
-  app.post('/doctor', { schema: listSchema(DoctorSchema) }, listDoctors);
-  app.get('/doctor', { schema: listSchema(DoctorSchema, false) }, listDoctors);
+  const doctors = 'Doctors by name: filters name, speciality, hospital; data, page';
+  app.post(
+    '/doctor',
+    { schema: listSchema('listDoctors', doctors, DoctorSchema, DOCTOR_FILTERS, 'POST') },
+    listDoctors,
+  );
+  app.get('/doctor', { schema: listSchema('getDoctors', doctors, DoctorSchema, DOCTOR_FILTERS, 'GET') }, listDoctors);
 
   const showDoctor = async (request: FastifyRequest, reply: FastifyReply) => {
     const slug = slugParam(request);
@@ -161,16 +263,35 @@ export async function catalogueRoutes(
       data: await catalogue.showDoctor(viewer(request), slug),
     }));
   };
-  app.post(
-    '/doctor/show',
-    { schema: { body: Type.Optional(Loose), response: { 200: Envelope(DoctorSchema) } } },
-    showDoctor,
-  );
-  app.get('/doctor/:slug', { schema: { response: { 200: Envelope(DoctorSchema) } } }, showDoctor);
+  /** A show route: POST with `slug` in the body (or query), or GET with it in the path (an ETag). */
+  const showSchema = (
+    operationId: string,
+    summary: string,
+    data: TSchema,
+    notFound: ErrorCode,
+    method: 'GET' | 'POST',
+  ) => ({
+    ...op('catalogue', operationId, summary, KEY, [notFound]),
+    ...(method === 'POST'
+      ? {
+          body: Type.Optional(LooseWith({ slug: 'The slug (required).' }, { slug: (exampleOf(data) as Slugged).slug })),
+        }
+      : { params: SlugParams }),
+    response: { 200: Envelope(data), ...(method === 'GET' ? { 304: NotModified } : {}) },
+  });
+  const doctor = ['One doctor with their practices', DoctorSchema, 'DOCTOR_NOT_FOUND'] as const;
+  app.post('/doctor/show', { schema: showSchema('showDoctor', ...doctor, 'POST') }, showDoctor);
+  app.get('/doctor/:slug', { schema: showSchema('getDoctor', ...doctor, 'GET') }, showDoctor);
 
   app.get(
     '/speciality',
-    { schema: { querystring: Loose, response: { 200: OkList(SpecialitySchema) } } },
+    {
+      schema: {
+        ...op('catalogue', 'listSpecialities', 'Specialities: all, or a page when data or page is given', KEY),
+        querystring: LooseWith(PAGE_FIELDS),
+        response: { 200: OkList(SpecialitySchema) },
+      },
+    },
     async (request) => {
       const all = await catalogue.listSpecialities();
       // A short list: whole unless the client asks for a page.
@@ -187,10 +308,22 @@ export async function catalogueRoutes(
       ...paginate(await catalogue.listHospitals(viewer(request)), page),
     }));
   };
-  app.post('/hospital', { schema: listSchema(HospitalSchema) }, listHospitals);
-  app.get('/hospital', { schema: listSchema(HospitalSchema, false) }, listHospitals);
+  const hospitals = 'Hospitals by name: data, page';
+  app.post(
+    '/hospital',
+    { schema: listSchema('listHospitals', hospitals, HospitalSchema, PAGE_FIELDS, 'POST') },
+    listHospitals,
+  );
+  app.get(
+    '/hospital',
+    { schema: listSchema('getHospitals', hospitals, HospitalSchema, PAGE_FIELDS, 'GET') },
+    listHospitals,
+  );
 
-  const HospitalDetail = Type.Object({ ...HospitalSchema.properties, doctors: Type.Array(DoctorSchema) });
+  const HospitalDetail = Type.Object(
+    { ...HospitalSchema.properties, doctors: Type.Array(DoctorSchema) },
+    { examples: [{ ...HOSPITAL_EXAMPLE, doctors: [exampleOf(DoctorSchema)] }] },
+  );
   const showHospital = async (request: FastifyRequest, reply: FastifyReply) => {
     const slug = slugParam(request);
     return cached(request, reply, slug, async () => ({
@@ -199,12 +332,9 @@ export async function catalogueRoutes(
       data: await catalogue.showHospital(viewer(request), slug),
     }));
   };
-  app.post(
-    '/hospital/show',
-    { schema: { body: Type.Optional(Loose), response: { 200: Envelope(HospitalDetail) } } },
-    showHospital,
-  );
-  app.get('/hospital/:slug', { schema: { response: { 200: Envelope(HospitalDetail) } } }, showHospital);
+  const hospital = ['One hospital with its doctors', HospitalDetail, 'HOSPITAL_NOT_FOUND'] as const;
+  app.post('/hospital/show', { schema: showSchema('showHospital', ...hospital, 'POST') }, showHospital);
+  app.get('/hospital/:slug', { schema: showSchema('getHospital', ...hospital, 'GET') }, showHospital);
 
   const listArticles = async (request: FastifyRequest, reply: FastifyReply) => {
     const page = readPagination(request.query, request.body);
@@ -214,10 +344,29 @@ export async function catalogueRoutes(
       ...paginate(await catalogue.listArticles(viewer(request)), page),
     }));
   };
-  app.post('/article', { schema: listSchema(ArticleSummarySchema) }, listArticles);
-  app.get('/article', { schema: listSchema(ArticleSummarySchema, false) }, listArticles);
+  const articles = 'Published articles, newest first: data, page';
+  app.post(
+    '/article',
+    { schema: listSchema('listArticles', articles, ArticleSummarySchema, PAGE_FIELDS, 'POST') },
+    listArticles,
+  );
+  app.get(
+    '/article',
+    { schema: listSchema('getArticles', articles, ArticleSummarySchema, PAGE_FIELDS, 'GET') },
+    listArticles,
+  );
 
-  const ArticleDetail = Type.Object({ ...ArticleSummarySchema.properties, body: Type.String() });
+  const ArticleDetail = Type.Object(
+    { ...ArticleSummarySchema.properties, body: Type.String({ description: 'Sanitised HTML.' }) },
+    {
+      examples: [
+        {
+          ...ARTICLE_EXAMPLE,
+          body: '<p>Anemia defisiensi besi terjadi ketika tubuh kekurangan zat besi.</p><h2>Gejala</h2><ul><li>Mudah lelah</li></ul>',
+        },
+      ],
+    },
+  );
   const showArticle = async (request: FastifyRequest, reply: FastifyReply) => {
     const slug = slugParam(request);
     return cached(request, reply, slug, async () => ({
@@ -226,10 +375,7 @@ export async function catalogueRoutes(
       data: await catalogue.showArticle(viewer(request), slug),
     }));
   };
-  app.post(
-    '/article/show',
-    { schema: { body: Type.Optional(Loose), response: { 200: Envelope(ArticleDetail) } } },
-    showArticle,
-  );
-  app.get('/article/:slug', { schema: { response: { 200: Envelope(ArticleDetail) } } }, showArticle);
+  const article = ['One published article', ArticleDetail, 'ARTICLE_NOT_FOUND'] as const;
+  app.post('/article/show', { schema: showSchema('showArticle', ...article, 'POST') }, showArticle);
+  app.get('/article/:slug', { schema: showSchema('getArticle', ...article, 'GET') }, showArticle);
 }

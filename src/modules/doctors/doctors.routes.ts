@@ -5,12 +5,13 @@ import type { Config } from '../../config.js';
 import { bearerGuard, currentSession } from '../../http/auth.js';
 import { AppError } from '../../http/errors.js';
 import { messages } from '../../http/i18n.js';
+import { KEY, KEY_TOKEN, op } from '../../http/openapi.js';
 import { baseUrlOf } from '../../http/origin.js';
 import { readPagination } from '../../http/pagination.js';
-import { Envelope, EnvelopePage, Loose } from '../../http/schemas.js';
+import { Envelope, EnvelopePage, LooseWith, PAGE_FIELDS } from '../../http/schemas.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import { toUserResource } from '../accounts/accounts.service.js';
-import { UserResourceSchema } from '../accounts/accounts.routes.js';
+import { LoginBody, SessionSchema } from '../accounts/accounts.routes.js';
 import { OrderSchema } from '../booking/booking.routes.js';
 import type { BookingService } from '../booking/booking.service.js';
 import type { OrderAction } from '../booking/order-machine.js';
@@ -51,20 +52,9 @@ export async function doctorRoutes(
     {
       config: { rateLimit: { max: config.limits.loginPerAddressPerMinute, timeWindow: 60_000 } },
       schema: {
-        body: Type.Object({
-          email: Type.String({ minLength: 1, maxLength: 254 }),
-          password: Type.String({ minLength: 1, maxLength: 1024 }),
-        }),
-        response: {
-          200: Envelope(
-            Type.Object({
-              access_token: Type.String(),
-              token_type: Type.Literal('Bearer'),
-              expires_at: Type.String(),
-              user: UserResourceSchema,
-            }),
-          ),
-        },
+        ...op('doctors', 'loginDoctor', 'Log in a doctor', KEY, ['INVALID_CREDENTIALS', 'LOGIN_LOCKED']),
+        body: { ...LoginBody, examples: [{ email: 'dokter@cexup.test', password: 'demo-dokter-2026' }] },
+        response: { 200: Envelope(SessionSchema, messages.loggedIn.en) },
       },
     },
     async (request) => {
@@ -85,7 +75,16 @@ export async function doctorRoutes(
 
   app.get(
     '/doctor-app/orders',
-    { onRequest: doctorOnly, schema: { querystring: Loose, response: { 200: EnvelopePage(OrderSchema) } } },
+    {
+      onRequest: doctorOnly,
+      schema: {
+        ...op('doctors', 'listDoctorOrders', 'The doctor’s own orders, by start: status, data, page', KEY_TOKEN, [
+          'ORDER_NOT_FOUND',
+        ]),
+        querystring: LooseWith({ ...PAGE_FIELDS, status: 'Only orders in this status.' }),
+        response: { 200: EnvelopePage(OrderSchema) },
+      },
+    },
     async (request) => {
       const q = request.query as Record<string, unknown>;
       const status = typeof q.status === 'string' && q.status !== '' ? q.status : undefined;
@@ -101,7 +100,31 @@ export async function doctorRoutes(
 
   app.post(
     '/doctor-app/orders/:transaction_id/:action',
-    { onRequest: doctorOnly, schema: { body: Type.Optional(Loose), response: { 200: Envelope(OrderSchema) } } },
+    {
+      onRequest: doctorOnly,
+      schema: {
+        ...op('doctors', 'doctorOrderAction', 'A move on an own order', KEY_TOKEN, [
+          'ROUTE_NOT_FOUND',
+          'ORDER_NOT_FOUND',
+          'ORDER_TRANSITION_NOT_ALLOWED',
+          'SLOT_TAKEN',
+        ]),
+        params: Type.Object({
+          transaction_id: Type.String(),
+          action: Type.String({
+            description:
+              'confirm, decline, propose (with date and time), accept-proposal, reject-proposal, open-room, start, finish or missed; another is a 404.',
+          }),
+        }),
+        body: Type.Optional(
+          LooseWith(
+            { date: 'With propose: Y-m-d.', time: 'With propose: HH:mm, a slot of the practice.' },
+            { date: '2026-12-07', time: '13:20' },
+          ),
+        ),
+        response: { 200: Envelope(OrderSchema) },
+      },
+    },
     async (request) => {
       const { transaction_id: transactionId, action: segment } = request.params as {
         transaction_id: string;

@@ -3,20 +3,37 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { bearerGuard, currentSession, ownBodyIds } from '../../http/auth.js';
 import { messages } from '../../http/i18n.js';
+import { KEY_TOKEN, op } from '../../http/openapi.js';
 import { ActingUserFields, Envelope, NullableString, RequiredText } from '../../http/schemas.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import type { ObgynService } from './obgyn.service.js';
 
-const ObgynSchema = Type.Object({
-  user_id: Type.String(),
-  suami: Type.String(),
-  faskes1: Type.Union([Type.String(), Type.Null()]),
-  faskes_rujukan: Type.Union([Type.String(), Type.Null()]),
-  pendidikan: Type.Union([Type.String(), Type.Null()]),
-  pekerjaan: Type.Union([Type.String(), Type.Null()]),
-  created_at: Type.String(),
-  updated_at: Type.String(),
-});
+const ObgynSchema = Type.Object(
+  {
+    user_id: Type.String(),
+    suami: Type.String(),
+    faskes1: Type.Union([Type.String(), Type.Null()]),
+    faskes_rujukan: Type.Union([Type.String(), Type.Null()]),
+    pendidikan: Type.Union([Type.String(), Type.Null()]),
+    pekerjaan: Type.Union([Type.String(), Type.Null()]),
+    created_at: Type.String(),
+    updated_at: Type.String(),
+  },
+  {
+    examples: [
+      {
+        user_id: 'd23d8381-0ee8-4b75-a5a4-8085cda063b6',
+        suami: 'Budi Santoso',
+        faskes1: 'Puskesmas Coblong',
+        faskes_rujukan: 'RSUD Kota Bandung',
+        pendidikan: 'S1',
+        pekerjaan: 'Guru',
+        created_at: '2026-11-28T00:45:03.711Z',
+        updated_at: '2026-11-28T00:45:03.711Z',
+      },
+    ],
+  },
+);
 
 /**
  * The obgyn (pregnancy) profile of the patient.
@@ -37,15 +54,32 @@ export async function obgynRoutes(
       onRequest: authenticated,
       preValidation: ownBodyIds,
       schema: {
-        body: Type.Object({
-          ...ActingUserFields,
-          suami: RequiredText(100),
-          faskes1: Type.Optional(NullableString({ maxLength: 200 })),
-          faskes_rujukan: Type.Optional(NullableString({ maxLength: 200 })),
-          pendidikan: Type.Optional(NullableString({ maxLength: 100 })),
-          pekerjaan: Type.Optional(NullableString({ maxLength: 100 })),
-        }),
-        response: { 200: Envelope(ObgynSchema), 201: Envelope(ObgynSchema) },
+        ...op('obgyn', 'saveObgyn', 'Create (201) or update (200) the obgyn profile', KEY_TOKEN),
+        body: Type.Object(
+          {
+            ...ActingUserFields,
+            suami: RequiredText(100),
+            faskes1: Type.Optional(NullableString({ maxLength: 200 })),
+            faskes_rujukan: Type.Optional(NullableString({ maxLength: 200 })),
+            pendidikan: Type.Optional(NullableString({ maxLength: 100 })),
+            pekerjaan: Type.Optional(NullableString({ maxLength: 100 })),
+          },
+          {
+            examples: [
+              {
+                suami: 'Budi Santoso',
+                faskes1: 'Puskesmas Coblong',
+                faskes_rujukan: 'RSUD Kota Bandung',
+                pendidikan: 'S1',
+                pekerjaan: 'Guru',
+              },
+            ],
+          },
+        ),
+        response: {
+          200: Envelope(ObgynSchema, messages.obgynSaved.en),
+          201: Envelope(ObgynSchema, messages.obgynSaved.en),
+        },
       },
     },
     async (request, reply) => {
@@ -59,7 +93,13 @@ export async function obgynRoutes(
 
   app.get(
     '/obgyn',
-    { onRequest: authenticated, schema: { response: { 200: Envelope(ObgynSchema) } } },
+    {
+      onRequest: authenticated,
+      schema: {
+        ...op('obgyn', 'getObgyn', 'The obgyn profile (404 before one exists)', KEY_TOKEN, ['OBGYN_PROFILE_NOT_FOUND']),
+        response: { 200: Envelope(ObgynSchema) },
+      },
+    },
     async (request) => ({
       success: true,
       message: messages.ok[request.lang],

@@ -3,28 +3,58 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Config } from '../../config.js';
 import { etagForGet } from '../../http/etag.js';
-import { Envelope, EnvelopePage, Loose, Nullable } from '../../http/schemas.js';
+import { Envelope, EnvelopePage, LooseWith, NotModified, Nullable, PAGE_FIELDS } from '../../http/schemas.js';
 import { messages } from '../../http/i18n.js';
+import { KEY, op } from '../../http/openapi.js';
 import { baseUrlOf } from '../../http/origin.js';
 import { readPagination } from '../../http/pagination.js';
 import type { ShopService } from './shop.service.js';
 
-export const ProductSchema = Type.Object({
-  slug: Type.String(),
-  name: Type.String(),
-  description: Nullable(Type.String()),
-  price: Type.Integer(),
-  stock: Type.Integer(),
-  images: Type.Array(Type.String()),
-  category: Type.Object({ slug: Type.String(), name: Type.String() }),
-});
+export const ProductSchema = Type.Object(
+  {
+    slug: Type.String(),
+    name: Type.String(),
+    description: Nullable(Type.String()),
+    price: Type.Integer({ description: 'Whole rupiah.' }),
+    stock: Type.Integer(),
+    images: Type.Array(Type.String(), { description: 'Image URLs.' }),
+    category: Type.Object({ slug: Type.String(), name: Type.String() }),
+  },
+  {
+    examples: [
+      {
+        slug: 'alat-cek-gula-darah-set',
+        name: 'Alat Cek Gula Darah Set',
+        description: 'Alat pemantau gula darah di rumah. Simpan di tempat sejuk dan kering.',
+        price: 275000,
+        stock: 176,
+        images: ['https://api.cexup.com/files/images/0d6f1c2a-9b3e-4f5a-8c7d-1e2f3a4b5c6d.jpg'],
+        category: { slug: 'alat-kesehatan', name: 'Alat Kesehatan' },
+      },
+    ],
+  },
+);
 
-export const CategorySchema = Type.Object({
-  slug: Type.String(),
-  name: Type.String(),
-  description: Nullable(Type.String()),
-  product_count: Type.Integer(),
-});
+export const CategorySchema = Type.Object(
+  {
+    slug: Type.String(),
+    name: Type.String(),
+    description: Nullable(Type.String()),
+    product_count: Type.Integer(),
+  },
+  {
+    examples: [
+      {
+        slug: 'alat-kesehatan',
+        name: 'Alat Kesehatan',
+        description: 'Alat pemantau kesehatan di rumah, masker, dan perlengkapan perawatan.',
+        product_count: 15,
+      },
+    ],
+  },
+);
+
+const PageQuery = LooseWith(PAGE_FIELDS);
 
 const SlugParams = Type.Object({ slug: Type.String() });
 
@@ -66,7 +96,13 @@ export async function shopRoutes(
 
   app.get(
     '/ecommerce/product',
-    { schema: { querystring: Loose, response: { 200: EnvelopePage(ProductSchema) } } },
+    {
+      schema: {
+        ...op('shop', 'listProducts', 'Published products, by name: data, page', KEY),
+        querystring: PageQuery,
+        response: { 200: EnvelopePage(ProductSchema), 304: NotModified },
+      },
+    },
     async (request, reply) => {
       const page = readPagination(request.query, request.body);
       return cached(request, reply, page, async () => ({
@@ -79,7 +115,13 @@ export async function shopRoutes(
 
   app.get(
     '/ecommerce/product/:slug',
-    { schema: { params: SlugParams, response: { 200: Envelope(ProductSchema) } } },
+    {
+      schema: {
+        ...op('shop', 'getProduct', 'One product', KEY, ['PRODUCT_NOT_FOUND']),
+        params: SlugParams,
+        response: { 200: Envelope(ProductSchema), 304: NotModified },
+      },
+    },
     async (request, reply) => {
       const { slug } = request.params;
       return cached(request, reply, slug, async () => ({
@@ -92,7 +134,13 @@ export async function shopRoutes(
 
   app.get(
     '/ecommerce/category',
-    { schema: { querystring: Loose, response: { 200: EnvelopePage(CategorySchema) } } },
+    {
+      schema: {
+        ...op('shop', 'listCategories', 'Published categories, by name: data, page', KEY),
+        querystring: PageQuery,
+        response: { 200: EnvelopePage(CategorySchema), 304: NotModified },
+      },
+    },
     async (request, reply) => {
       const page = readPagination(request.query, request.body);
       return cached(request, reply, page, async () => ({
@@ -105,7 +153,14 @@ export async function shopRoutes(
 
   app.get(
     '/ecommerce/category/:slug',
-    { schema: { params: SlugParams, querystring: Loose, response: { 200: EnvelopePage(ProductSchema) } } },
+    {
+      schema: {
+        ...op('shop', 'listCategoryProducts', 'The products of one category: data, page', KEY, ['CATEGORY_NOT_FOUND']),
+        params: SlugParams,
+        querystring: PageQuery,
+        response: { 200: EnvelopePage(ProductSchema), 304: NotModified },
+      },
+    },
     async (request, reply) => {
       const { slug } = request.params;
       const page = readPagination(request.query, request.body);
