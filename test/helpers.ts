@@ -11,6 +11,7 @@ import { loadConfig, type Config } from '../src/config.js';
 import { createDatabase, type DatabaseHandle } from '../src/db/index.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import type { PaymentProvider } from '../src/modules/payments/provider.js';
+import { checkEveryAnswer } from './contract.js';
 
 /** PostgreSQL when TEST_DATABASE_URL is set (each test file gets a database of its own), else SQLite. */
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL;
@@ -91,7 +92,10 @@ export interface TestApp {
   appId: string;
 }
 
-/** Builds the app on the file's database, with a fresh API key; closes it when the test ends. */
+/**
+ * Builds the app on the file's database, with a fresh API key; closes it when the test ends.
+ * Its `inject` throws when an answer is not what the OpenAPI document says (test/contract.ts).
+ */
 export async function build(
   t: TestContext,
   options: { env?: Record<string, string>; now?: () => number; captureLogs?: boolean; payments?: PaymentProvider } = {},
@@ -114,6 +118,8 @@ export async function build(
     ...(options.payments ? { payments: options.payments } : {}),
   });
   t.after(() => app.close());
+  // Every answer of this app is checked against the OpenAPI document (test/contract.ts).
+  checkEveryAnswer(app);
   const created = await app.services.apps.createApp(`test app ${randomBytes(3).toString('hex')}`);
   return { app, db: handle.db, config, logs, apiKey: created.key, appId: created.appId };
 }
