@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { compiledOnce } from '../../db/prepared.js';
 import type { Database } from '../../db/schema.js';
 
 type Q = Kysely<Database>;
@@ -6,8 +7,7 @@ type Q = Kysely<Database>;
 export const insertToken = (db: Q, row: Database['access_tokens']) =>
   db.insertInto('access_tokens').values(row).execute();
 
-/** A live token with its user: not revoked, not expired. */
-export const findSession = (db: Q, tokenHash: string, now: number) =>
+const sessionQuery = compiledOnce((db: Q, tokenHash: string, now: number) =>
   db
     .selectFrom('access_tokens')
     .innerJoin('users', 'users.id', 'access_tokens.user_id')
@@ -15,8 +15,11 @@ export const findSession = (db: Q, tokenHash: string, now: number) =>
     .select(['access_tokens.id as token_id', 'access_tokens.app_id as token_app_id'])
     .where('access_tokens.token_hash', '=', tokenHash)
     .where('access_tokens.revoked_at', 'is', null)
-    .where('access_tokens.expires_at', '>', now)
-    .executeTakeFirst();
+    .where('access_tokens.expires_at', '>', now),
+);
+
+/** A live token with its user: not revoked, not expired. Every authenticated request asks. */
+export const findSession = async (db: Q, tokenHash: string, now: number) => (await sessionQuery(db, tokenHash, now))[0];
 
 export const revokeToken = (db: Q, id: string, now: number) =>
   db

@@ -1,5 +1,5 @@
 import type { Kysely, Updateable } from 'kysely';
-import { insertRow } from '../../db/prepared.js';
+import { compiledOnce, insertRow } from '../../db/prepared.js';
 import type { Database, OrdersTable } from '../../db/schema.js';
 
 type Q = Kysely<Database>;
@@ -46,16 +46,19 @@ export const exceptionsSince = (db: Q, practiceId: number, from: string) =>
     .where('date', '>=', from)
     .execute();
 
-/** Start times of a doctor's held slots in [from, to). */
-export async function heldStarts(db: Q, doctorId: string, from: number, to: number): Promise<Set<number>> {
-  const rows = await db
+const heldQuery = compiledOnce((db: Q, doctorId: string, from: number, to: number) =>
+  db
     .selectFrom('slot_holds')
     .select('start_at')
     .where('doctor_id', '=', doctorId)
     .where('start_at', '>=', from)
-    .where('start_at', '<', to)
-    .execute();
-  return new Set(rows.map((r) => r.start_at));
+    .where('start_at', '<', to),
+);
+
+/** Start times of a doctor's held slots in [from, to). */
+export async function heldStarts(db: Q, doctorId: string, from: number, to: number): Promise<Set<number>> {
+  const rows = await heldQuery(db, doctorId, from, to);
+  return new Set(rows.map((r) => Number(r.start_at)));
 }
 
 export const insertOrder = (db: Q, row: OrderRow) => insertRow(db, 'orders', row);
@@ -91,14 +94,16 @@ export const insertIdempotency = (db: Q, row: Database['idempotency_keys']) =>
 export const deleteIdempotencyBefore = (db: Q, before: number) =>
   db.deleteFrom('idempotency_keys').where('created_at', '<', before).execute();
 
-export async function countUnpaid(db: Q, userId: string): Promise<number> {
-  const row = await db
+const unpaidQuery = compiledOnce((db: Q, userId: string) =>
+  db
     .selectFrom('orders')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('patient_user_id', '=', userId)
-    .where('status', '=', 'waiting_payment')
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+    .where('status', '=', 'waiting_payment'),
+);
+
+export async function countUnpaid(db: Q, userId: string): Promise<number> {
+  return Number((await unpaidQuery(db, userId))[0]!.n);
 }
 
 export const orderById = (db: Q, id: string) =>
