@@ -70,7 +70,7 @@ async function main(): Promise<void> {
         'booking',
         await api.POST('/api/doctor/booking', {
           // The same key again would return this order instead of booking twice.
-          headers: { 'Idempotency-Key': randomUUID() },
+          params: { header: { 'idempotency-key': randomUUID() } },
           body: {
             id: practice.doctor_has_hospital_id,
             username_doctor: doctor.username,

@@ -36253,7 +36253,7 @@ export interface operations {
           };
         };
       };
-      /** @description `SERVICE_UNAVAILABLE`: The service is temporarily unavailable. */
+      /** @description `SERVICE_UNAVAILABLE`: The service is temporarily unavailable. `PAYMENT_UNAVAILABLE`: Payments cannot be taken right now; the order was not kept. Try again shortly. */
       503: {
         headers: {
           [name: string]: unknown;
@@ -36276,7 +36276,7 @@ export interface operations {
              * @description Stable: clients may switch on it.
              * @enum {string}
              */
-            code: 'SERVICE_UNAVAILABLE';
+            code: 'SERVICE_UNAVAILABLE' | 'PAYMENT_UNAVAILABLE';
             data: null;
           };
         };
