@@ -36,6 +36,32 @@ export interface BookingConfig {
   meetingBaseUrl: string;
   /** How often each process runs the deadline job (0: never, e.g. for a process that only serves). */
   jobIntervalSeconds: number;
+  /** Patients must have verified their email before they may book (403 EMAIL_NOT_VERIFIED). */
+  requireVerifiedEmail: boolean;
+}
+
+export interface MailConfig {
+  /** smtp: SMTP_URL; file: one .eml file a mail under DATA_DIR/mail; log: a log line only, never sent. */
+  transport: 'smtp' | 'file' | 'log';
+  smtpUrl: string | undefined;
+  from: string;
+  /** Where the file transport writes. */
+  dir: string;
+}
+
+export interface RecoveryConfig {
+  /** The app page a reset link opens (the secret is added as ?token=); unset: the mail gives the code alone. */
+  passwordResetUrl: string | undefined;
+  /** The same for email verification links. */
+  emailVerifyUrl: string | undefined;
+  resetTtlMinutes: number;
+  verifyTtlHours: number;
+  /** POST /password/forgot per client address per hour. */
+  forgotPerAddressPerHour: number;
+  /** Reset mails per login name (known or not) per hour. */
+  forgotPerAccountPerHour: number;
+  /** Verification mails an account may ask for per hour. */
+  resendPerAccountPerHour: number;
 }
 
 export interface Config {
@@ -56,6 +82,8 @@ export interface Config {
   /** How stale a process's cached catalogue (and app keys) may be after another process changes them. */
   cacheTtlMs: number;
   booking: BookingConfig;
+  mail: MailConfig;
+  recovery: RecoveryConfig;
   identityKeys: IdentityKey[];
   identityHmacKey: Buffer;
   redisUrl: string | undefined;
@@ -193,6 +221,56 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string } = {
       midtransProduction: bool('MIDTRANS_IS_PRODUCTION') ?? false,
       meetingBaseUrl,
       jobIntervalSeconds: int('JOB_INTERVAL_SECONDS', 30, 0, 3600),
+      requireVerifiedEmail: bool('REQUIRE_VERIFIED_EMAIL_TO_BOOK') ?? false,
+    };
+  }
+
+  function readMail(): MailConfig {
+    const smtpUrl = str('SMTP_URL');
+    if (smtpUrl !== undefined) {
+      let ok = /^smtps?:\/\//.test(smtpUrl);
+      try {
+        new URL(smtpUrl);
+      } catch {
+        ok = false;
+      }
+      // Never echo the URL: it may carry the SMTP password.
+      if (!ok) problems.push('SMTP_URL must be an smtp:// or smtps:// URL (smtp://user:pass@host:587)');
+    }
+    const transport = str('MAIL_TRANSPORT') ?? (smtpUrl !== undefined ? 'smtp' : demoMode ? 'file' : 'log');
+    if (transport !== 'smtp' && transport !== 'file' && transport !== 'log') {
+      problems.push(`MAIL_TRANSPORT must be smtp, file or log (got "${transport}")`);
+    }
+    if (transport === 'smtp' && smtpUrl === undefined) problems.push('SMTP_URL is required when MAIL_TRANSPORT=smtp');
+    const from = str('MAIL_FROM') ?? 'Cexup <no-reply@cexup.test>';
+    if (!/^([^<>\r\n]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/.test(from)) {
+      problems.push(`MAIL_FROM must be an address, or "Name <address>" (got "${from}")`);
+    }
+    return {
+      transport: transport === 'smtp' || transport === 'file' ? transport : 'log',
+      smtpUrl,
+      from,
+      dir: join(dataDir, 'mail'),
+    };
+  }
+
+  function readRecovery(): RecoveryConfig {
+    const link = (name: string): string | undefined => {
+      const value = str(name);
+      // Web pages or app deep links (cexup://reset); the token is appended as a query parameter.
+      if (value !== undefined && !/^[a-z][a-z0-9+.-]*:\/\/[^\s#]+$/i.test(value)) {
+        problems.push(`${name} must be a URL without a fragment, e.g. https://app.example.id/reset (got "${value}")`);
+      }
+      return value;
+    };
+    return {
+      passwordResetUrl: link('PASSWORD_RESET_URL'),
+      emailVerifyUrl: link('EMAIL_VERIFY_URL'),
+      resetTtlMinutes: int('PASSWORD_RESET_TTL_MINUTES', 30, 5, 1440),
+      verifyTtlHours: int('EMAIL_VERIFY_TTL_HOURS', 48, 1, 24 * 30),
+      forgotPerAddressPerHour: int('RATE_LIMIT_PASSWORD_FORGOT_PER_HOUR', 20, 1, 100000),
+      forgotPerAccountPerHour: int('PASSWORD_FORGOT_MAX_PER_ACCOUNT_PER_HOUR', 3, 1, 1000),
+      resendPerAccountPerHour: int('EMAIL_RESEND_MAX_PER_HOUR', 3, 1, 1000),
     };
   }
 
@@ -214,6 +292,8 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string } = {
     apiKeyOverlapHours: int('API_KEY_ROTATION_OVERLAP_HOURS', 72, 0, 24 * 365),
     cacheTtlMs: int('CACHE_TTL_MS', 1000, 0, 60_000),
     booking: readBooking(),
+    mail: readMail(),
+    recovery: readRecovery(),
     identityKeys: secrets.keys,
     identityHmacKey: secrets.hmacKey,
     redisUrl,
