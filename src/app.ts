@@ -30,6 +30,9 @@ import type { PaymentProvider } from './modules/payments/provider.js';
 import { SandboxProvider } from './modules/payments/sandbox.js';
 import { opsRoutes } from './modules/ops/ops.routes.js';
 import { ObgynService } from './modules/obgyn/obgyn.service.js';
+import { createMailer, type Mailer } from './modules/mail/mailer.js';
+import { recoveryRoutes } from './modules/recovery/recovery.routes.js';
+import { RecoveryService } from './modules/recovery/recovery.service.js';
 
 export interface BuildOptions {
   config: Config;
@@ -41,6 +44,8 @@ export interface BuildOptions {
   now?: () => number;
   /** The payment gateway; by default the one the config names. */
   payments?: PaymentProvider;
+  /** How mail goes out; by default the transport the config names (modules/mail/mailer.ts). */
+  mailer?: Mailer;
 }
 
 export interface Services {
@@ -51,6 +56,8 @@ export interface Services {
   shop: ShopService;
   admin: AdminService;
   booking: BookingService;
+  recovery: RecoveryService;
+  mailer: Mailer;
 }
 
 declare module 'fastify' {
@@ -125,7 +132,10 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
           isProduction: config.booking.midtransProduction,
         })
       : new SandboxProvider(config.demoMode));
+  const mailer = options.mailer ?? createMailer(config.mail, app.log);
   const services: Services = {
+    mailer,
+    recovery: new RecoveryService(database.db, config.recovery, mailer, app.log, now),
     apps: new AppsService(database.db, now, config.cacheTtlMs),
     accounts: new AccountsService(database.db, config, now),
     obgyn: new ObgynService(database.db, now),
@@ -182,6 +192,11 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   //   GET  /api/me                        key + token  accounts
   //   POST /api/logout                    key + token  accounts
   //   POST /api/change-password           key + token  accounts
+  //   POST /api/password/forgot           key          recovery (same answer for unknown accounts)
+  //   POST /api/password/reset            key          recovery
+  //   POST /api/email/verify              key          recovery
+  //   POST /api/email/resend              key + token  recovery
+  //   GET  /api/email/verification        key + token  recovery
   //   POST /api/obgyn                     key + token  obgyn
   //   GET  /api/obgyn                     key + token  obgyn
   //   POST /api/doctor, GET /api/doctor   key          catalogue: doctors (name, speciality, hospital)
@@ -205,7 +220,12 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(
     async (api) => {
       api.addHook('onRequest', apiKeyGuard(services.apps));
-      await api.register(accountsRoutes, { accounts: services.accounts, config });
+      await api.register(accountsRoutes, {
+        accounts: services.accounts,
+        config,
+        onRegistered: (user, lang) => services.recovery.afterRegistration(user, lang),
+      });
+      await api.register(recoveryRoutes, { recovery: services.recovery, accounts: services.accounts, config });
       await api.register(obgynRoutes, { obgyn: services.obgyn, accounts: services.accounts });
       await api.register(catalogueRoutes, { catalogue: services.catalogue, config });
       await api.register(shopRoutes, { shop: services.shop, config });
@@ -226,6 +246,9 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(paymentWebhookRoutes, { booking: services.booking, provider: payments });
 
   app.addHook('onClose', async () => {
+    // Mails still on their way are sent before the database closes.
+    await services.recovery.drain();
+    await mailer.close?.();
     await redis?.quit().catch(() => undefined);
     if (ownsDatabase) await database.destroy();
   });

@@ -78,7 +78,15 @@ export async function testDatabase(): Promise<FileDatabase> {
 /** A config as the environment would give it, with test keys and the given overrides. */
 export function testConfig(env: Record<string, string> = {}, databaseUrl = 'sqlite::memory:'): Config {
   // Caches re-check the database on every request, so a test sees its own changes at once.
-  return loadConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', CACHE_TTL_MS: '0', ...TEST_KEYS, ...env });
+  // Mail is dropped unless a test asks for SMTP or files: demo mode would write to ./data/mail.
+  return loadConfig({
+    DATABASE_URL: databaseUrl,
+    LOG_LEVEL: 'silent',
+    CACHE_TTL_MS: '0',
+    MAIL_TRANSPORT: env.SMTP_URL === undefined ? 'log' : 'smtp',
+    ...TEST_KEYS,
+    ...env,
+  });
 }
 
 export interface TestApp {

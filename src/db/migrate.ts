@@ -3,6 +3,7 @@ import * as m0001 from './migrations/0001_foundation.js';
 import * as m0002 from './migrations/0002_catalogue.js';
 import * as m0003 from './migrations/0003_booking.js';
 import * as m0004 from './migrations/0004_unpaid_index.js';
+import * as m0005 from './migrations/0005_recovery.js';
 
 /** Every migration, in order. Shipped migrations are never edited: add a new one. */
 const migrations: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   '0002_catalogue': m0002,
   '0003_booking': m0003,
   '0004_unpaid_index': m0004,
+  '0005_recovery': m0005,
 };
 
 /** Column types that differ between the two databases. */

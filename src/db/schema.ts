@@ -298,6 +298,32 @@ export interface PaymentNotificationsTable {
   created_at: Millis;
 }
 
+export interface RecoverySecretsTable {
+  id: string;
+  user_id: string;
+  purpose: 'password_reset' | 'email_verification';
+  /** SHA-256 of the secret sent by email; the secret itself is never stored. */
+  secret_hash: string;
+  email_normalized: string;
+  created_at: Millis;
+  expires_at: Millis;
+  used_at: Millis | null;
+}
+
+/** The address an account proved it owns (by a verification link or a password reset). */
+export interface VerifiedEmailsTable {
+  user_id: string;
+  email_normalized: string;
+  verified_at: Millis;
+}
+
+export interface RecoveryRequestsTable {
+  id: string;
+  kind: 'forgot' | 'resend';
+  subject: string;
+  created_at: Millis;
+}
+
 export interface Database {
   client_apps: ClientAppsTable;
   api_keys: ApiKeysTable;
@@ -323,4 +349,7 @@ export interface Database {
   order_events: OrderEventsTable;
   idempotency_keys: IdempotencyKeysTable;
   payment_notifications: PaymentNotificationsTable;
+  recovery_secrets: RecoverySecretsTable;
+  verified_emails: VerifiedEmailsTable;
+  recovery_requests: RecoveryRequestsTable;
 }

@@ -44,6 +44,13 @@ export const errorCatalogue = {
       id: 'Anda hanya dapat mengakses akun Anda sendiri.',
     },
   },
+  EMAIL_NOT_VERIFIED: {
+    status: 403,
+    message: {
+      en: 'Confirm your email address before booking: open the link we sent, or ask for a new one.',
+      id: 'Konfirmasi alamat email Anda sebelum memesan: buka tautan yang kami kirim, atau minta tautan baru.',
+    },
+  },
   NOT_FOUND: { status: 404, message: { en: 'Not found.', id: 'Tidak ditemukan.' } },
   ROUTE_NOT_FOUND: {
     status: 404,
@@ -73,6 +80,10 @@ export const errorCatalogue = {
       en: 'The password was changed by another request meanwhile. Try again.',
       id: 'Kata sandi baru saja diubah oleh permintaan lain. Silakan coba lagi.',
     },
+  },
+  EMAIL_ALREADY_VERIFIED: {
+    status: 409,
+    message: { en: 'This email address is already confirmed.', id: 'Alamat email ini sudah dikonfirmasi.' },
   },
   SPECIALITY_IN_USE: {
     status: 409,
@@ -149,6 +160,20 @@ export const errorCatalogue = {
     message: {
       en: 'This Idempotency-Key was used with another request.',
       id: 'Idempotency-Key ini sudah dipakai untuk permintaan lain.',
+    },
+  },
+  RESET_TOKEN_INVALID: {
+    status: 422,
+    message: {
+      en: 'This password reset link is invalid, used or expired. Ask for a new one.',
+      id: 'Tautan atur ulang kata sandi ini tidak valid, sudah dipakai, atau kedaluwarsa. Minta tautan baru.',
+    },
+  },
+  VERIFICATION_TOKEN_INVALID: {
+    status: 422,
+    message: {
+      en: 'This confirmation link is invalid or expired. Ask for a new one.',
+      id: 'Tautan konfirmasi ini tidak valid atau kedaluwarsa. Minta tautan baru.',
     },
   },
   PRACTICE_NOT_FOUND_PUBLIC: { status: 404, message: { en: 'No such practice.', id: 'Praktik tidak ditemukan.' } },

@@ -4,12 +4,13 @@ import { Type } from 'typebox';
 import type { Config } from '../../config.js';
 import { bearerGuard, currentSession, ownBodyIds } from '../../http/auth.js';
 import { AppError } from '../../http/errors.js';
-import { messages } from '../../http/i18n.js';
+import { messages, type Lang } from '../../http/i18n.js';
 import { KEY, KEY_TOKEN, OPEN, op } from '../../http/openapi.js';
 import { baseUrlOf } from '../../http/origin.js';
 import { ActingUserFields, Envelope, exampleOf, NullableString, RequiredText } from '../../http/schemas.js';
 import { AVATAR_MAX_BYTES } from './avatar.js';
 import { toUserResource, type AccountsService } from './accounts.service.js';
+import type { UserRow } from './accounts.repository.js';
 
 export const UserResourceSchema = Type.Object(
   {
@@ -84,6 +85,8 @@ const USERNAME_PATTERN = '^[a-zA-Z]+[0-9]*$';
 export interface AccountsRouteDeps {
   accounts: AccountsService;
   config: Pick<Config, 'publicUrl' | 'limits'>;
+  /** Called with each new account and the request's language: the email confirmation mail. */
+  onRegistered?: (user: UserRow, lang: Lang) => void;
 }
 
 /**
@@ -98,7 +101,10 @@ export interface AccountsRouteDeps {
  *   POST /logout                     revoke this token                key + token
  *   POST /change-password            new password, other tokens end   key + token
  */
-export async function accountsRoutes(fastify: FastifyInstance, { accounts, config }: AccountsRouteDeps): Promise<void> {
+export async function accountsRoutes(
+  fastify: FastifyInstance,
+  { accounts, config, onRegistered }: AccountsRouteDeps,
+): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const authenticated = bearerGuard(accounts);
   const user = (request: FastifyRequest) => toUserResource(currentSession(request).user, baseUrlOf(config, request));
@@ -160,6 +166,7 @@ export async function accountsRoutes(fastify: FastifyInstance, { accounts, confi
     },
     async (request, reply) => {
       const { user: row, token } = await accounts.register(request.body, request.clientApp!.id, request.ip);
+      onRegistered?.(row, request.lang);
       return reply.code(201).send({
         success: true,
         message: messages.registered[request.lang],

@@ -324,6 +324,7 @@ export async function bookingRoutes(
           'TOO_MANY_UNPAID_ORDERS',
           'IDEMPOTENCY_KEY_REUSED',
           'PAYMENT_UNAVAILABLE',
+          'EMAIL_NOT_VERIFIED',
         ]),
         headers: Type.Object({
           'idempotency-key': Type.Optional(

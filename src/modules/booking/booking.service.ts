@@ -6,7 +6,8 @@ import { isUniqueViolation } from '../../db/errors.js';
 import { AppError } from '../../http/errors.js';
 import { paginate, type PageMeta, type PageRequest } from '../../http/pagination.js';
 import { newId, newSortableId, pooledRandomBytes } from '../../security/tokens.js';
-import { avatarPath } from '../accounts/accounts.service.js';
+import { avatarPath, normalizeLogin } from '../accounts/accounts.service.js';
+import { isEmailVerified } from '../recovery/recovery.repository.js';
 import { VersionedCache } from '../catalogue/cache.js';
 import { CATALOGUE_VERSION, imagePath } from '../catalogue/catalogue.service.js';
 import type { PaymentNotification, PaymentOutcome, PaymentProvider } from '../payments/provider.js';
@@ -224,6 +225,12 @@ export class BookingService {
     input: BookingInput,
     idempotencyKey: string | undefined,
   ): Promise<{ order: OrderResource; replay: boolean }> {
+    if (
+      this.config.requireVerifiedEmail &&
+      !(await isEmailVerified(this.db, booker.userId, normalizeLogin(booker.email)))
+    ) {
+      throw new AppError('EMAIL_NOT_VERIFIED');
+    }
     const now = this.now();
     const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
     if (idempotencyKey !== undefined) {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startSmtpServer, type TestSmtpServer } from '../../../test/smtp.js';
-import { testConfig } from '../../../test/helpers.js';
+import { loadConfig } from '../../config.js';
 import { createMailer, FileMailer, LogMailer, maskAddress, SmtpMailer } from './mailer.js';
 import { emailVerificationMail, passwordChangedMail, passwordResetMail } from './templates.js';
 
@@ -111,6 +111,15 @@ test('LogMailer drops the mail with a warning that names neither the address nor
   assert.ok(!JSON.stringify(lines).includes('cxr_SECRET') && !JSON.stringify(lines).includes('siti@'));
   assert.equal(maskAddress('x'), '***');
 });
+
+/** A config as the environment gives it (not the test helper's, which turns mail off). */
+const testConfig = (env: Record<string, string> = {}) =>
+  loadConfig({
+    DATABASE_URL: 'sqlite::memory:',
+    IDENTITY_ENCRYPTION_KEYS: `t1:${Buffer.alloc(32, 7).toString('base64')}`,
+    IDENTITY_HMAC_KEY: Buffer.alloc(32, 9).toString('base64'),
+    ...env,
+  });
 
 test('createMailer follows the config: SMTP_URL → smtp; demo mode without it → file; otherwise log', () => {
   const { log } = captured();
