@@ -269,7 +269,7 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string } = {
       resetTtlMinutes: int('PASSWORD_RESET_TTL_MINUTES', 30, 5, 1440),
       verifyTtlHours: int('EMAIL_VERIFY_TTL_HOURS', 48, 1, 24 * 30),
       forgotPerAddressPerHour: int('RATE_LIMIT_PASSWORD_FORGOT_PER_HOUR', 20, 1, 100000),
-      forgotPerAccountPerHour: int('PASSWORD_FORGOT_MAX_PER_ACCOUNT_PER_HOUR', 3, 1, 1000),
+      forgotPerAccountPerHour: int('PASSWORD_RESET_MAX_PER_HOUR', 3, 1, 1000),
       resendPerAccountPerHour: int('EMAIL_RESEND_MAX_PER_HOUR', 3, 1, 1000),
     };
   }

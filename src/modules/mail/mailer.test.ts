@@ -96,7 +96,7 @@ test('FileMailer writes an .eml only its owner can read and logs where, never th
     assert.match(eml, /^To: siti@example\.id$/m);
     assert.ok(eml.includes('cxr_SECRET'));
     assert.equal(lines.length, 1);
-    assert.deepEqual(lines[0]!.obj, { to: 's***@example.id', subject: 'Reset', file });
+    assert.deepEqual(lines[0]!.obj, { to: 's***@example.id', subject: 'Reset', path: file });
     assert.ok(!JSON.stringify(lines).includes('cxr_SECRET'));
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -82,7 +82,8 @@ export class FileMailer implements Mailer {
     const stamp = new Date(this.now()).toISOString().replace(/[:.]/g, '-');
     const file = join(this.dir, `${stamp}-${randomBytes(3).toString('hex')}.eml`);
     writeFileSync(file, info.message as Buffer, { mode: 0o600 });
-    this.log.info({ to: maskAddress(message.to), subject: message.subject, file }, 'mail written to a file');
+    // `path`, not `file`: the app's logger redacts every `file` (avatar uploads).
+    this.log.info({ to: maskAddress(message.to), subject: message.subject, path: file }, 'mail written to a file');
   }
 }
 
