@@ -57,9 +57,21 @@ export function addDays(date: string, days: number): string {
   return new Date(Date.UTC(y, m - 1, d) + days * DAY).toISOString().slice(0, 10);
 }
 
-/** `count` consecutive dates from `from` on (one parse, not one a day). */
-export function datesFrom(from: string, count: number): string[] {
-  const [y, m, d] = from.split('-').map(Number) as [number, number, number];
-  const start = Date.UTC(y, m - 1, d);
-  return Array.from({ length: count }, (_, i) => new Date(start + i * DAY).toISOString().slice(0, 10));
+const dateRanges = new Map<string, readonly string[]>();
+
+/**
+ * `count` consecutive dates from `from` on. Calendars ask for the same few ranges all day, and
+ * formatting 31 dates cost more than the rest of a date list: each range is made once.
+ */
+export function datesFrom(from: string, count: number): readonly string[] {
+  const key = `${from}|${count}`;
+  let dates = dateRanges.get(key);
+  if (dates === undefined) {
+    const [y, m, d] = from.split('-').map(Number) as [number, number, number];
+    const start = Date.UTC(y, m - 1, d);
+    dates = Array.from({ length: count }, (_, i) => new Date(start + i * DAY).toISOString().slice(0, 10));
+    if (dateRanges.size >= 1000) dateRanges.delete(dateRanges.keys().next().value!);
+    dateRanges.set(key, dates);
+  }
+  return dates;
 }
