@@ -31492,6 +31492,7 @@ export interface operations {
            *           "proposed_date": null,
            *           "proposed_time": null,
            *           "refund_due": 0,
+           *           "allow_access_data": true,
            *           "created_at": "2026-11-28T07:45:03+07:00",
            *           "history": [
            *             {
@@ -31554,6 +31555,8 @@ export interface operations {
               proposed_date: string | null;
               proposed_time: string | null;
               refund_due: number;
+              /** @description The patient's consent, given at booking, that the doctor reads their records. */
+              allow_access_data: boolean;
               created_at: string;
               history: {
                 status: string;
@@ -31838,6 +31841,7 @@ export interface operations {
            *         "proposed_date": null,
            *         "proposed_time": null,
            *         "refund_due": 0,
+           *         "allow_access_data": true,
            *         "created_at": "2026-11-28T07:45:03+07:00",
            *         "history": [
            *           {
@@ -31893,6 +31897,7 @@ export interface operations {
              *       "proposed_date": null,
              *       "proposed_time": null,
              *       "refund_due": 0,
+             *       "allow_access_data": true,
              *       "created_at": "2026-11-28T07:45:03+07:00",
              *       "history": [
              *         {
@@ -31944,6 +31949,8 @@ export interface operations {
               proposed_date: string | null;
               proposed_time: string | null;
               refund_due: number;
+              /** @description The patient's consent, given at booking, that the doctor reads their records. */
+              allow_access_data: boolean;
               created_at: string;
               history: {
                 status: string;
@@ -32261,6 +32268,7 @@ export interface operations {
            *         "proposed_date": null,
            *         "proposed_time": null,
            *         "refund_due": 0,
+           *         "allow_access_data": true,
            *         "created_at": "2026-11-28T07:45:03+07:00",
            *         "history": [
            *           {
@@ -32316,6 +32324,7 @@ export interface operations {
              *       "proposed_date": null,
              *       "proposed_time": null,
              *       "refund_due": 0,
+             *       "allow_access_data": true,
              *       "created_at": "2026-11-28T07:45:03+07:00",
              *       "history": [
              *         {
@@ -32367,6 +32376,8 @@ export interface operations {
               proposed_date: string | null;
               proposed_time: string | null;
               refund_due: number;
+              /** @description The patient's consent, given at booking, that the doctor reads their records. */
+              allow_access_data: boolean;
               created_at: string;
               history: {
                 status: string;
@@ -33262,7 +33273,8 @@ export interface operations {
          *       "type": "call",
          *       "patient": "Ayu Lestari",
          *       "price": 155000,
-         *       "note": "Mata kanan merah sejak tiga hari."
+         *       "note": "Mata kanan merah sejak tiga hari.",
+         *       "allow_access_data": true
          *     }
          */
         'application/json': {
@@ -33284,6 +33296,8 @@ export interface operations {
           price?: unknown;
           /** @description For the doctor (1000 characters at most). */
           note?: unknown;
+          /** @description Consent that the doctor reads the patient’s records: true or false (also "true"/"false", 1/0). Default false. */
+          allow_access_data?: unknown;
         } & {
           [key: string]: unknown;
         };
@@ -33331,6 +33345,7 @@ export interface operations {
            *         "proposed_date": null,
            *         "proposed_time": null,
            *         "refund_due": 0,
+           *         "allow_access_data": true,
            *         "created_at": "2026-11-28T07:45:03+07:00",
            *         "history": [
            *           {
@@ -33378,6 +33393,7 @@ export interface operations {
              *       "proposed_date": null,
              *       "proposed_time": null,
              *       "refund_due": 0,
+             *       "allow_access_data": true,
              *       "created_at": "2026-11-28T07:45:03+07:00",
              *       "history": [
              *         {
@@ -33421,6 +33437,8 @@ export interface operations {
               proposed_date: string | null;
               proposed_time: string | null;
               refund_due: number;
+              /** @description The patient's consent, given at booking, that the doctor reads their records. */
+              allow_access_data: boolean;
               created_at: string;
               history: {
                 status: string;
@@ -33473,6 +33491,7 @@ export interface operations {
            *         "proposed_date": null,
            *         "proposed_time": null,
            *         "refund_due": 0,
+           *         "allow_access_data": true,
            *         "created_at": "2026-11-28T07:45:03+07:00",
            *         "history": [
            *           {
@@ -33520,6 +33539,7 @@ export interface operations {
              *       "proposed_date": null,
              *       "proposed_time": null,
              *       "refund_due": 0,
+             *       "allow_access_data": true,
              *       "created_at": "2026-11-28T07:45:03+07:00",
              *       "history": [
              *         {
@@ -33563,6 +33583,8 @@ export interface operations {
               proposed_date: string | null;
               proposed_time: string | null;
               refund_due: number;
+              /** @description The patient's consent, given at booking, that the doctor reads their records. */
+              allow_access_data: boolean;
               created_at: string;
               history: {
                 status: string;
@@ -33939,6 +33961,7 @@ export interface operations {
            *         "proposed_date": null,
            *         "proposed_time": null,
            *         "refund_due": 0,
+           *         "allow_access_data": true,
            *         "created_at": "2026-11-28T07:45:03+07:00",
            *         "history": [
            *           {
@@ -33986,6 +34009,7 @@ export interface operations {
              *       "proposed_date": null,
              *       "proposed_time": null,
              *       "refund_due": 0,
+             *       "allow_access_data": true,
              *       "created_at": "2026-11-28T07:45:03+07:00",
              *       "history": [
              *         {
@@ -34029,6 +34053,8 @@ export interface operations {
               proposed_date: string | null;
               proposed_time: string | null;
               refund_due: number;
+              /** @description The patient's consent, given at booking, that the doctor reads their records. */
+              allow_access_data: boolean;
               created_at: string;
               history: {
                 status: string;
@@ -34406,6 +34432,7 @@ export interface operations {
            *           "proposed_date": null,
            *           "proposed_time": null,
            *           "refund_due": 0,
+           *           "allow_access_data": true,
            *           "created_at": "2026-11-28T07:45:03+07:00",
            *           "history": [
            *             {
@@ -34460,6 +34487,8 @@ export interface operations {
               proposed_date: string | null;
               proposed_time: string | null;
               refund_due: number;
+              /** @description The patient's consent, given at booking, that the doctor reads their records. */
+              allow_access_data: boolean;
               created_at: string;
               history: {
                 status: string;
@@ -34778,6 +34807,7 @@ export interface operations {
            *         "proposed_date": null,
            *         "proposed_time": null,
            *         "refund_due": 0,
+           *         "allow_access_data": true,
            *         "created_at": "2026-11-28T07:45:03+07:00",
            *         "history": [
            *           {
@@ -34825,6 +34855,7 @@ export interface operations {
              *       "proposed_date": null,
              *       "proposed_time": null,
              *       "refund_due": 0,
+             *       "allow_access_data": true,
              *       "created_at": "2026-11-28T07:45:03+07:00",
              *       "history": [
              *         {
@@ -34868,6 +34899,8 @@ export interface operations {
               proposed_date: string | null;
               proposed_time: string | null;
               refund_due: number;
+              /** @description The patient's consent, given at booking, that the doctor reads their records. */
+              allow_access_data: boolean;
               created_at: string;
               history: {
                 status: string;
@@ -35561,6 +35594,7 @@ export interface operations {
            *           "proposed_date": null,
            *           "proposed_time": null,
            *           "refund_due": 0,
+           *           "allow_access_data": true,
            *           "created_at": "2026-11-28T07:45:03+07:00",
            *           "history": [
            *             {
@@ -35615,6 +35649,8 @@ export interface operations {
               proposed_date: string | null;
               proposed_time: string | null;
               refund_due: number;
+              /** @description The patient's consent, given at booking, that the doctor reads their records. */
+              allow_access_data: boolean;
               created_at: string;
               history: {
                 status: string;
@@ -35938,6 +35974,7 @@ export interface operations {
            *         "proposed_date": null,
            *         "proposed_time": null,
            *         "refund_due": 0,
+           *         "allow_access_data": true,
            *         "created_at": "2026-11-28T07:45:03+07:00",
            *         "history": [
            *           {
@@ -35985,6 +36022,7 @@ export interface operations {
              *       "proposed_date": null,
              *       "proposed_time": null,
              *       "refund_due": 0,
+             *       "allow_access_data": true,
              *       "created_at": "2026-11-28T07:45:03+07:00",
              *       "history": [
              *         {
@@ -36028,6 +36066,8 @@ export interface operations {
               proposed_date: string | null;
               proposed_time: string | null;
               refund_due: number;
+              /** @description The patient's consent, given at booking, that the doctor reads their records. */
+              allow_access_data: boolean;
               created_at: string;
               history: {
                 status: string;

@@ -46,6 +46,8 @@ export interface UsersTable {
   avatar_image_id: string | null;
   created_at: Millis;
   updated_at: Millis;
+  /** Set when the patient erased the account: the row stays, anonymised, for the orders kept. */
+  erased_at: Millis | null;
 }
 
 export interface AccessTokensTable {
@@ -256,6 +258,8 @@ export interface OrdersTable {
   refund_due: number;
   refunded_at: Millis | null;
   meeting_url: string | null;
+  /** 1 when the patient let the doctor read their records (consent), else 0. */
+  allow_access_data: number;
   created_at: Millis;
   updated_at: Millis;
 }
@@ -324,6 +328,17 @@ export interface RecoveryRequestsTable {
   created_at: Millis;
 }
 
+/** One read of a patient's personal data by a doctor or an admin. */
+export interface AccessLogTable {
+  id: string;
+  patient_user_id: string;
+  actor_user_id: string;
+  actor_role: string;
+  what: string;
+  subject: string | null;
+  created_at: Millis;
+}
+
 export interface Database {
   client_apps: ClientAppsTable;
   api_keys: ApiKeysTable;
@@ -352,4 +367,5 @@ export interface Database {
   recovery_secrets: RecoverySecretsTable;
   verified_emails: VerifiedEmailsTable;
   recovery_requests: RecoveryRequestsTable;
+  access_log: AccessLogTable;
 }

@@ -25,6 +25,7 @@ export function newUserRow(
     id_number_masked: null,
     id_number_hmac: null,
     avatar_image_id: null,
+    erased_at: null,
     created_at: now,
     updated_at: now,
     ...fields,

@@ -55,6 +55,9 @@ export const OrderSchema = Type.Object(
     proposed_date: Nullable(Type.String()),
     proposed_time: Nullable(Type.String()),
     refund_due: Type.Integer(),
+    allow_access_data: Type.Boolean({
+      description: "The patient's consent, given at booking, that the doctor reads their records.",
+    }),
     created_at: Type.String(),
     history: Type.Array(
       Type.Object({ status: Type.String(), action: Type.String(), by: Type.String(), at: Type.String() }),
@@ -88,6 +91,7 @@ export const OrderSchema = Type.Object(
         proposed_date: null,
         proposed_time: null,
         refund_due: 0,
+        allow_access_data: true,
         created_at: '2026-11-28T07:45:03+07:00',
         history: [{ status: 'waiting_payment', action: 'book', by: 'patient', at: '2026-11-28T07:45:03+07:00' }],
       },
@@ -134,6 +138,8 @@ const BookingBody = Type.Object(
       patient: 'Who the appointment is for (100 characters at most).',
       price: "The price the app showed, whole rupiah (a number or a digit string); 409 when it is not the server's.",
       note: 'For the doctor (1000 characters at most).',
+      allow_access_data:
+        'Consent that the doctor reads the patient’s records: true or false (also "true"/"false", 1/0). Default false.',
     }).properties,
   },
   {
@@ -147,6 +153,7 @@ const BookingBody = Type.Object(
         patient: 'Ayu Lestari',
         price: 155000,
         note: 'Mata kanan merah sejak tiga hari.',
+        allow_access_data: true,
       },
     ],
   },
@@ -220,6 +227,14 @@ function dateAndTime(body: { time?: unknown; date?: unknown }): { date: string; 
   if (parseYmd(date) === undefined) throw AppError.field('time', 'date');
   if (parseHm(time) === undefined) throw AppError.field('time', 'notASlot');
   return { date, time };
+}
+
+/** The consent flag: absent means no consent; true/false, their strings, and 1/0 as forms send them. */
+function consent(value: unknown): boolean {
+  if (value === undefined || value === null || value === '') return false;
+  if (value === true || value === 1 || value === 'true' || value === '1') return true;
+  if (value === false || value === 0 || value === 'false' || value === '0') return false;
+  throw AppError.field('allow_access_data', 'oneOf', { values: 'true, false' });
 }
 
 /** A client price as a number or a digit string ("150000"); anything else is a 422. */
@@ -376,6 +391,7 @@ export async function bookingRoutes(
           patientName,
           price: clientPrice(body.price),
           note,
+          allowAccessData: consent(body.allow_access_data),
         },
         idempotencyKey,
       );

@@ -53,6 +53,8 @@ export interface OrderResource {
   proposed_date: string | null;
   proposed_time: string | null;
   refund_due: number;
+  /** The patient's consent that the doctor reads their records. */
+  allow_access_data: boolean;
   created_at: string;
   history: { status: string; action: string; by: string; at: string }[];
 }
@@ -66,6 +68,8 @@ export interface BookingInput {
   patientName: string;
   price: number;
   note: string | null;
+  /** The patient's consent that the doctor reads their records. */
+  allowAccessData: boolean;
 }
 
 /** Who books: the patient, the app (its key's scope), and where its pages are. */
@@ -294,6 +298,7 @@ export class BookingService {
       refund_due: 0,
       refunded_at: null,
       meeting_url: null,
+      allow_access_data: input.allowAccessData ? 1 : 0,
       created_at: now,
       updated_at: now,
     };
@@ -737,6 +742,8 @@ export class BookingService {
       proposed_date: proposed?.date ?? null,
       proposed_time: proposed?.time ?? null,
       refund_due: order.refund_due,
+      // Stored as 0/1: one portable column type on SQLite and PostgreSQL.
+      allow_access_data: Number(order.allow_access_data) === 1,
       created_at: isoInZone(order.created_at, order.timezone),
       history: events.map((e) => ({
         status: e.to_status,

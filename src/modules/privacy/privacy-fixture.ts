@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import type { TestContext } from 'node:test';
+import { insertCatalogue, type Fixture } from '../../../test/catalogue-fixture.js';
+import {
+  authHeaders,
+  build,
+  envelope,
+  registerPatient,
+  uniqueName,
+  type Patient,
+  type TestApp,
+} from '../../../test/helpers.js';
+import { newId } from '../../security/tokens.js';
+import { createAdmin } from '../admin/admin.service.js';
+import { createDoctorLogin } from '../doctors/doctors.service.js';
+
+/** Tuesday 1 December 2026, 07:00 in Jakarta. */
+export const T0 = Date.UTC(2026, 11, 1, 0, 0);
+
+/** An app with a small catalogue, a doctor (andi, with a login), an admin and two patients. */
+export interface PrivacySetup {
+  ta: TestApp;
+  fx: Fixture;
+  clock: { now: number };
+  patient: Patient;
+  other: Patient;
+  doctor: { token: string; userId: string };
+  admin: { token: string; userId: string };
+}
+
+export async function privacySetup(t: TestContext): Promise<PrivacySetup> {
+  const clock = { now: T0 };
+  const ta = await build(t, { env: { DEMO_MODE: 'true' }, now: () => clock.now });
+  const fx = await insertCatalogue(ta.db, uniqueName('p').toLowerCase());
+  const rules = [];
+  for (let weekday = 1; weekday <= 7; weekday++) {
+    rules.push({
+      id: newId(),
+      practice_id: fx.practiceIds['andi@jakarta']!,
+      weekday,
+      start_time: '09:00',
+      end_time: '12:00',
+      slot_minutes: 30,
+      appointment_type: 'call' as const,
+      created_at: T0,
+      updated_at: T0,
+    });
+  }
+  await ta.db.insertInto('schedule_rules').values(rules).execute();
+
+  const login = async (url: string, email: string, password: string) => {
+    const res = await ta.app.inject({ method: 'POST', url, headers: authHeaders(ta), payload: { email, password } });
+    assert.equal(res.statusCode, 200, res.body);
+    const data = envelope(res).data;
+    return { token: data.access_token as string, userId: data.user.user_id as string };
+  };
+  const doctorEmail = `${uniqueName('dok')}@rs.example.id`;
+  await createDoctorLogin(ta.db, { slug: `${fx.prefix}-andi`, email: doctorEmail, password: 'dokter-sandi-2026' });
+  const adminEmail = `${uniqueName('admin')}@cexup.test`;
+  await createAdmin(ta.db, { name: 'Admin Privasi', email: adminEmail, password: 'admin-sandi-2026' });
+  return {
+    ta,
+    fx,
+    clock,
+    patient: await registerPatient(ta),
+    other: await registerPatient(ta, { name: 'Budi Lain' }),
+    doctor: await login('/api/login/doctor', doctorEmail, 'dokter-sandi-2026'),
+    admin: await login('/api/login/admin', adminEmail, 'admin-sandi-2026'),
+  };
+}
+
+/** Books a call with doctor andi for `patient` and returns the 201's order resource. */
+export async function book(
+  s: PrivacySetup,
+  patient: Patient,
+  extra: Record<string, unknown> = {},
+  time = '2026-12-02 09:00',
+): Promise<Record<string, unknown>> {
+  const res = await s.ta.app.inject({
+    method: 'POST',
+    url: '/api/doctor/booking',
+    headers: authHeaders(s.ta, patient),
+    payload: {
+      id: s.fx.practiceIds['andi@jakarta'],
+      username_doctor: `${s.fx.prefix}andi`,
+      time,
+      type: 'call',
+      patient: 'Siti Rahayu',
+      price: 150000,
+      note: 'Sakit kepala sejak kemarin.',
+      ...extra,
+    },
+  });
+  assert.equal(res.statusCode, 201, res.body);
+  return envelope(res).data;
+}
+
+/** Pays an order through the sandbox page. */
+export async function pay(s: PrivacySetup, order: Record<string, unknown>): Promise<void> {
+  const res = await s.ta.app.inject({
+    method: 'POST',
+    url: `${new URL(order.payment_url as string).pathname}/complete`,
+  });
+  assert.ok(res.statusCode < 400, res.body);
+}
+
+export const bearer = (s: PrivacySetup, token: string) => ({ ...authHeaders(s.ta), authorization: `Bearer ${token}` });
