@@ -33,6 +33,8 @@ import { ObgynService } from './modules/obgyn/obgyn.service.js';
 import { createMailer, type Mailer } from './modules/mail/mailer.js';
 import { recoveryRoutes } from './modules/recovery/recovery.routes.js';
 import { RecoveryService } from './modules/recovery/recovery.service.js';
+import { privacyRoutes } from './modules/privacy/privacy.routes.js';
+import { PrivacyService } from './modules/privacy/privacy.service.js';
 
 export interface BuildOptions {
   config: Config;
@@ -58,6 +60,7 @@ export interface Services {
   booking: BookingService;
   recovery: RecoveryService;
   mailer: Mailer;
+  privacy: PrivacyService;
 }
 
 declare module 'fastify' {
@@ -139,6 +142,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     apps: new AppsService(database.db, now, config.cacheTtlMs),
     accounts: new AccountsService(database.db, config, now),
     obgyn: new ObgynService(database.db, now),
+    privacy: new PrivacyService(database.db, now),
     catalogue: new CatalogueService(database.db, { cacheTtlMs: config.cacheTtlMs, now }),
     shop: new ShopService(database.db, { cacheTtlMs: config.cacheTtlMs, now }),
     booking: new BookingService(database.db, config.booking, payments, now, {
@@ -199,6 +203,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   //   GET  /api/email/verification        key + token  recovery
   //   POST /api/obgyn                     key + token  obgyn
   //   GET  /api/obgyn                     key + token  obgyn
+  //   GET  /api/me/access-log             key + token  privacy (reads of my data by doctors and admins)
   //   POST /api/doctor, GET /api/doctor   key          catalogue: doctors (name, speciality, hospital)
   //   POST /api/doctor/show, GET /api/doctor/:slug       key  catalogue
   //   GET  /api/speciality                key          catalogue
@@ -231,7 +236,13 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       await api.register(shopRoutes, { shop: services.shop, config });
       await api.register(adminRoutes, { services, config });
       await api.register(bookingRoutes, { booking: services.booking, accounts: services.accounts, config });
-      await api.register(doctorRoutes, { booking: services.booking, accounts: services.accounts, config });
+      await api.register(doctorRoutes, {
+        booking: services.booking,
+        accounts: services.accounts,
+        privacy: services.privacy,
+        config,
+      });
+      await api.register(privacyRoutes, { privacy: services.privacy, accounts: services.accounts, config });
     },
     { prefix: '/api' },
   );

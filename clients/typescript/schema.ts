@@ -1405,6 +1405,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/me/access-log': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Who read my data (doctors, admins), newest first: data, page */
+    get: operations['myAccessLog'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/files/avatars/{file}': {
     parameters: {
       query?: never;
@@ -36187,6 +36204,282 @@ export interface operations {
              * @enum {string}
              */
             code: 'ORDER_TRANSITION_NOT_ALLOWED' | 'SLOT_TAKEN';
+            data: null;
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request body is too large.",
+           *       "code": "PAYLOAD_TOO_LARGE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'PAYLOAD_TOO_LARGE';
+            data: null;
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Unsupported content type: send application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Unsupported content type: send application/json.",
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'UNSUPPORTED_MEDIA_TYPE';
+            data: null;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: The given data was invalid. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The given data was invalid.",
+           *       "code": "VALIDATION_FAILED",
+           *       "data": null,
+           *       "errors": {
+           *         "email": [
+           *           "The email must be a valid email address."
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'VALIDATION_FAILED';
+            data: null;
+            /** @description Messages per field. */
+            errors?: {
+              [key: string]: string[];
+            };
+          };
+        };
+      };
+      /** @description `INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Something went wrong on our side.",
+           *       "code": "INTERNAL_ERROR",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'INTERNAL_ERROR';
+            data: null;
+          };
+        };
+      };
+      /** @description `SERVICE_UNAVAILABLE`: The service is temporarily unavailable. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The service is temporarily unavailable.",
+           *       "code": "SERVICE_UNAVAILABLE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'SERVICE_UNAVAILABLE';
+            data: null;
+          };
+        };
+      };
+    };
+  };
+  myAccessLog: {
+    parameters: {
+      query?: {
+        /** @description Items a page, 1 to 100 (more reads as 100): a number or a digit string. Default 10. */
+        data?: unknown;
+        /** @description The page, from 1: a number or a digit string. Default 1. */
+        page?: unknown;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": true,
+           *       "message": "OK.",
+           *       "data": [
+           *         {
+           *           "read_at": "2026-12-02T01:15:00.000Z",
+           *           "actor": {
+           *             "role": "doctor",
+           *             "name": "dr. Adi Firmansyah, Sp.M"
+           *           },
+           *           "what": "order",
+           *           "transaction_id": "CX202611283CL79FAA"
+           *         }
+           *       ],
+           *       "meta": {
+           *         "current_page": 1,
+           *         "per_page": 10,
+           *         "total": 1,
+           *         "last_page": 1
+           *       }
+           *     }
+           */
+          'application/json': {
+            success: boolean;
+            message: string;
+            data: {
+              /** @description When, ISO 8601. */
+              read_at: string;
+              /** @description Who read: never their email or any other contact. */
+              actor: {
+                /** @description `doctor` or `admin`. */
+                role: string;
+                /** @description A doctor's public name, or the admin account's name. */
+                name: string;
+              };
+              /** @description `order` (one order), `orders_list` (a list page that held your orders), `audit_log` (the change history of an order), `profile`. */
+              what: string;
+              transaction_id: string | null;
+            }[];
+            meta: {
+              current_page: number;
+              per_page: number;
+              total: number;
+              last_page: number;
+            };
+          };
+        };
+      };
+      /** @description `BAD_REQUEST`: The request is malformed. `MALFORMED_JSON`: The request body is not valid JSON. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request is malformed.",
+           *       "code": "BAD_REQUEST",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'BAD_REQUEST' | 'MALFORMED_JSON';
+            data: null;
+          };
+        };
+      };
+      /** @description `API_KEY_INVALID`: A valid x-api-key header is required. `UNAUTHENTICATED`: Authentication required: send a valid Bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "A valid x-api-key header is required.",
+           *       "code": "API_KEY_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
             data: null;
           };
         };

@@ -156,6 +156,10 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
       tags: [
         { name: 'accounts', description: 'Registration, login, the profile, the avatar and the session.' },
         { name: 'obgyn', description: 'The pregnancy profile of the patient.' },
+        {
+          name: 'privacy',
+          description: 'The patient’s rights over their data (UU PDP): export, erasure, and who read it.',
+        },
         { name: 'catalogue', description: 'Doctors, specialities, hospitals and articles.' },
         { name: 'shop', description: 'The health shop: products and categories.' },
         { name: 'booking', description: 'Free slots, booking, and the patient’s orders.' },

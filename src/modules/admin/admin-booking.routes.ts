@@ -10,6 +10,7 @@ import { parseYmd } from '../accounts/identity.js';
 import type { AdminOrders } from './admin-orders.js';
 import { parseStatuses } from './admin-orders.js';
 import type { AdminSchedules } from './admin-schedules.js';
+import type { PrivacyService } from '../privacy/privacy.service.js';
 import {
   AdminOrderResource,
   MAX_PRACTICE_ID,
@@ -69,10 +70,22 @@ export function bookingAdminRoutes(
     orders: AdminOrders;
     actor: (request: FastifyRequest) => string;
     base: (request: FastifyRequest) => string;
+    privacy: PrivacyService;
   },
 ): void {
   const r = instance.withTypeProvider<TypeBoxTypeProvider>();
-  const { schedules, orders, actor, base } = deps;
+  const { schedules, orders, actor, base, privacy } = deps;
+  // Orders carry patients' data: each answer is in their access log before it is sent.
+  const logged = async <T extends { transaction_id: string }>(
+    request: FastifyRequest,
+    what: 'order' | 'orders_list',
+    read: T[],
+  ): Promise<void> =>
+    privacy.recordOrderReads(
+      { id: actor(request), role: 'admin' },
+      what,
+      read.map((o) => o.transaction_id),
+    );
   const doc = (operationId: string, summary: string, errors: ErrorCode[] = ['PRACTICE_NOT_FOUND']) =>
     op('admin booking', operationId, summary, KEY_TOKEN, errors);
 
@@ -204,6 +217,7 @@ export function bookingAdminRoutes(
         readPagination(request.query, undefined),
         base(request),
       );
+      await logged(request, 'orders_list', page.data);
       return { success: true, message: messages.ok[request.lang], ...page };
     },
   );
@@ -216,11 +230,11 @@ export function bookingAdminRoutes(
         response: { 200: Envelope(AdminOrderResource) },
       },
     },
-    async (request) => ({
-      success: true,
-      message: messages.ok[request.lang],
-      data: await orders.show(request.params.transaction_id, base(request)),
-    }),
+    async (request) => {
+      const order = await orders.show(request.params.transaction_id, base(request));
+      await logged(request, 'order', [order]);
+      return { success: true, message: messages.ok[request.lang], data: order };
+    },
   );
   r.post(
     '/orders/:transaction_id/refund',
@@ -235,10 +249,15 @@ export function bookingAdminRoutes(
         response: { 200: Envelope(AdminOrderResource, messages.updated.en) },
       },
     },
-    async (request) => ({
-      success: true,
-      message: messages.updated[request.lang],
-      data: await orders.refund(actor(request), request.params.transaction_id, request.body?.reference, base(request)),
-    }),
+    async (request) => {
+      const order = await orders.refund(
+        actor(request),
+        request.params.transaction_id,
+        request.body?.reference,
+        base(request),
+      );
+      await logged(request, 'order', [order]);
+      return { success: true, message: messages.updated[request.lang], data: order };
+    },
   );
 }

@@ -212,6 +212,12 @@ export async function adminRoutes(
             },
             readPagination(request.query, undefined),
           );
+          // An order's audit entries hold the order as it was (the patient's name and note).
+          await services.privacy.recordOrderReads(
+            { id: actor(request), role: 'admin' },
+            'audit_log',
+            page.data.filter((e) => e.entity === 'order').map((e) => e.entity_id),
+          );
           return { success: true, message: messages.ok[request.lang], ...page };
         },
       );
@@ -509,7 +515,7 @@ export async function adminRoutes(
         },
       );
 
-      bookingAdminRoutes(instance, { schedules, orders, actor, base });
+      bookingAdminRoutes(instance, { schedules, orders, actor, base, privacy: services.privacy });
     },
     { prefix: '/admin' },
   );

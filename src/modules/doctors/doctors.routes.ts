@@ -15,6 +15,7 @@ import { LoginBody, SessionSchema } from '../accounts/accounts.routes.js';
 import { OrderSchema } from '../booking/booking.routes.js';
 import type { BookingService } from '../booking/booking.service.js';
 import type { OrderAction } from '../booking/order-machine.js';
+import type { PrivacyService } from '../privacy/privacy.service.js';
 import { parseYmd } from '../accounts/identity.js';
 import { parseHm } from '../booking/time.js';
 
@@ -41,11 +42,18 @@ const ACTIONS: Record<string, OrderAction> = {
  */
 export async function doctorRoutes(
   fastify: FastifyInstance,
-  { accounts, booking, config }: { accounts: AccountsService; booking: BookingService; config: Config },
+  {
+    accounts,
+    booking,
+    privacy,
+    config,
+  }: { accounts: AccountsService; booking: BookingService; privacy: PrivacyService; config: Config },
 ): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const doctorOnly = bearerGuard(accounts, 'doctor');
   const base = (request: FastifyRequest) => baseUrlOf(config, request);
+  // Every answer carrying patients' orders is in the patients' access log before it is sent.
+  const reader = (request: FastifyRequest) => ({ id: currentSession(request).user.id, role: 'doctor' });
 
   app.post(
     '/login/doctor',
@@ -93,6 +101,11 @@ export async function doctorRoutes(
         status,
         readPagination(request.query, request.body),
         base(request),
+      );
+      await privacy.recordOrderReads(
+        reader(request),
+        'orders_list',
+        result.data.map((o) => o.transaction_id),
       );
       return { success: true, message: messages.ok[request.lang], ...result };
     },
@@ -148,6 +161,7 @@ export async function doctorRoutes(
         proposal,
         base(request),
       );
+      await privacy.recordOrderReads(reader(request), 'order', [order.transaction_id]);
       return { success: true, message: messages.ok[request.lang], data: order };
     },
   );
