@@ -33,6 +33,8 @@ import { ObgynService } from './modules/obgyn/obgyn.service.js';
 import { createMailer, type Mailer } from './modules/mail/mailer.js';
 import { recoveryRoutes } from './modules/recovery/recovery.routes.js';
 import { RecoveryService } from './modules/recovery/recovery.service.js';
+import { NotificationsService } from './modules/notifications/notifications.service.js';
+import { doctorNotificationRoutes, notificationRoutes } from './modules/notifications/notifications.routes.js';
 import { privacyRoutes } from './modules/privacy/privacy.routes.js';
 import { PrivacyService } from './modules/privacy/privacy.service.js';
 
@@ -60,6 +62,7 @@ export interface Services {
   booking: BookingService;
   recovery: RecoveryService;
   mailer: Mailer;
+  notifications: NotificationsService;
   privacy: PrivacyService;
 }
 
@@ -139,6 +142,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   const services: Services = {
     mailer,
     recovery: new RecoveryService(database.db, config.recovery, mailer, app.log, now),
+    notifications: new NotificationsService(database.db, config, mailer, app.log, now),
     apps: new AppsService(database.db, now, config.cacheTtlMs),
     accounts: new AccountsService(database.db, config, now),
     obgyn: new ObgynService(database.db, now),
@@ -218,6 +222,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   //   POST /api/doctor/booking            key + token  booking (Idempotency-Key)
   //   POST /api/user/orders, PUT /api/user/orders, POST /api/user/order/show   key + token  booking
   //   POST /api/login/doctor; GET /api/doctor-app/orders; POST /api/doctor-app/orders/:id/:action  doctors
+  //   GET  /api/notifications, POST /api/notifications/read             key + token  notifications (inbox)
+  //   GET  /api/doctor-app/notifications, POST .../notifications/read    key + doctor token  notifications
   //   GET  /pay/:ref, POST /pay/:ref/complete|fail   unguessable link, demo mode  sandbox payments
   //   POST /payments/webhook              the gateway's signature                  payments
   //   GET  /files/avatars/:file, /files/images/:file     unguessable name
@@ -243,6 +249,9 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
         config,
       });
       await api.register(privacyRoutes, { privacy: services.privacy, accounts: services.accounts, config });
+      const inbox = { accounts: services.accounts, notifications: services.notifications };
+      await api.register(notificationRoutes, inbox);
+      await api.register(doctorNotificationRoutes, inbox);
     },
     { prefix: '/api' },
   );

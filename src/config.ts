@@ -49,6 +49,22 @@ export interface MailConfig {
   dir: string;
 }
 
+export interface NotificationsConfig {
+  /** Order events are mailed to the patient and the doctor too (besides their inboxes). */
+  email: boolean;
+  /** The language of those mails (the inbox follows each request's Accept-Language). */
+  emailLanguage: 'id' | 'en';
+  /** How often each process runs the delivery job (0: never). */
+  jobIntervalSeconds: number;
+  /** Webhook calls per event before the delivery is marked failed. */
+  webhookMaxAttempts: number;
+  /** The first retry waits this long; each later one twice as long as the one before. */
+  webhookRetryBaseSeconds: number;
+  webhookTimeoutMs: number;
+  /** Webhook URLs may point to private or loopback addresses (off in production by default). */
+  webhookAllowPrivate: boolean;
+}
+
 export interface RecoveryConfig {
   /** The app page a reset link opens (the secret is added as ?token=); unset: the mail gives the code alone. */
   passwordResetUrl: string | undefined;
@@ -84,6 +100,7 @@ export interface Config {
   booking: BookingConfig;
   mail: MailConfig;
   recovery: RecoveryConfig;
+  notifications: NotificationsConfig;
   identityKeys: IdentityKey[];
   identityHmacKey: Buffer;
   redisUrl: string | undefined;
@@ -274,6 +291,22 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string } = {
     };
   }
 
+  function readNotifications(): NotificationsConfig {
+    const language = str('NOTIFY_EMAIL_LANGUAGE') ?? 'id';
+    if (language !== 'id' && language !== 'en') {
+      problems.push(`NOTIFY_EMAIL_LANGUAGE must be id or en (got "${language}")`);
+    }
+    return {
+      email: bool('NOTIFY_EMAIL') ?? false,
+      emailLanguage: language === 'en' ? 'en' : 'id',
+      jobIntervalSeconds: int('NOTIFY_JOB_INTERVAL_SECONDS', 5, 0, 3600),
+      webhookMaxAttempts: int('WEBHOOK_MAX_ATTEMPTS', 8, 1, 20),
+      webhookRetryBaseSeconds: int('WEBHOOK_RETRY_BASE_SECONDS', 30, 1, 3600),
+      webhookTimeoutMs: int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 30_000),
+      webhookAllowPrivate: bool('WEBHOOK_ALLOW_PRIVATE_URLS') ?? nodeEnv !== 'production',
+    };
+  }
+
   const secrets = readIdentitySecrets(env, { embedded, dataDir, problems, str });
 
   const config: Config = {
@@ -294,6 +327,7 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string } = {
     booking: readBooking(),
     mail: readMail(),
     recovery: readRecovery(),
+    notifications: readNotifications(),
     identityKeys: secrets.keys,
     identityHmacKey: secrets.hmacKey,
     redisUrl,

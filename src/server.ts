@@ -36,11 +36,27 @@ async function main(): Promise<void> {
         }, config.booking.jobIntervalSeconds * 1000)
       : undefined;
 
+  // Notifications: the outbox fanned out to inboxes, mails and webhooks. Every process may run
+  // it too: each row is claimed with a conditional UPDATE and a lease, so it is handled once.
+  let notifyRunning = false;
+  const notifyJob =
+    config.notifications.jobIntervalSeconds > 0
+      ? setInterval(() => {
+          if (notifyRunning) return;
+          notifyRunning = true;
+          app.services.notifications
+            .runJob()
+            .catch((err: unknown) => app.log.error({ err }, 'notification job failed'))
+            .finally(() => (notifyRunning = false));
+        }, config.notifications.jobIntervalSeconds * 1000)
+      : undefined;
+
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
     clearInterval(job);
+    clearInterval(notifyJob);
     app.log.info({ signal }, 'shutting down');
     // In-flight requests finish; a stuck one does not hold the process forever.
     const timer = setTimeout(() => process.exit(1), 10_000);

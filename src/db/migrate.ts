@@ -4,6 +4,7 @@ import * as m0002 from './migrations/0002_catalogue.js';
 import * as m0003 from './migrations/0003_booking.js';
 import * as m0004 from './migrations/0004_unpaid_index.js';
 import * as m0005 from './migrations/0005_recovery.js';
+import * as m0006 from './migrations/0006_notifications.js';
 import * as m0007 from './migrations/0007_privacy.js';
 
 /** Every migration, in order. Shipped migrations are never edited: add a new one. */
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '0003_booking': m0003,
   '0004_unpaid_index': m0004,
   '0005_recovery': m0005,
+  '0006_notifications': m0006,
   '0007_privacy': m0007,
 };
 

@@ -339,6 +339,71 @@ export interface AccessLogTable {
   created_at: Millis;
 }
 
+/** Order events waiting to be fanned out (inboxes, email, webhooks); written with the change. */
+export interface NotificationOutboxTable {
+  id: string;
+  event_key: string;
+  order_id: string;
+  kind: string;
+  actor: string;
+  payload: string;
+  created_at: Millis;
+  processed_at: Millis | null;
+  lease_until: Millis | null;
+  lease_owner: string | null;
+  attempts: number;
+}
+
+/** A patient's or a doctor's inbox. */
+export interface NotificationsTable {
+  id: string;
+  user_id: string;
+  event_key: string;
+  order_id: string;
+  kind: string;
+  payload: string;
+  created_at: Millis;
+  read_at: Millis | null;
+}
+
+/** A client app's webhook; the secret encrypted (identity keys), bound to the webhook's id. */
+export interface WebhooksTable {
+  id: string;
+  app_id: string;
+  url: string;
+  secret_enc: string;
+  created_at: Millis;
+  disabled_at: Millis | null;
+}
+
+/** One email or webhook call of one event, with its attempts. */
+export interface NotificationDeliveriesTable {
+  id: string;
+  event_key: string;
+  channel: string;
+  target: string;
+  app_id: string | null;
+  order_id: string;
+  kind: string;
+  payload: string;
+  state: string;
+  attempts: number;
+  next_attempt_at: Millis;
+  lease_until: Millis | null;
+  lease_owner: string | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: Millis;
+  updated_at: Millis;
+  delivered_at: Millis | null;
+}
+
+export interface OrderRemindersTable {
+  order_id: string;
+  start_at: Millis;
+  created_at: Millis;
+}
+
 export interface Database {
   client_apps: ClientAppsTable;
   api_keys: ApiKeysTable;
@@ -367,5 +432,10 @@ export interface Database {
   recovery_secrets: RecoverySecretsTable;
   verified_emails: VerifiedEmailsTable;
   recovery_requests: RecoveryRequestsTable;
+  notification_outbox: NotificationOutboxTable;
+  notifications: NotificationsTable;
+  webhooks: WebhooksTable;
+  notification_deliveries: NotificationDeliveriesTable;
+  order_reminders: OrderRemindersTable;
   access_log: AccessLogTable;
 }

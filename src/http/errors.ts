@@ -178,6 +178,22 @@ export const errorCatalogue = {
   },
   PRACTICE_NOT_FOUND_PUBLIC: { status: 404, message: { en: 'No such practice.', id: 'Praktik tidak ditemukan.' } },
   ORDER_NOT_FOUND: { status: 404, message: { en: 'No such order.', id: 'Pesanan tidak ditemukan.' } },
+  APP_NOT_FOUND: { status: 404, message: { en: 'No such client app.', id: 'Aplikasi klien tidak ditemukan.' } },
+  WEBHOOK_NOT_FOUND: { status: 404, message: { en: 'No such webhook.', id: 'Webhook tidak ditemukan.' } },
+  WEBHOOK_URL_INVALID: {
+    status: 422,
+    message: {
+      en: 'The webhook URL must be an absolute http:// or https:// URL without credentials.',
+      id: 'URL webhook harus berupa URL http:// atau https:// lengkap tanpa kredensial.',
+    },
+  },
+  WEBHOOK_URL_NOT_ALLOWED: {
+    status: 422,
+    message: {
+      en: 'The webhook URL points to a private or loopback address, which this server does not call.',
+      id: 'URL webhook mengarah ke alamat privat atau loopback, yang tidak dipanggil oleh server ini.',
+    },
+  },
   PAYLOAD_TOO_LARGE: {
     status: 413,
     message: { en: 'The request body is too large.', id: 'Isi permintaan terlalu besar.' },

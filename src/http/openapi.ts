@@ -168,6 +168,10 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
         { name: 'admin', description: 'The back office (admin token): accounts and the audit log.' },
         { name: 'admin catalogue', description: 'The back office: catalogue and shop records.' },
         { name: 'admin booking', description: 'The back office: schedules and orders.' },
+        {
+          name: 'notifications',
+          description: 'The inboxes of patients and doctors: every order event, newest first; mark read.',
+        },
         { name: 'files', description: 'Images at unguessable URLs.' },
         { name: 'ops', description: 'Probes for load balancers.' },
       ],

@@ -8,6 +8,8 @@ import { paginate, type PageMeta, type PageRequest } from '../../http/pagination
 import { newId, newSortableId, pooledRandomBytes } from '../../security/tokens.js';
 import { avatarPath, normalizeLogin } from '../accounts/accounts.service.js';
 import { isEmailVerified } from '../recovery/recovery.repository.js';
+import { recordReminders } from '../notifications/notifications.repository.js';
+import { insertOutbox } from '../notifications/outbox.js';
 import { VersionedCache } from '../catalogue/cache.js';
 import { CATALOGUE_VERSION, imagePath } from '../catalogue/catalogue.service.js';
 import type { PaymentNotification, PaymentOutcome, PaymentProvider } from '../payments/provider.js';
@@ -342,6 +344,8 @@ export class BookingService {
           created_at: now,
         });
         await repo.insertEvent(trx, event);
+        // Its notification commits with it (the outbox); a job delivers it.
+        await insertOutbox(trx, event.id, order, event);
         if (idempotencyKey !== undefined) {
           await repo.insertIdempotency(trx, {
             app_id: booker.appId,
@@ -585,7 +589,7 @@ export class BookingService {
             created_at: now,
           });
         }
-        await repo.insertEvent(trx, {
+        const event = {
           id: newSortableId(now),
           order_id: order.id,
           from_status: plan.from,
@@ -593,7 +597,10 @@ export class BookingService {
           action,
           actor,
           created_at: now,
-        });
+        };
+        await repo.insertEvent(trx, event);
+        // Every status change is notified: the outbox row commits with the change or not at all.
+        await insertOutbox(trx, event.id, { ...order, ...patch }, event);
       });
     } catch (err) {
       if (isUniqueViolation(err, 'slot_holds') || isUniqueViolation(err, 'doctor_id')) throw new AppError('SLOT_TAKEN');
@@ -665,6 +672,8 @@ export class BookingService {
       await repo.ordersDue(this.db, ['waiting_meeting', 'join_now'], 'end_at', now - 30 * 60_000),
       'missed',
     );
+    // The reminder an hour before: not a move, an event recorded once per order and start time.
+    await recordReminders(this.db, now);
     await repo.deleteIdempotencyBefore(this.db, now - DAY);
     return moved;
   }

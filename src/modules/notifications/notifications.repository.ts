@@ -1,0 +1,258 @@
+import { sql } from 'kysely';
+import type { Db } from '../../db/index.js';
+import type { Database } from '../../db/schema.js';
+import type { OrderRow } from '../booking/booking.repository.js';
+import { insertOutbox } from './outbox.js';
+
+const HOUR = 3_600_000;
+
+/**
+ * Orders starting within the hour that have not had their reminder for this start time: each
+ * gets one (the reminder row's primary key decides, whatever the number of processes), with
+ * its outbox row in the same transaction.
+ */
+export async function recordReminders(db: Db, now: number): Promise<number> {
+  const due = await db
+    .selectFrom('orders')
+    .leftJoin('order_reminders', (join) =>
+      join
+        .onRef('order_reminders.order_id', '=', 'orders.id')
+        .onRef('order_reminders.start_at', '=', 'orders.start_at'),
+    )
+    .selectAll('orders')
+    .where('orders.status', 'in', ['waiting_meeting', 'join_now'])
+    .where('orders.start_at', '>', now)
+    .where('orders.start_at', '<=', now + HOUR)
+    .where('order_reminders.order_id', 'is', null)
+    .limit(500)
+    .execute();
+  let recorded = 0;
+  for (const order of due as OrderRow[]) {
+    await db.transaction().execute(async (trx) => {
+      const inserted = await trx
+        .insertInto('order_reminders')
+        .values({ order_id: order.id, start_at: order.start_at, created_at: now })
+        .onConflict((oc) => oc.columns(['order_id', 'start_at']).doNothing())
+        .executeTakeFirst();
+      // Another process recorded it first.
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) !== 1) return;
+      await insertOutbox(trx, `reminder:${order.id}:${order.start_at}`, order, {
+        from_status: order.status,
+        action: 'reminder',
+        actor: 'job',
+        created_at: now,
+      });
+      recorded += 1;
+    });
+  }
+  return recorded;
+}
+
+type Claimable = 'notification_outbox' | 'notification_deliveries';
+
+/** Ids of rows a process may try to claim: not done, not leased (or the lease ran out). */
+export async function claimCandidates(db: Db, table: Claimable, now: number, limit: number): Promise<string[]> {
+  const rows =
+    table === 'notification_outbox'
+      ? await db
+          .selectFrom('notification_outbox')
+          .select('id')
+          .where('processed_at', 'is', null)
+          .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+          .orderBy('created_at')
+          .limit(limit)
+          .execute()
+      : await db
+          .selectFrom('notification_deliveries')
+          .select('id')
+          .where('state', '=', 'pending')
+          .where('next_attempt_at', '<=', now)
+          .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+          .orderBy('next_attempt_at')
+          .limit(limit)
+          .execute();
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Takes one row for `owner` until `leaseUntil`: a conditional UPDATE, so of processes racing
+ * for it exactly one sees a changed row. A process that dies holding it loses it at the lease's end.
+ */
+export async function claim(
+  db: Db,
+  table: Claimable,
+  id: string,
+  owner: string,
+  now: number,
+  leaseUntil: number,
+): Promise<boolean> {
+  let q = db
+    .updateTable(table)
+    .set({ lease_until: leaseUntil, lease_owner: owner, attempts: sql<number>`attempts + 1` })
+    .where('id', '=', id)
+    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]));
+  q = table === 'notification_outbox' ? q.where('processed_at', 'is', null) : q.where('state', '=', 'pending');
+  const result = await q.executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export const outboxRow = (db: Db, id: string) =>
+  db.selectFrom('notification_outbox').selectAll().where('id', '=', id).executeTakeFirst();
+
+export const deliveryRow = (db: Db, id: string) =>
+  db.selectFrom('notification_deliveries').selectAll().where('id', '=', id).executeTakeFirst();
+
+/** Who is told: the patient, and the doctor's login (a doctor without one has no inbox). */
+export const orderRecipients = (db: Db, orderId: string) =>
+  db
+    .selectFrom('orders')
+    .leftJoin('doctors', 'doctors.id', 'orders.doctor_id')
+    .select(['orders.patient_user_id', 'orders.app_id', 'doctors.user_id as doctor_user_id'])
+    .where('orders.id', '=', orderId)
+    .executeTakeFirst();
+
+export const activeWebhooksOfApp = (db: Db, appId: string) =>
+  db.selectFrom('webhooks').select('id').where('app_id', '=', appId).where('disabled_at', 'is', null).execute();
+
+/** Inbox rows, once per recipient and event (a repeat does nothing). */
+export async function insertNotifications(db: Db, rows: Database['notifications'][]): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insertInto('notifications')
+    .values(rows)
+    .onConflict((oc) => oc.columns(['user_id', 'event_key']).doNothing())
+    .execute();
+}
+
+/** Deliveries, once per event, channel and target (a repeat does nothing). */
+export async function insertDeliveries(db: Db, rows: Database['notification_deliveries'][]): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insertInto('notification_deliveries')
+    .values(rows)
+    .onConflict((oc) => oc.columns(['event_key', 'channel', 'target']).doNothing())
+    .execute();
+}
+
+/** Marks a claimed outbox row done, if this process still holds it. */
+export async function finishOutbox(db: Db, id: string, owner: string, now: number): Promise<boolean> {
+  const r = await db
+    .updateTable('notification_outbox')
+    .set({ processed_at: now, lease_until: null, lease_owner: null })
+    .where('id', '=', id)
+    .where('lease_owner', '=', owner)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** Records an attempt's outcome on a delivery this process holds. */
+export async function finishDelivery(
+  db: Db,
+  id: string,
+  owner: string,
+  patch: {
+    state: 'pending' | 'delivered' | 'failed';
+    next_attempt_at?: number;
+    last_status: number | null;
+    last_error: string | null;
+    delivered_at?: number;
+    updated_at: number;
+  },
+): Promise<void> {
+  await db
+    .updateTable('notification_deliveries')
+    .set({ ...patch, lease_until: null, lease_owner: null })
+    .where('id', '=', id)
+    .where('lease_owner', '=', owner)
+    .execute();
+}
+
+export const userForMail = (db: Db, userId: string) =>
+  db.selectFrom('users').select(['name', 'email']).where('id', '=', userId).executeTakeFirst();
+
+export const webhookById = (db: Db, id: string) =>
+  db.selectFrom('webhooks').selectAll().where('id', '=', id).executeTakeFirst();
+
+// The inbox.
+
+export async function inboxPage(
+  db: Db,
+  userId: string,
+  unreadOnly: boolean,
+  page: { page: number; perPage: number },
+): Promise<{ rows: Database['notifications'][]; total: number }> {
+  let base = db.selectFrom('notifications').where('user_id', '=', userId);
+  if (unreadOnly) base = base.where('read_at', 'is', null);
+  const [rows, count] = await Promise.all([
+    base
+      .selectAll()
+      .orderBy('id', 'desc')
+      .limit(page.perPage)
+      .offset((page.page - 1) * page.perPage)
+      .execute(),
+    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
+}
+
+export async function markRead(db: Db, userId: string, ids: string[] | 'all', now: number): Promise<number> {
+  let q = db
+    .updateTable('notifications')
+    .set({ read_at: now })
+    .where('user_id', '=', userId)
+    .where('read_at', 'is', null);
+  if (ids !== 'all') q = q.where('id', 'in', ids);
+  const r = await q.executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+export async function unreadCount(db: Db, userId: string): Promise<number> {
+  const r = await db
+    .selectFrom('notifications')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('user_id', '=', userId)
+    .where('read_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+// Webhooks.
+
+export const insertWebhook = (db: Db, row: Database['webhooks']) => db.insertInto('webhooks').values(row).execute();
+
+export const webhooksOfApp = (db: Db, appId: string) =>
+  db.selectFrom('webhooks').selectAll().where('app_id', '=', appId).orderBy('created_at').execute();
+
+export async function disableWebhook(db: Db, id: string, now: number): Promise<boolean> {
+  const r = await db
+    .updateTable('webhooks')
+    .set({ disabled_at: now })
+    .where('id', '=', id)
+    .where('disabled_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+export const appExists = async (db: Db, appId: string) =>
+  (await db.selectFrom('client_apps').select('id').where('id', '=', appId).executeTakeFirst()) !== undefined;
+
+export async function webhookDeliveries(
+  db: Db,
+  filter: { appId?: string; webhookId?: string; state?: string },
+  page: { page: number; perPage: number },
+): Promise<{ rows: Database['notification_deliveries'][]; total: number }> {
+  let base = db.selectFrom('notification_deliveries').where('channel', '=', 'webhook');
+  if (filter.appId !== undefined) base = base.where('app_id', '=', filter.appId);
+  if (filter.webhookId !== undefined) base = base.where('target', '=', filter.webhookId);
+  if (filter.state !== undefined) base = base.where('state', '=', filter.state);
+  const [rows, count] = await Promise.all([
+    base
+      .selectAll()
+      .orderBy('id', 'desc')
+      .limit(page.perPage)
+      .offset((page.page - 1) * page.perPage)
+      .execute(),
+    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
+}

@@ -1,0 +1,391 @@
+import type { Config, NotificationsConfig } from '../../config.js';
+import type { Db } from '../../db/index.js';
+import type { Database } from '../../db/schema.js';
+import { AppError } from '../../http/errors.js';
+import type { Lang } from '../../http/i18n.js';
+import type { PageMeta, PageRequest } from '../../http/pagination.js';
+import { IdentityCipher } from '../../security/identity-cipher.js';
+import { newId, newSortableId } from '../../security/tokens.js';
+import { isoInZone } from '../booking/time.js';
+import type { Mailer } from '../mail/mailer.js';
+import * as repo from './notifications.repository.js';
+import type { EventPayload } from './outbox.js';
+import { notificationMail, notificationText } from './templates.js';
+import { callWebhook, newWebhookSecret, parseWebhookUrl, resolvesPublic } from './webhooks.js';
+
+/** A claimed row is this process's for this long; longer than any webhook call may take. */
+const LEASE_MS = 60_000;
+/** Rows taken per pass of the job. */
+const BATCH = 100;
+/** Calls (mails, webhooks) in flight at once in one process. */
+const PARALLEL = 10;
+
+export interface NotificationResource {
+  id: string;
+  type: string;
+  title: string;
+  body: string;
+  transaction_id: string;
+  status: string;
+  read: boolean;
+  read_at: string | null;
+  created_at: string;
+  data: EventPayload;
+}
+
+export interface WebhookResource {
+  id: string;
+  app_id: string;
+  url: string;
+  active: boolean;
+  created_at: string;
+  disabled_at: string | null;
+}
+
+export interface DeliveryResource {
+  id: string;
+  webhook_id: string;
+  app_id: string | null;
+  event_id: string;
+  type: string;
+  transaction_id: string;
+  state: string;
+  attempts: number;
+  last_status: number | null;
+  last_error: string | null;
+  next_attempt_at: string | null;
+  delivered_at: string | null;
+  created_at: string;
+}
+
+interface Log {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
+
+/**
+ * Who hears of an event besides the patient: the doctor, of what others did (not of an unpaid
+ * booking nor its expiry: nothing asks anything of them yet).
+ */
+function doctorIsTold(kind: string, actor: string, status: string): boolean {
+  if (actor === 'doctor') return false;
+  if (kind === 'order.booked' && status === 'waiting_payment') return false;
+  return kind !== 'order.payment_failed';
+}
+
+class LeaseLost extends Error {}
+
+export class NotificationsService {
+  private readonly cipher: IdentityCipher;
+  private readonly settings: NotificationsConfig;
+
+  constructor(
+    private readonly db: Db,
+    config: Pick<Config, 'notifications' | 'identityKeys' | 'identityHmacKey'>,
+    private readonly mailer: Mailer,
+    private readonly log: Log,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.settings = config.notifications;
+    this.cipher = new IdentityCipher(config.identityKeys, config.identityHmacKey);
+  }
+
+  // The inbox.
+
+  async inbox(
+    userId: string,
+    unreadOnly: boolean,
+    page: PageRequest,
+    lang: Lang,
+  ): Promise<{ data: NotificationResource[]; meta: PageMeta }> {
+    const { rows, total } = await repo.inboxPage(this.db, userId, unreadOnly, page);
+    return {
+      data: rows.map((r) => this.toResource(r, lang)),
+      meta: {
+        current_page: page.page,
+        per_page: page.perPage,
+        total,
+        last_page: Math.max(1, Math.ceil(total / page.perPage)),
+      },
+    };
+  }
+
+  private toResource(row: Database['notifications'], lang: Lang): NotificationResource {
+    const payload = JSON.parse(row.payload) as EventPayload;
+    const { title, body } = notificationText(row.kind, lang, payload);
+    return {
+      id: row.id,
+      type: row.kind,
+      title,
+      body,
+      transaction_id: payload.transaction_id,
+      status: payload.status,
+      read: row.read_at !== null,
+      read_at: row.read_at === null ? null : isoInZone(Number(row.read_at), payload.timezone),
+      created_at: isoInZone(Number(row.created_at), payload.timezone),
+      data: payload,
+    };
+  }
+
+  /** Marks the given notifications (or all) of this user read; others' ids change nothing. */
+  async markRead(userId: string, ids: string[] | 'all'): Promise<{ updated: number; unread: number }> {
+    const updated = ids === 'all' || ids.length > 0 ? await repo.markRead(this.db, userId, ids, this.now()) : 0;
+    return { updated, unread: await repo.unreadCount(this.db, userId) };
+  }
+
+  // The job.
+
+  /**
+   * One pass: fans new outbox rows out to inboxes and deliveries, then makes the due
+   * deliveries. Every row is claimed with a conditional UPDATE and a lease, so any number of
+   * processes may run this at once; unique keys make a repeated fan-out write nothing new.
+   */
+  async runJob(): Promise<{ events: number; deliveries: number }> {
+    const owner = newId();
+    let events = 0;
+    for (const id of await repo.claimCandidates(this.db, 'notification_outbox', this.now(), BATCH)) {
+      const now = this.now();
+      if (!(await repo.claim(this.db, 'notification_outbox', id, owner, now, now + LEASE_MS))) continue;
+      try {
+        await this.fanOut(id, owner);
+        events += 1;
+      } catch (err) {
+        if (!(err instanceof LeaseLost)) this.log.error({ err, outbox: id }, 'notification fan-out failed');
+      }
+    }
+    const claimed: string[] = [];
+    for (const id of await repo.claimCandidates(this.db, 'notification_deliveries', this.now(), BATCH)) {
+      const now = this.now();
+      if (await repo.claim(this.db, 'notification_deliveries', id, owner, now, now + LEASE_MS)) claimed.push(id);
+    }
+    for (let i = 0; i < claimed.length; i += PARALLEL) {
+      await Promise.all(claimed.slice(i, i + PARALLEL).map((id) => this.deliver(id, owner)));
+    }
+    return { events, deliveries: claimed.length };
+  }
+
+  private async fanOut(outboxId: string, owner: string): Promise<void> {
+    const now = this.now();
+    const row = await repo.outboxRow(this.db, outboxId);
+    if (row === undefined) return;
+    const parties = await repo.orderRecipients(this.db, row.order_id);
+    const payload = JSON.parse(row.payload) as EventPayload;
+    const users: string[] = [];
+    if (parties !== undefined) {
+      users.push(parties.patient_user_id);
+      if (parties.doctor_user_id !== null && doctorIsTold(row.kind, row.actor, payload.status)) {
+        users.push(parties.doctor_user_id);
+      }
+    }
+    const hooks = parties === undefined ? [] : await repo.activeWebhooksOfApp(this.db, parties.app_id);
+    const delivery = (channel: 'email' | 'webhook', target: string): Database['notification_deliveries'] => ({
+      id: newSortableId(now),
+      event_key: row.event_key,
+      channel,
+      target,
+      app_id: parties?.app_id ?? null,
+      order_id: row.order_id,
+      kind: row.kind,
+      payload: row.payload,
+      state: 'pending',
+      attempts: 0,
+      next_attempt_at: now,
+      lease_until: null,
+      lease_owner: null,
+      last_status: null,
+      last_error: null,
+      created_at: now,
+      updated_at: now,
+      delivered_at: null,
+    });
+    await this.db.transaction().execute(async (trx) => {
+      await repo.insertNotifications(
+        trx,
+        users.map((user_id) => ({
+          id: newSortableId(Number(row.created_at)),
+          user_id,
+          event_key: row.event_key,
+          order_id: row.order_id,
+          kind: row.kind,
+          payload: row.payload,
+          created_at: Number(row.created_at),
+          read_at: null,
+        })),
+      );
+      await repo.insertDeliveries(trx, [
+        ...(this.settings.email ? users.map((u) => delivery('email', u)) : []),
+        ...hooks.map((h) => delivery('webhook', h.id)),
+      ]);
+      // Another process took the row over (this one was too slow): let it write, not both.
+      if (!(await repo.finishOutbox(trx, row.id, owner, now))) throw new LeaseLost();
+    });
+  }
+
+  private async deliver(id: string, owner: string): Promise<void> {
+    const d = await repo.deliveryRow(this.db, id);
+    if (d === undefined) return;
+    let outcome: { ok: boolean; status: number | null; error: string | null; final?: boolean };
+    try {
+      outcome = d.channel === 'email' ? await this.sendEmail(d) : await this.sendWebhook(d);
+    } catch (err) {
+      this.log.error({ err, delivery: d.id }, 'notification delivery failed');
+      outcome = { ok: false, status: null, error: 'internal error' };
+    }
+    const now = this.now();
+    const attempts = Number(d.attempts);
+    if (outcome.ok) {
+      await repo.finishDelivery(this.db, id, owner, {
+        state: 'delivered',
+        last_status: outcome.status,
+        last_error: null,
+        delivered_at: now,
+        updated_at: now,
+      });
+      return;
+    }
+    const giveUp = outcome.final === true || attempts >= this.settings.webhookMaxAttempts;
+    const wait = this.settings.webhookRetryBaseSeconds * 1000 * 2 ** Math.max(0, attempts - 1);
+    await repo.finishDelivery(this.db, id, owner, {
+      state: giveUp ? 'failed' : 'pending',
+      next_attempt_at: now + wait,
+      last_status: outcome.status,
+      last_error: outcome.error,
+      updated_at: now,
+    });
+    // The delivery's id and the short error only: never the URL (it may carry a token) nor a secret.
+    this.log.warn(
+      { delivery: d.id, channel: d.channel, attempts, error: outcome.error, failed: giveUp },
+      giveUp ? 'notification delivery gave up' : 'notification delivery will be retried',
+    );
+  }
+
+  private async sendEmail(d: Database['notification_deliveries']) {
+    const user = await repo.userForMail(this.db, d.target);
+    if (user === undefined || user.email === '') {
+      return { ok: false, status: null, error: 'no address', final: true };
+    }
+    const message = notificationMail(
+      this.settings.emailLanguage,
+      user.email,
+      user.name,
+      d.kind,
+      JSON.parse(d.payload) as EventPayload,
+    );
+    try {
+      await this.mailer.send(message);
+      return { ok: true, status: null, error: null };
+    } catch {
+      return { ok: false, status: null, error: 'mail not accepted' };
+    }
+  }
+
+  private async sendWebhook(d: Database['notification_deliveries']) {
+    const hook = await repo.webhookById(this.db, d.target);
+    if (hook === undefined || hook.disabled_at !== null) {
+      return { ok: false, status: null, error: 'webhook removed', final: true };
+    }
+    const url = new URL(hook.url);
+    if (!this.settings.webhookAllowPrivate && !(await resolvesPublic(url))) {
+      return { ok: false, status: null, error: 'address not allowed' };
+    }
+    const body = JSON.stringify({
+      id: d.event_key,
+      type: d.kind,
+      created_at: iso(Number(d.created_at)),
+      data: JSON.parse(d.payload) as EventPayload,
+    });
+    const secret = this.cipher.decrypt(hook.secret_enc, `webhook:${hook.id}`);
+    return callWebhook(
+      hook.url,
+      secret,
+      { 'x-cexup-event': d.kind, 'x-cexup-delivery': d.id, 'x-cexup-event-id': d.event_key },
+      body,
+      this.now(),
+      this.settings.webhookTimeoutMs,
+    );
+  }
+
+  // Webhooks (admin).
+
+  private async requireApp(appId: string): Promise<void> {
+    if (!(await repo.appExists(this.db, appId))) throw new AppError('APP_NOT_FOUND');
+  }
+
+  /** Registers a URL; the secret is in the answer once and stored encrypted. */
+  async registerWebhook(appId: string, rawUrl: string): Promise<WebhookResource & { secret: string }> {
+    const url = parseWebhookUrl(rawUrl);
+    await this.requireApp(appId);
+    if (!this.settings.webhookAllowPrivate && !(await resolvesPublic(url))) {
+      throw new AppError('WEBHOOK_URL_NOT_ALLOWED', { fields: { url: [{ key: 'invalid' }] } });
+    }
+    const now = this.now();
+    const id = newId();
+    const secret = newWebhookSecret();
+    const row = {
+      id,
+      app_id: appId,
+      url: url.toString(),
+      secret_enc: this.cipher.encrypt(secret, `webhook:${id}`),
+      created_at: now,
+      disabled_at: null,
+    };
+    await repo.insertWebhook(this.db, row);
+    return { ...this.webhookResource(row), secret };
+  }
+
+  async listWebhooks(appId: string): Promise<WebhookResource[]> {
+    await this.requireApp(appId);
+    return (await repo.webhooksOfApp(this.db, appId)).map((w) => this.webhookResource(w));
+  }
+
+  /** Stops calls to the webhook; its pending deliveries are marked failed when their turn comes. */
+  async disableWebhook(id: string): Promise<WebhookResource> {
+    await repo.disableWebhook(this.db, id, this.now());
+    const row = await repo.webhookById(this.db, id);
+    if (row === undefined) throw new AppError('WEBHOOK_NOT_FOUND');
+    return this.webhookResource(row);
+  }
+
+  private webhookResource(w: Database['webhooks']): WebhookResource {
+    return {
+      id: w.id,
+      app_id: w.app_id,
+      url: w.url,
+      active: w.disabled_at === null,
+      created_at: iso(Number(w.created_at))!,
+      disabled_at: iso(w.disabled_at === null ? null : Number(w.disabled_at)),
+    };
+  }
+
+  async webhookDeliveries(
+    filter: { appId?: string; webhookId?: string; state?: string },
+    page: PageRequest,
+  ): Promise<{ data: DeliveryResource[]; meta: PageMeta }> {
+    const { rows, total } = await repo.webhookDeliveries(this.db, filter, page);
+    return {
+      data: rows.map((d) => ({
+        id: d.id,
+        webhook_id: d.target,
+        app_id: d.app_id,
+        event_id: d.event_key,
+        type: d.kind,
+        transaction_id: (JSON.parse(d.payload) as EventPayload).transaction_id,
+        state: d.state,
+        attempts: Number(d.attempts),
+        last_status: d.last_status === null ? null : Number(d.last_status),
+        last_error: d.last_error,
+        next_attempt_at: d.state === 'pending' ? iso(Number(d.next_attempt_at)) : null,
+        delivered_at: iso(d.delivered_at === null ? null : Number(d.delivered_at)),
+        created_at: iso(Number(d.created_at))!,
+      })),
+      meta: {
+        current_page: page.page,
+        per_page: page.perPage,
+        total,
+        last_page: Math.max(1, Math.ceil(total / page.perPage)),
+      },
+    };
+  }
+}
