@@ -146,7 +146,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     apps: new AppsService(database.db, now, config.cacheTtlMs),
     accounts: new AccountsService(database.db, config, now),
     obgyn: new ObgynService(database.db, now),
-    privacy: new PrivacyService(database.db, now),
+    privacy: new PrivacyService(database.db, now, () => services),
     catalogue: new CatalogueService(database.db, { cacheTtlMs: config.cacheTtlMs, now }),
     shop: new ShopService(database.db, { cacheTtlMs: config.cacheTtlMs, now }),
     booking: new BookingService(database.db, config.booking, payments, now, {

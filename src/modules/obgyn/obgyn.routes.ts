@@ -8,7 +8,7 @@ import { ActingUserFields, Envelope, NullableString, RequiredText } from '../../
 import type { AccountsService } from '../accounts/accounts.service.js';
 import type { ObgynService } from './obgyn.service.js';
 
-const ObgynSchema = Type.Object(
+export const ObgynSchema = Type.Object(
   {
     user_id: Type.String(),
     suami: Type.String(),

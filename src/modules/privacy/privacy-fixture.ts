@@ -105,3 +105,23 @@ export async function pay(s: PrivacySetup, order: Record<string, unknown>): Prom
 }
 
 export const bearer = (s: PrivacySetup, token: string) => ({ ...authHeaders(s.ta), authorization: `Bearer ${token}` });
+
+const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+
+/** A patient with everything filled in: profile and identity, obgyn profile, avatar. */
+export async function fullProfile(s: PrivacySetup, patient: Patient, idNumber: string): Promise<void> {
+  const call = async (method: 'POST', url: string, payload: object) => {
+    const res = await s.ta.app.inject({ method, url, headers: authHeaders(s.ta, patient), payload });
+    assert.ok(res.statusCode < 300, res.body);
+  };
+  await call('POST', '/api/update/patient', {
+    gender: 'perempuan',
+    phone_number: '081234567890',
+    date_of_birth: '1994-03-12',
+    place_of_birth: 'Bandung',
+    type: 'ktp',
+    no_type: idNumber,
+  });
+  await call('POST', '/api/obgyn', { suami: 'Budi Santoso', faskes1: 'Puskesmas Coblong' });
+  await call('POST', '/api/avatar', { file: PNG, type: 'png' });
+}

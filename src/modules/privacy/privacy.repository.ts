@@ -49,3 +49,23 @@ export const countAccessLog = async (db: Q, patientId: string): Promise<number> 
     .executeTakeFirstOrThrow();
   return Number(row.n);
 };
+
+/** The addresses the patient logged in from (kept 90 days for the lockout's known addresses). */
+export const knownAddressesOf = (db: Q, userId: string) =>
+  db
+    .selectFrom('known_addresses')
+    .select(['ip', 'last_success_at'])
+    .where('user_id', '=', userId)
+    .orderBy('last_success_at', 'desc')
+    .execute();
+
+/** When the account's current address was confirmed, if it was. */
+export const emailVerifiedAt = async (db: Q, userId: string, emailNormalized: string): Promise<number | undefined> =>
+  (
+    await db
+      .selectFrom('verified_emails')
+      .select('verified_at')
+      .where('user_id', '=', userId)
+      .where('email_normalized', '=', emailNormalized)
+      .executeTakeFirst()
+  )?.verified_at;

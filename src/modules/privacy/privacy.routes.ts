@@ -6,8 +6,12 @@ import { bearerGuard, currentSession } from '../../http/auth.js';
 import { messages } from '../../http/i18n.js';
 import { KEY_TOKEN, op } from '../../http/openapi.js';
 import { readPagination } from '../../http/pagination.js';
-import { EnvelopePage, LooseWith, Nullable, PAGE_FIELDS } from '../../http/schemas.js';
+import { baseUrlOf } from '../../http/origin.js';
+import { Envelope, EnvelopePage, exampleOf, LooseWith, Nullable, PAGE_FIELDS } from '../../http/schemas.js';
+import { UserResourceSchema } from '../accounts/accounts.routes.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
+import { OrderSchema } from '../booking/booking.routes.js';
+import { ObgynSchema } from '../obgyn/obgyn.routes.js';
 import type { PrivacyService } from './privacy.service.js';
 
 export const AccessLogEntrySchema = Type.Object(
@@ -38,6 +42,44 @@ export const AccessLogEntrySchema = Type.Object(
   },
 );
 
+export const DataExportSchema = Type.Object(
+  {
+    exported_at: Type.String(),
+    profile: UserResourceSchema,
+    identity: Type.Object(
+      { type: Nullable(Type.String()), number: Nullable(Type.String()) },
+      { description: 'The identity document, the number in clear: only in the owner’s own export.' },
+    ),
+    email_verified_at: Nullable(Type.String()),
+    obgyn: Nullable(ObgynSchema),
+    orders: Type.Array(OrderSchema, { description: 'Every order, newest first, each with its history.' }),
+    // HOOK (notifications): always empty until the inbox joins the export (privacy.service.ts).
+    notifications: Type.Array(Type.Object({}), {
+      maxItems: 0,
+      description: 'The inbox: empty for now, until notifications join the export.',
+    }),
+    access_log: Type.Array(AccessLogEntrySchema, { description: 'Every read of this data by a doctor or an admin.' }),
+    login_addresses: Type.Array(Type.Object({ ip: Type.String(), last_login_at: Type.String() }), {
+      description: 'Addresses logged in from (kept so that a lockout spares them).',
+    }),
+  },
+  {
+    examples: [
+      {
+        exported_at: '2026-12-02T03:00:00.000Z',
+        profile: exampleOf(UserResourceSchema),
+        identity: { type: 'ktp', number: '3273015203940001' },
+        email_verified_at: '2026-11-28T00:50:12.000Z',
+        obgyn: exampleOf(ObgynSchema),
+        orders: [exampleOf(OrderSchema)],
+        notifications: [],
+        access_log: [exampleOf(AccessLogEntrySchema)],
+        login_addresses: [{ ip: '203.0.113.7', last_login_at: '2026-12-01T23:10:00.000Z' }],
+      },
+    ],
+  },
+);
+
 export interface PrivacyRouteDeps {
   privacy: PrivacyService;
   accounts: AccountsService;
@@ -47,11 +89,46 @@ export interface PrivacyRouteDeps {
 /**
  * The patient's rights over their data.
  *
+ *   GET    /me/export         everything held about me, as a JSON file              key + token
  *   GET    /me/access-log     who (doctors, admins) read my data: data, page        key + token
  */
-export async function privacyRoutes(fastify: FastifyInstance, { privacy, accounts }: PrivacyRouteDeps): Promise<void> {
+export async function privacyRoutes(
+  fastify: FastifyInstance,
+  { privacy, accounts, config }: PrivacyRouteDeps,
+): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const authenticated = bearerGuard(accounts);
+
+  app.get(
+    '/me/export',
+    {
+      onRequest: authenticated,
+      // A whole account's data at once: a few a minute is plenty for a person.
+      config: { rateLimit: { max: 10, timeWindow: 60_000 } },
+      schema: {
+        ...op(
+          'privacy',
+          'exportMyData',
+          'Everything held about me (profile, identity number in clear, obgyn profile, orders, access log) as a JSON file',
+          KEY_TOKEN,
+        ),
+        response: {
+          200: {
+            ...Envelope(DataExportSchema),
+            description: 'A download: `Content-Disposition: attachment`, `Cache-Control: no-store`.',
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const data = await privacy.exportData(currentSession(request).user, baseUrlOf(config, request));
+      const day = data.exported_at.slice(0, 10);
+      void reply
+        .header('cache-control', 'no-store')
+        .header('content-disposition', `attachment; filename="cexup-data-${day}.json"`);
+      return { success: true, message: messages.ok[request.lang], data };
+    },
+  );
 
   app.get(
     '/me/access-log',

@@ -1,6 +1,12 @@
 import type { Db } from '../../db/index.js';
+import { AppError } from '../../http/errors.js';
 import type { PageMeta, PageRequest } from '../../http/pagination.js';
 import { newSortableId } from '../../security/tokens.js';
+import type { UserRow } from '../accounts/accounts.repository.js';
+import { toUserResource, type AccountsService, type UserResource } from '../accounts/accounts.service.js';
+import { ordersOfPatient } from '../booking/booking.repository.js';
+import type { BookingService, OrderResource } from '../booking/booking.service.js';
+import type { ObgynResource, ObgynService } from '../obgyn/obgyn.service.js';
 import * as repo from './privacy.repository.js';
 
 /**
@@ -22,6 +28,27 @@ export interface AccessLogEntry {
   transaction_id: string | null;
 }
 
+/** Everything the API holds about a patient, as GET /api/me/export gives it to them. */
+export interface DataExport {
+  exported_at: string;
+  profile: UserResource;
+  /** The identity document in clear: only ever in its owner's own export. */
+  identity: { type: string | null; number: string | null };
+  email_verified_at: string | null;
+  obgyn: ObgynResource | null;
+  orders: OrderResource[];
+  notifications: Record<string, unknown>[];
+  access_log: AccessLogEntry[];
+  login_addresses: { ip: string; last_login_at: string }[];
+}
+
+/** The other modules the export and the erasure read through (their rules, their resources). */
+export interface PrivacyDeps {
+  accounts: AccountsService;
+  booking: BookingService;
+  obgyn: ObgynService;
+}
+
 /**
  * The patient's rights over their data (UU PDP 27/2022): the access log of reads by doctors
  * and admins, the export, and the erasure of the account.
@@ -30,7 +57,50 @@ export class PrivacyService {
   constructor(
     private readonly db: Db,
     private readonly now: () => number = Date.now,
+    /** Asked when needed: the services are built together, this one before some it uses. */
+    private readonly deps: () => PrivacyDeps = () => {
+      throw new Error('PrivacyService built without its dependencies');
+    },
   ) {}
+
+  /** The patient's own data, whole: what the export route sends. */
+  async exportData(user: UserRow, baseUrl: string): Promise<DataExport> {
+    const { accounts, booking, obgyn } = this.deps();
+    const [orderRows, log, addresses, verifiedAt, profile, notifications] = await Promise.all([
+      ordersOfPatient(this.db, user.id, {}),
+      repo.accessLogOf(this.db, user.id),
+      repo.knownAddressesOf(this.db, user.id),
+      repo.emailVerifiedAt(this.db, user.id, user.email_normalized),
+      obgyn.get(user.id).catch((err: unknown) => {
+        if (err instanceof AppError && err.code === 'OBGYN_PROFILE_NOT_FOUND') return null;
+        throw err;
+      }),
+      this.notificationsOf(user.id),
+    ]);
+    return {
+      exported_at: new Date(this.now()).toISOString(),
+      profile: toUserResource(user, baseUrl),
+      identity: { type: user.id_type, number: accounts.revealIdNumber(user) },
+      email_verified_at: verifiedAt === undefined ? null : new Date(Number(verifiedAt)).toISOString(),
+      obgyn: profile,
+      orders: await booking.resources(orderRows, baseUrl),
+      notifications,
+      access_log: log.map(toEntry),
+      login_addresses: addresses.map((a) => ({
+        ip: a.ip,
+        last_login_at: new Date(Number(a.last_success_at)).toISOString(),
+      })),
+    };
+  }
+
+  /**
+   * HOOK (notifications, issue 6 item 3): the patient's inbox for the export. The notifications
+   * module is being written alongside; until its table is committed this returns none. Once it
+   * is, read the inbox here, give the export schema its item schema, and erase it in erase().
+   */
+  protected async notificationsOf(_userId: string): Promise<Record<string, unknown>[]> {
+    return [];
+  }
 
   /**
    * Records that `reader` read these orders. Called by the route after the data is gathered and
