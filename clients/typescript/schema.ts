@@ -97,7 +97,8 @@ export interface paths {
     get: operations['me'];
     put?: never;
     post?: never;
-    delete?: never;
+    /** Delete my account: personal data erased, every session ended, orders kept anonymised for accounting */
+    delete: operations['deleteMyAccount'];
     options?: never;
     head?: never;
     patch?: never;
@@ -3634,6 +3635,340 @@ export interface operations {
             errors?: {
               [key: string]: string[];
             };
+          };
+        };
+      };
+      /** @description `INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Something went wrong on our side.",
+           *       "code": "INTERNAL_ERROR",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'INTERNAL_ERROR';
+            data: null;
+          };
+        };
+      };
+      /** @description `SERVICE_UNAVAILABLE`: The service is temporarily unavailable. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The service is temporarily unavailable.",
+           *       "code": "SERVICE_UNAVAILABLE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'SERVICE_UNAVAILABLE';
+            data: null;
+          };
+        };
+      };
+    };
+  };
+  deleteMyAccount: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "password": "rahasia-123"
+         *     }
+         */
+        'application/json': {
+          user_id?: string | number | null;
+          username?: string | null;
+          /** @description The current password; a wrong one is a 422 and counts as a failed login. */
+          password: string;
+        };
+      };
+    };
+    responses: {
+      /** @description OK. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": true,
+           *       "message": "Your account and personal data have been deleted.",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            success: boolean;
+            message: string;
+            data: null;
+          };
+        };
+      };
+      /** @description `BAD_REQUEST`: The request is malformed. `MALFORMED_JSON`: The request body is not valid JSON. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request is malformed.",
+           *       "code": "BAD_REQUEST",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'BAD_REQUEST' | 'MALFORMED_JSON';
+            data: null;
+          };
+        };
+      };
+      /** @description `API_KEY_INVALID`: A valid x-api-key header is required. `UNAUTHENTICATED`: Authentication required: send a valid Bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "A valid x-api-key header is required.",
+           *       "code": "API_KEY_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `FORBIDDEN_OTHER_USER`: You can only act on your own account. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "You can only act on your own account.",
+           *       "code": "FORBIDDEN_OTHER_USER",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'FORBIDDEN_OTHER_USER';
+            data: null;
+          };
+        };
+      };
+      /** @description `ACCOUNT_HAS_OPEN_ORDERS`: Some of your orders are still open (to pay, to confirm, booked, or a refund due): cancel them or let them end, then delete the account. `PASSWORD_CHANGED_MEANWHILE`: The password was changed by another request meanwhile. Try again. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Some of your orders are still open (to pay, to confirm, booked, or a refund due): cancel them or let them end, then delete the account.",
+           *       "code": "ACCOUNT_HAS_OPEN_ORDERS",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'ACCOUNT_HAS_OPEN_ORDERS' | 'PASSWORD_CHANGED_MEANWHILE';
+            data: null;
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request body is too large.",
+           *       "code": "PAYLOAD_TOO_LARGE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'PAYLOAD_TOO_LARGE';
+            data: null;
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Unsupported content type: send application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Unsupported content type: send application/json.",
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'UNSUPPORTED_MEDIA_TYPE';
+            data: null;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: The given data was invalid. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The given data was invalid.",
+           *       "code": "VALIDATION_FAILED",
+           *       "data": null,
+           *       "errors": {
+           *         "email": [
+           *           "The email must be a valid email address."
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'VALIDATION_FAILED';
+            data: null;
+            /** @description Messages per field. */
+            errors?: {
+              [key: string]: string[];
+            };
+          };
+        };
+      };
+      /** @description `TOO_MANY_REQUESTS`: Too many requests. Try again later. `LOGIN_LOCKED`: Too many failed logins. Try again in {minutes} minutes. */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Too many requests. Try again later.",
+           *       "code": "TOO_MANY_REQUESTS",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'TOO_MANY_REQUESTS' | 'LOGIN_LOCKED';
+            data: null;
           };
         };
       };

@@ -81,6 +81,13 @@ export const errorCatalogue = {
       id: 'Kata sandi baru saja diubah oleh permintaan lain. Silakan coba lagi.',
     },
   },
+  ACCOUNT_HAS_OPEN_ORDERS: {
+    status: 409,
+    message: {
+      en: 'Some of your orders are still open (to pay, to confirm, booked, or a refund due): cancel them or let them end, then delete the account.',
+      id: 'Masih ada pesanan Anda yang berjalan (menunggu pembayaran, konfirmasi, terjadwal, atau pengembalian dana): batalkan atau tunggu hingga selesai, lalu hapus akun.',
+    },
+  },
   EMAIL_ALREADY_VERIFIED: {
     status: 409,
     message: { en: 'This email address is already confirmed.', id: 'Alamat email ini sudah dikonfirmasi.' },

@@ -254,6 +254,18 @@ export class AccountsService {
     });
   }
 
+  /**
+   * The password asked again before a grave act (deleting the account): a wrong one counts as a
+   * failed login and the lockout applies, as for change-password. 422 on `field` when wrong.
+   */
+  async confirmPassword(user: UserRow, password: string, ip: string, field = 'password'): Promise<void> {
+    await this.guard.check(user.id, ip, user.id);
+    if (!(await verifyPassword(user.password_hash, password))) {
+      await this.guard.recordFailure(user.id, ip);
+      throw AppError.field(field, 'currentPasswordWrong');
+    }
+  }
+
   async updateProfile(user: UserRow, input: ProfileInput): Promise<UserRow> {
     const problems: FieldProblems = {};
     const patch: Partial<UserRow> = {};

@@ -69,3 +69,97 @@ export const emailVerifiedAt = async (db: Q, userId: string, emailNormalized: st
       .where('email_normalized', '=', emailNormalized)
       .executeTakeFirst()
   )?.verified_at;
+
+/** Statuses in which an order still binds someone: a payment, a meeting, or a refund due. */
+export const OPEN_STATUSES = [
+  'waiting_payment',
+  'waiting_doctor_confirmation',
+  'waiting_meeting',
+  'reschedule_from_doctor',
+  'reschedule_from_patient',
+  'join_now',
+  'on_air',
+  'waiting_refund',
+];
+
+export const hasOpenOrders = async (db: Q, userId: string): Promise<boolean> =>
+  (await db
+    .selectFrom('orders')
+    .select('id')
+    .where('patient_user_id', '=', userId)
+    .where('status', 'in', OPEN_STATUSES)
+    .executeTakeFirst()) !== undefined;
+
+/**
+ * The account row made anonymous, only if its password is still the one checked (a password
+ * changed meanwhile means someone else may be acting): true when it was.
+ */
+export const anonymiseUser = async (db: Q, userId: string, checkedHash: string, now: number): Promise<boolean> => {
+  // Values no registration can take (a hyphen is not allowed in usernames; .invalid never
+  // resolves), unique per account, so the real email and username are free again at once.
+  const username = `erased-${userId}`;
+  const email = `erased-${userId}@erased.invalid`;
+  const result = await db
+    .updateTable('users')
+    .set({
+      name: '',
+      username,
+      username_normalized: username.toLowerCase(),
+      email,
+      email_normalized: email.toLowerCase(),
+      // Matches no password: verification fails on it.
+      password_hash: '!erased',
+      address: null,
+      gender: null,
+      phone_number: null,
+      date_of_birth: null,
+      place_of_birth: null,
+      id_type: null,
+      id_number_enc: null,
+      id_number_masked: null,
+      id_number_hmac: null,
+      avatar_image_id: null,
+      erased_at: now,
+      updated_at: now,
+    })
+    .where('id', '=', userId)
+    .where('password_hash', '=', checkedHash)
+    .where('erased_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+};
+
+/** Everything else personal of the account, inside the erasure's transaction. */
+export async function erasePersonalRows(db: Q, userId: string, loginSubjects: string[], now: number): Promise<void> {
+  await db.deleteFrom('images').where('owner_user_id', '=', userId).execute();
+  await db.deleteFrom('obgyn_profiles').where('user_id', '=', userId).execute();
+  await db
+    .updateTable('access_tokens')
+    .set({ revoked_at: now })
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .execute();
+  await db.deleteFrom('login_failures').where('subject', '=', userId).execute();
+  await db.deleteFrom('known_addresses').where('user_id', '=', userId).execute();
+  await db.deleteFrom('recovery_secrets').where('user_id', '=', userId).execute();
+  await db.deleteFrom('verified_emails').where('user_id', '=', userId).execute();
+  await db
+    .deleteFrom('recovery_requests')
+    .where('subject', 'in', [userId, ...loginSubjects])
+    .execute();
+  await db.deleteFrom('idempotency_keys').where('user_id', '=', userId).execute();
+  await db.updateTable('orders').set({ patient_name: '', note: null }).where('patient_user_id', '=', userId).execute();
+}
+
+/** The patient's orders' entries in the audit log (a refund keeps the order as it was). */
+export const orderAuditEntries = (db: Q, userId: string) =>
+  db
+    .selectFrom('audit_log')
+    .innerJoin('orders', 'orders.transaction_id', 'audit_log.entity_id')
+    .select(['audit_log.id', 'audit_log.before_json', 'audit_log.after_json'])
+    .where('audit_log.entity', '=', 'order')
+    .where('orders.patient_user_id', '=', userId)
+    .execute();
+
+export const setAuditJson = (db: Q, id: string, before: string | null, after: string | null) =>
+  db.updateTable('audit_log').set({ before_json: before, after_json: after }).where('id', '=', id).execute();

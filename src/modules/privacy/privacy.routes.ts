@@ -2,12 +2,20 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Config } from '../../config.js';
-import { bearerGuard, currentSession } from '../../http/auth.js';
+import { bearerGuard, currentSession, ownBodyIds } from '../../http/auth.js';
 import { messages } from '../../http/i18n.js';
 import { KEY_TOKEN, op } from '../../http/openapi.js';
 import { readPagination } from '../../http/pagination.js';
 import { baseUrlOf } from '../../http/origin.js';
-import { Envelope, EnvelopePage, exampleOf, LooseWith, Nullable, PAGE_FIELDS } from '../../http/schemas.js';
+import {
+  ActingUserFields,
+  Envelope,
+  EnvelopePage,
+  exampleOf,
+  LooseWith,
+  Nullable,
+  PAGE_FIELDS,
+} from '../../http/schemas.js';
 import { UserResourceSchema } from '../accounts/accounts.routes.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import { OrderSchema } from '../booking/booking.routes.js';
@@ -80,6 +88,11 @@ export const DataExportSchema = Type.Object(
   },
 );
 
+const ERASED = {
+  en: 'Your account and personal data have been deleted.',
+  id: 'Akun dan data pribadi Anda telah dihapus.',
+};
+
 export interface PrivacyRouteDeps {
   privacy: PrivacyService;
   accounts: AccountsService;
@@ -91,6 +104,7 @@ export interface PrivacyRouteDeps {
  *
  *   GET    /me/export         everything held about me, as a JSON file              key + token
  *   GET    /me/access-log     who (doctors, admins) read my data: data, page        key + token
+ *   DELETE /me                erase my account (password again); orders kept anonymised   key + token
  */
 export async function privacyRoutes(
   fastify: FastifyInstance,
@@ -127,6 +141,41 @@ export async function privacyRoutes(
         .header('cache-control', 'no-store')
         .header('content-disposition', `attachment; filename="cexup-data-${day}.json"`);
       return { success: true, message: messages.ok[request.lang], data };
+    },
+  );
+
+  app.delete(
+    '/me',
+    {
+      onRequest: authenticated,
+      preValidation: ownBodyIds,
+      // As many tries as a login: the password is guessed here just as well.
+      config: { rateLimit: { max: config.limits.loginPerAddressPerMinute, timeWindow: 60_000 } },
+      schema: {
+        ...op(
+          'privacy',
+          'deleteMyAccount',
+          'Delete my account: personal data erased, every session ended, orders kept anonymised for accounting',
+          KEY_TOKEN,
+          ['LOGIN_LOCKED', 'ACCOUNT_HAS_OPEN_ORDERS', 'PASSWORD_CHANGED_MEANWHILE'],
+        ),
+        body: Type.Object(
+          {
+            ...ActingUserFields,
+            password: Type.String({
+              minLength: 1,
+              maxLength: 1024,
+              description: 'The current password; a wrong one is a 422 and counts as a failed login.',
+            }),
+          },
+          { examples: [{ password: 'rahasia-123' }] },
+        ),
+        response: { 200: Envelope(Type.Null(), ERASED.en) },
+      },
+    },
+    async (request) => {
+      await privacy.erase(currentSession(request), request.body.password, request.ip);
+      return { success: true, message: ERASED[request.lang], data: null };
     },
   );
 

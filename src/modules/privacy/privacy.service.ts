@@ -1,9 +1,15 @@
 import type { Db } from '../../db/index.js';
 import { AppError } from '../../http/errors.js';
 import type { PageMeta, PageRequest } from '../../http/pagination.js';
-import { newSortableId } from '../../security/tokens.js';
+import { newSortableId, sha256 } from '../../security/tokens.js';
 import type { UserRow } from '../accounts/accounts.repository.js';
-import { toUserResource, type AccountsService, type UserResource } from '../accounts/accounts.service.js';
+import {
+  normalizeLogin,
+  toUserResource,
+  type AccountsService,
+  type Session,
+  type UserResource,
+} from '../accounts/accounts.service.js';
 import { ordersOfPatient } from '../booking/booking.repository.js';
 import type { BookingService, OrderResource } from '../booking/booking.service.js';
 import type { ObgynResource, ObgynService } from '../obgyn/obgyn.service.js';
@@ -94,6 +100,40 @@ export class PrivacyService {
   }
 
   /**
+   * Erases the patient's personal data (UU PDP's right to erasure), after the password is given
+   * again. Orders stay for accounting (amounts, statuses, history), linked to the account row,
+   * which stays too but anonymised: the email and username are free for a new registration at
+   * once. One transaction: a failure leaves everything as it was. The avatar lives in the
+   * database (images), so it goes in the same transaction; there is no file to remove.
+   */
+  async erase(session: Session, password: string, ip: string): Promise<void> {
+    const { accounts } = this.deps();
+    const user = session.user;
+    await accounts.confirmPassword(user, password, ip);
+    if (await repo.hasOpenOrders(this.db, user.id)) throw new AppError('ACCOUNT_HAS_OPEN_ORDERS');
+    const now = this.now();
+    // The counters password/forgot keeps under a hash of each login name.
+    const loginSubjects = [user.email_normalized, user.username_normalized].map((n) =>
+      sha256(`forgot:${normalizeLogin(n)}`),
+    );
+    await this.db.transaction().execute(async (trx) => {
+      // Again inside: an order booked meanwhile keeps the account (the token still worked).
+      if (await repo.hasOpenOrders(trx, user.id)) throw new AppError('ACCOUNT_HAS_OPEN_ORDERS');
+      if (!(await repo.anonymiseUser(trx, user.id, user.password_hash, now))) {
+        throw new AppError('PASSWORD_CHANGED_MEANWHILE');
+      }
+      await repo.erasePersonalRows(trx, user.id, loginSubjects, now);
+      for (const entry of await repo.orderAuditEntries(trx, user.id)) {
+        await repo.setAuditJson(trx, entry.id, scrubOrderJson(entry.before_json), scrubOrderJson(entry.after_json));
+      }
+      await this.eraseNotifications(trx, user.id);
+    });
+  }
+
+  /** HOOK (notifications): the inbox goes with the account; see notificationsOf. */
+  protected async eraseNotifications(_db: Db, _userId: string): Promise<void> {}
+
+  /**
    * HOOK (notifications, issue 6 item 3): the patient's inbox for the export. The notifications
    * module is being written alongside; until its table is committed this returns none. Once it
    * is, read the inbox here, give the export schema its item schema, and erase it in erase().
@@ -149,6 +189,15 @@ export class PrivacyService {
       },
     };
   }
+}
+
+/** An order as the audit log kept it, without the patient's name and note. */
+function scrubOrderJson(json: string | null): string | null {
+  if (json === null) return null;
+  const value = JSON.parse(json) as Record<string, unknown>;
+  if ('patient_name' in value) value.patient_name = '';
+  if ('note' in value) value.note = null;
+  return JSON.stringify(value);
 }
 
 function toEntry(row: Awaited<ReturnType<typeof repo.accessLogOf>>[number]): AccessLogEntry {
