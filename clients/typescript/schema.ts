@@ -36875,7 +36875,33 @@ export interface operations {
            *             ]
            *           }
            *         ],
-           *         "notifications": [],
+           *         "notifications": [
+           *           {
+           *             "id": "0mi4q0x5k00001a2b3c4d5e6f",
+           *             "type": "order.confirmed",
+           *             "title": "Appointment confirmed",
+           *             "body": "The doctor confirmed CX20261201K7M2QX9A for 2026-12-03 09:00 (Asia/Jakarta).",
+           *             "transaction_id": "CX20261201K7M2QX9A",
+           *             "status": "waiting_meeting",
+           *             "read": false,
+           *             "read_at": null,
+           *             "created_at": "2026-12-01T10:15:00+07:00",
+           *             "data": {
+           *               "transaction_id": "CX20261201K7M2QX9A",
+           *               "status": "waiting_meeting",
+           *               "previous_status": "waiting_doctor_confirmation",
+           *               "action": "confirm",
+           *               "actor": "doctor",
+           *               "type": "call",
+           *               "date": "2026-12-03",
+           *               "time": "09:00",
+           *               "timezone": "Asia/Jakarta",
+           *               "start_at": "2026-12-03T09:00:00+07:00",
+           *               "proposed_date": null,
+           *               "proposed_time": null
+           *             }
+           *           }
+           *         ],
            *         "access_log": [
            *           {
            *             "read_at": "2026-12-02T01:15:00.000Z",
@@ -36977,7 +37003,33 @@ export interface operations {
              *           ]
              *         }
              *       ],
-             *       "notifications": [],
+             *       "notifications": [
+             *         {
+             *           "id": "0mi4q0x5k00001a2b3c4d5e6f",
+             *           "type": "order.confirmed",
+             *           "title": "Appointment confirmed",
+             *           "body": "The doctor confirmed CX20261201K7M2QX9A for 2026-12-03 09:00 (Asia/Jakarta).",
+             *           "transaction_id": "CX20261201K7M2QX9A",
+             *           "status": "waiting_meeting",
+             *           "read": false,
+             *           "read_at": null,
+             *           "created_at": "2026-12-01T10:15:00+07:00",
+             *           "data": {
+             *             "transaction_id": "CX20261201K7M2QX9A",
+             *             "status": "waiting_meeting",
+             *             "previous_status": "waiting_doctor_confirmation",
+             *             "action": "confirm",
+             *             "actor": "doctor",
+             *             "type": "call",
+             *             "date": "2026-12-03",
+             *             "time": "09:00",
+             *             "timezone": "Asia/Jakarta",
+             *             "start_at": "2026-12-03T09:00:00+07:00",
+             *             "proposed_date": null,
+             *             "proposed_time": null
+             *           }
+             *         }
+             *       ],
              *       "access_log": [
              *         {
              *           "read_at": "2026-12-02T01:15:00.000Z",
@@ -37093,8 +37145,54 @@ export interface operations {
                   at: string;
                 }[];
               }[];
-              /** @description The inbox: empty for now, until notifications join the export. */
-              notifications: Record<string, never>[];
+              /** @description The whole inbox, read or not, newest first. */
+              notifications: {
+                id: string;
+                /** @description The event: order.booked, order.paid, order.paid_late, order.payment_failed, order.cancelled, order.confirmed, order.declined, order.reschedule_proposed, order.reschedule_accepted, order.reschedule_rejected, order.reschedule_expired, order.room_opened, order.started, order.finished, order.missed, order.refunded, order.reminder. */
+                type: string;
+                /** @description In the language of Accept-Language. */
+                title: string;
+                body: string;
+                transaction_id: string;
+                status: string;
+                read: boolean;
+                read_at: string | null;
+                created_at: string;
+                /**
+                 * @example {
+                 *       "transaction_id": "CX20261201K7M2QX9A",
+                 *       "status": "waiting_meeting",
+                 *       "previous_status": "waiting_doctor_confirmation",
+                 *       "action": "confirm",
+                 *       "actor": "doctor",
+                 *       "type": "call",
+                 *       "date": "2026-12-03",
+                 *       "time": "09:00",
+                 *       "timezone": "Asia/Jakarta",
+                 *       "start_at": "2026-12-03T09:00:00+07:00",
+                 *       "proposed_date": null,
+                 *       "proposed_time": null
+                 *     }
+                 */
+                data: {
+                  transaction_id: string;
+                  /** @description The order’s status after the event. */
+                  status: string;
+                  previous_status: string | null;
+                  /** @description The lifecycle action (book, pay, confirm, ..., reminder). */
+                  action: string;
+                  /** @description patient, doctor, gateway, job or admin. */
+                  actor: string;
+                  /** @description call or reservasi. */
+                  type: string;
+                  date: string;
+                  time: string;
+                  timezone: string;
+                  start_at: string;
+                  proposed_date: string | null;
+                  proposed_time: string | null;
+                };
+              }[];
               /** @description Every read of this data by a doctor or an admin. */
               access_log: {
                 /** @description When, ISO 8601. */

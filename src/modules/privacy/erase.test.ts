@@ -77,6 +77,12 @@ test('deleting the account erases personal data, ends every session, keeps the o
   ).data.thumb as string;
   assert.equal((await s.ta.app.inject({ method: 'GET', url: new URL(thumb).pathname })).statusCode, 200);
 
+  await s.ta.app.services.notifications.runJob();
+  const inbox = (id: string) =>
+    s.ta.db.selectFrom('notifications').select('id').where('user_id', '=', id).orderBy('id').execute();
+  assert.ok((await inbox(s.patient.userId)).length > 0);
+  const otherInbox = await inbox(s.other.userId);
+
   const before = await userRow(s, s.patient.userId);
   const ordersBefore = await ordersOf(s, s.patient.userId);
   const eventsBefore = await eventsOf(s, s.patient.userId);
@@ -126,6 +132,8 @@ test('deleting the account erases personal data, ends every session, keeps the o
   assert.equal(await count(s, 'images', 'owner_user_id', before.id), 0);
   assert.equal((await s.ta.app.inject({ method: 'GET', url: new URL(thumb).pathname })).statusCode, 404);
   assert.equal(await count(s, 'obgyn_profiles', 'user_id', before.id), 0);
+  assert.deepEqual(await inbox(before.id), [], 'the inbox goes with the account');
+  assert.deepEqual(await inbox(s.other.userId), otherInbox);
   assert.equal(await count(s, 'known_addresses', 'user_id', before.id), 0);
   for (const table of ['recovery_secrets', 'verified_emails'] as const) {
     const rows = await s.ta.db.selectFrom(table).select('user_id').where('user_id', '=', before.id).execute();

@@ -16,6 +16,9 @@ test('the export holds all of the patient’s data, the identity number in clear
   });
   assert.equal(read.statusCode, 200);
 
+  // The notification job fills the inboxes (booked, paid).
+  await s.ta.app.services.notifications.runJob();
+
   const res = await s.ta.app.inject({ method: 'GET', url: '/api/me/export', headers: authHeaders(s.ta, s.patient) });
   assert.equal(res.statusCode, 200, res.body);
   assert.equal(res.headers['cache-control'], 'no-store');
@@ -38,7 +41,11 @@ test('the export holds all of the patient’s data, the identity number in clear
     data.orders[0].history.map((h: { status: string }) => h.status),
     ['waiting_payment', 'waiting_doctor_confirmation'],
   );
-  assert.deepEqual(data.notifications, []);
+  assert.ok(data.notifications.length >= 2, res.body);
+  assert.ok(
+    data.notifications.every((n: { transaction_id: string }) => n.transaction_id === order.transaction_id),
+    'own notifications only',
+  );
   assert.deepEqual(
     data.access_log.map((e: { actor: { role: string }; what: string }) => [e.actor.role, e.what]),
     [['admin', 'order']],
@@ -52,6 +59,9 @@ test('the export holds all of the patient’s data, the identity number in clear
   assert.deepEqual(otherData.identity, { type: null, number: null });
   assert.equal(otherData.obgyn, null);
   assert.equal(otherData.orders.length, 1);
+  assert.ok(
+    otherData.notifications.every((n: { transaction_id: string }) => n.transaction_id !== order.transaction_id),
+  );
   assert.ok(!other.body.includes('3273015203940001'));
   assert.deepEqual(otherData.access_log, []);
 });

@@ -151,6 +151,9 @@ export async function erasePersonalRows(db: Q, userId: string, loginSubjects: st
   await db.updateTable('orders').set({ patient_name: '', note: null }).where('patient_user_id', '=', userId).execute();
 }
 
+export const deleteInbox = (db: Q, userId: string) =>
+  db.deleteFrom('notifications').where('user_id', '=', userId).execute();
+
 /** The patient's orders' entries in the audit log (a refund keeps the order as it was). */
 export const orderAuditEntries = (db: Q, userId: string) =>
   db

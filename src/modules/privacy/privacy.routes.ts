@@ -19,6 +19,7 @@ import {
 import { UserResourceSchema } from '../accounts/accounts.routes.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import { OrderSchema } from '../booking/booking.routes.js';
+import { NotificationSchema } from '../notifications/notifications.routes.js';
 import { ObgynSchema } from '../obgyn/obgyn.routes.js';
 import type { PrivacyService } from './privacy.service.js';
 
@@ -61,11 +62,7 @@ export const DataExportSchema = Type.Object(
     email_verified_at: Nullable(Type.String()),
     obgyn: Nullable(ObgynSchema),
     orders: Type.Array(OrderSchema, { description: 'Every order, newest first, each with its history.' }),
-    // HOOK (notifications): always empty until the inbox joins the export (privacy.service.ts).
-    notifications: Type.Array(Type.Object({}), {
-      maxItems: 0,
-      description: 'The inbox: empty for now, until notifications join the export.',
-    }),
+    notifications: Type.Array(NotificationSchema, { description: 'The whole inbox, read or not, newest first.' }),
     access_log: Type.Array(AccessLogEntrySchema, { description: 'Every read of this data by a doctor or an admin.' }),
     login_addresses: Type.Array(Type.Object({ ip: Type.String(), last_login_at: Type.String() }), {
       description: 'Addresses logged in from (kept so that a lockout spares them).',
@@ -80,7 +77,7 @@ export const DataExportSchema = Type.Object(
         email_verified_at: '2026-11-28T00:50:12.000Z',
         obgyn: exampleOf(ObgynSchema),
         orders: [exampleOf(OrderSchema)],
-        notifications: [],
+        notifications: [exampleOf(NotificationSchema)],
         access_log: [exampleOf(AccessLogEntrySchema)],
         login_addresses: [{ ip: '203.0.113.7', last_login_at: '2026-12-01T23:10:00.000Z' }],
       },
@@ -135,7 +132,7 @@ export async function privacyRoutes(
       },
     },
     async (request, reply) => {
-      const data = await privacy.exportData(currentSession(request).user, baseUrlOf(config, request));
+      const data = await privacy.exportData(currentSession(request).user, baseUrlOf(config, request), request.lang);
       const day = data.exported_at.slice(0, 10);
       void reply
         .header('cache-control', 'no-store')

@@ -1,5 +1,6 @@
 import type { Db } from '../../db/index.js';
 import { AppError } from '../../http/errors.js';
+import type { Lang } from '../../http/i18n.js';
 import type { PageMeta, PageRequest } from '../../http/pagination.js';
 import { newSortableId, sha256 } from '../../security/tokens.js';
 import type { UserRow } from '../accounts/accounts.repository.js';
@@ -12,6 +13,7 @@ import {
 } from '../accounts/accounts.service.js';
 import { ordersOfPatient } from '../booking/booking.repository.js';
 import type { BookingService, OrderResource } from '../booking/booking.service.js';
+import type { NotificationResource, NotificationsService } from '../notifications/notifications.service.js';
 import type { ObgynResource, ObgynService } from '../obgyn/obgyn.service.js';
 import * as repo from './privacy.repository.js';
 
@@ -43,7 +45,7 @@ export interface DataExport {
   email_verified_at: string | null;
   obgyn: ObgynResource | null;
   orders: OrderResource[];
-  notifications: Record<string, unknown>[];
+  notifications: NotificationResource[];
   access_log: AccessLogEntry[];
   login_addresses: { ip: string; last_login_at: string }[];
 }
@@ -53,6 +55,7 @@ export interface PrivacyDeps {
   accounts: AccountsService;
   booking: BookingService;
   obgyn: ObgynService;
+  notifications: NotificationsService;
 }
 
 /**
@@ -70,8 +73,8 @@ export class PrivacyService {
   ) {}
 
   /** The patient's own data, whole: what the export route sends. */
-  async exportData(user: UserRow, baseUrl: string): Promise<DataExport> {
-    const { accounts, booking, obgyn } = this.deps();
+  async exportData(user: UserRow, baseUrl: string, lang: Lang): Promise<DataExport> {
+    const { accounts, booking, obgyn, notifications: inbox } = this.deps();
     const [orderRows, log, addresses, verifiedAt, profile, notifications] = await Promise.all([
       ordersOfPatient(this.db, user.id, {}),
       repo.accessLogOf(this.db, user.id),
@@ -81,7 +84,8 @@ export class PrivacyService {
         if (err instanceof AppError && err.code === 'OBGYN_PROFILE_NOT_FOUND') return null;
         throw err;
       }),
-      this.notificationsOf(user.id),
+      // The whole inbox, read or not, in the language of the request.
+      inbox.inbox(user.id, false, { page: 1, perPage: 1_000_000 }, lang).then((page) => page.data),
     ]);
     return {
       exported_at: new Date(this.now()).toISOString(),
@@ -126,20 +130,9 @@ export class PrivacyService {
       for (const entry of await repo.orderAuditEntries(trx, user.id)) {
         await repo.setAuditJson(trx, entry.id, scrubOrderJson(entry.before_json), scrubOrderJson(entry.after_json));
       }
-      await this.eraseNotifications(trx, user.id);
+      // The inbox goes with the account (the outbox and deliveries name no person).
+      await repo.deleteInbox(trx, user.id);
     });
-  }
-
-  /** HOOK (notifications): the inbox goes with the account; see notificationsOf. */
-  protected async eraseNotifications(_db: Db, _userId: string): Promise<void> {}
-
-  /**
-   * HOOK (notifications, issue 6 item 3): the patient's inbox for the export. The notifications
-   * module is being written alongside; until its table is committed this returns none. Once it
-   * is, read the inbox here, give the export schema its item schema, and erase it in erase().
-   */
-  protected async notificationsOf(_userId: string): Promise<Record<string, unknown>[]> {
-    return [];
   }
 
   /**
