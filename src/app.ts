@@ -35,6 +35,7 @@ import { recoveryRoutes } from './modules/recovery/recovery.routes.js';
 import { RecoveryService } from './modules/recovery/recovery.service.js';
 import { NotificationsService } from './modules/notifications/notifications.service.js';
 import { doctorNotificationRoutes, notificationRoutes } from './modules/notifications/notifications.routes.js';
+import { webhookAdminRoutes } from './modules/notifications/webhooks.routes.js';
 import { privacyRoutes } from './modules/privacy/privacy.routes.js';
 import { PrivacyService } from './modules/privacy/privacy.service.js';
 
@@ -225,6 +226,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   //   POST /api/login/doctor; GET /api/doctor-app/orders; POST /api/doctor-app/orders/:id/:action  doctors
   //   GET  /api/notifications, POST /api/notifications/read             key + token  notifications (inbox)
   //   GET  /api/doctor-app/notifications, POST .../notifications/read    key + doctor token  notifications
+  //   POST|GET /api/admin/apps/:app_id/webhooks, DELETE /api/admin/webhooks/:id,
+  //   GET  /api/admin/webhook-deliveries  key + admin token  webhooks (notifications/webhooks.routes.ts)
   //   GET  /pay/:ref, POST /pay/:ref/complete|fail   unguessable link, demo mode  sandbox payments
   //   POST /payments/webhook              the gateway's signature                  payments
   //   GET  /files/avatars/:file, /files/images/:file     unguessable name
@@ -253,6 +256,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       const inbox = { accounts: services.accounts, notifications: services.notifications };
       await api.register(notificationRoutes, inbox);
       await api.register(doctorNotificationRoutes, inbox);
+      await api.register(webhookAdminRoutes, { ...inbox, prefix: '/admin' });
     },
     { prefix: '/api' },
   );

@@ -1508,6 +1508,58 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/admin/apps/{app_id}/webhooks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A client app’s webhooks (never their secrets) */
+    get: operations['listWebhooks'];
+    put?: never;
+    /** Register a webhook URL for a client app */
+    post: operations['createWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/webhooks/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Stop calling a webhook (its log stays) */
+    delete: operations['deleteWebhook'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/webhook-deliveries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The webhook delivery log, newest first */
+    get: operations['listWebhookDeliveries'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/files/avatars/{file}': {
     parameters: {
       query?: never;
@@ -38687,6 +38739,1175 @@ export interface operations {
               /** @description Newly marked read. */
               updated: number;
               unread: number;
+            };
+          };
+        };
+      };
+      /** @description `BAD_REQUEST`: The request is malformed. `MALFORMED_JSON`: The request body is not valid JSON. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request is malformed.",
+           *       "code": "BAD_REQUEST",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'BAD_REQUEST' | 'MALFORMED_JSON';
+            data: null;
+          };
+        };
+      };
+      /** @description `API_KEY_INVALID`: A valid x-api-key header is required. `UNAUTHENTICATED`: Authentication required: send a valid Bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "A valid x-api-key header is required.",
+           *       "code": "API_KEY_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request body is too large.",
+           *       "code": "PAYLOAD_TOO_LARGE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'PAYLOAD_TOO_LARGE';
+            data: null;
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Unsupported content type: send application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Unsupported content type: send application/json.",
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'UNSUPPORTED_MEDIA_TYPE';
+            data: null;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: The given data was invalid. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The given data was invalid.",
+           *       "code": "VALIDATION_FAILED",
+           *       "data": null,
+           *       "errors": {
+           *         "email": [
+           *           "The email must be a valid email address."
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'VALIDATION_FAILED';
+            data: null;
+            /** @description Messages per field. */
+            errors?: {
+              [key: string]: string[];
+            };
+          };
+        };
+      };
+      /** @description `INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Something went wrong on our side.",
+           *       "code": "INTERNAL_ERROR",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'INTERNAL_ERROR';
+            data: null;
+          };
+        };
+      };
+      /** @description `SERVICE_UNAVAILABLE`: The service is temporarily unavailable. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The service is temporarily unavailable.",
+           *       "code": "SERVICE_UNAVAILABLE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'SERVICE_UNAVAILABLE';
+            data: null;
+          };
+        };
+      };
+    };
+  };
+  listWebhooks: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        app_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": true,
+           *       "message": "OK.",
+           *       "data": [
+           *         {
+           *           "id": "5b0f3c1e-8a4d-4f7e-9d43-0c2a7e6b1f90",
+           *           "app_id": "9d1c2b3a-4e5f-4a6b-8c7d-0e1f2a3b4c5d",
+           *           "url": "https://partner.example.id/cexup/events",
+           *           "active": true,
+           *           "created_at": "2026-12-01T03:00:00.000Z",
+           *           "disabled_at": null
+           *         }
+           *       ]
+           *     }
+           */
+          'application/json': {
+            success: boolean;
+            message: string;
+            data: {
+              id: string;
+              app_id: string;
+              url: string;
+              active: boolean;
+              created_at: string;
+              disabled_at: string | null;
+            }[];
+          };
+        };
+      };
+      /** @description `BAD_REQUEST`: The request is malformed. `MALFORMED_JSON`: The request body is not valid JSON. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request is malformed.",
+           *       "code": "BAD_REQUEST",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'BAD_REQUEST' | 'MALFORMED_JSON';
+            data: null;
+          };
+        };
+      };
+      /** @description `API_KEY_INVALID`: A valid x-api-key header is required. `UNAUTHENTICATED`: Authentication required: send a valid Bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "A valid x-api-key header is required.",
+           *       "code": "API_KEY_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `APP_NOT_FOUND`: No such client app. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "No such client app.",
+           *       "code": "APP_NOT_FOUND",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'APP_NOT_FOUND';
+            data: null;
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request body is too large.",
+           *       "code": "PAYLOAD_TOO_LARGE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'PAYLOAD_TOO_LARGE';
+            data: null;
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Unsupported content type: send application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Unsupported content type: send application/json.",
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'UNSUPPORTED_MEDIA_TYPE';
+            data: null;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: The given data was invalid. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The given data was invalid.",
+           *       "code": "VALIDATION_FAILED",
+           *       "data": null,
+           *       "errors": {
+           *         "email": [
+           *           "The email must be a valid email address."
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'VALIDATION_FAILED';
+            data: null;
+            /** @description Messages per field. */
+            errors?: {
+              [key: string]: string[];
+            };
+          };
+        };
+      };
+      /** @description `INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Something went wrong on our side.",
+           *       "code": "INTERNAL_ERROR",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'INTERNAL_ERROR';
+            data: null;
+          };
+        };
+      };
+      /** @description `SERVICE_UNAVAILABLE`: The service is temporarily unavailable. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The service is temporarily unavailable.",
+           *       "code": "SERVICE_UNAVAILABLE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'SERVICE_UNAVAILABLE';
+            data: null;
+          };
+        };
+      };
+    };
+  };
+  createWebhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        app_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "url": "https://partner.example.id/cexup/events"
+         *     }
+         */
+        'application/json': {
+          /** @description http:// or https:// */
+          url: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Created. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": true,
+           *       "message": "Created.",
+           *       "data": {
+           *         "id": "5b0f3c1e-8a4d-4f7e-9d43-0c2a7e6b1f90",
+           *         "app_id": "9d1c2b3a-4e5f-4a6b-8c7d-0e1f2a3b4c5d",
+           *         "url": "https://partner.example.id/cexup/events",
+           *         "active": true,
+           *         "created_at": "2026-12-01T03:00:00.000Z",
+           *         "disabled_at": null,
+           *         "secret": "whsec_3q2-7wEXAMPLEONLYx0m4Vt8yQpLk2dZsA9fHcJbN1rUe5o"
+           *       }
+           *     }
+           */
+          'application/json': {
+            success: boolean;
+            message: string;
+            /**
+             * @example {
+             *       "id": "5b0f3c1e-8a4d-4f7e-9d43-0c2a7e6b1f90",
+             *       "app_id": "9d1c2b3a-4e5f-4a6b-8c7d-0e1f2a3b4c5d",
+             *       "url": "https://partner.example.id/cexup/events",
+             *       "active": true,
+             *       "created_at": "2026-12-01T03:00:00.000Z",
+             *       "disabled_at": null,
+             *       "secret": "whsec_3q2-7wEXAMPLEONLYx0m4Vt8yQpLk2dZsA9fHcJbN1rUe5o"
+             *     }
+             */
+            data: {
+              id: string;
+              app_id: string;
+              url: string;
+              active: boolean;
+              created_at: string;
+              disabled_at: string | null;
+              /** @description The signing secret: shown this once, stored encrypted. Keep it in the receiving app. */
+              secret: string;
+            };
+          };
+        };
+      };
+      /** @description `BAD_REQUEST`: The request is malformed. `MALFORMED_JSON`: The request body is not valid JSON. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request is malformed.",
+           *       "code": "BAD_REQUEST",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'BAD_REQUEST' | 'MALFORMED_JSON';
+            data: null;
+          };
+        };
+      };
+      /** @description `API_KEY_INVALID`: A valid x-api-key header is required. `UNAUTHENTICATED`: Authentication required: send a valid Bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "A valid x-api-key header is required.",
+           *       "code": "API_KEY_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `APP_NOT_FOUND`: No such client app. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "No such client app.",
+           *       "code": "APP_NOT_FOUND",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'APP_NOT_FOUND';
+            data: null;
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request body is too large.",
+           *       "code": "PAYLOAD_TOO_LARGE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'PAYLOAD_TOO_LARGE';
+            data: null;
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Unsupported content type: send application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Unsupported content type: send application/json.",
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'UNSUPPORTED_MEDIA_TYPE';
+            data: null;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: The given data was invalid. `WEBHOOK_URL_INVALID`: The webhook URL must be an absolute http:// or https:// URL without credentials. `WEBHOOK_URL_NOT_ALLOWED`: The webhook URL points to a private or loopback address, which this server does not call. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The given data was invalid.",
+           *       "code": "VALIDATION_FAILED",
+           *       "data": null,
+           *       "errors": {
+           *         "email": [
+           *           "The email must be a valid email address."
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'VALIDATION_FAILED' | 'WEBHOOK_URL_INVALID' | 'WEBHOOK_URL_NOT_ALLOWED';
+            data: null;
+            /** @description Messages per field. */
+            errors?: {
+              [key: string]: string[];
+            };
+          };
+        };
+      };
+      /** @description `INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Something went wrong on our side.",
+           *       "code": "INTERNAL_ERROR",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'INTERNAL_ERROR';
+            data: null;
+          };
+        };
+      };
+      /** @description `SERVICE_UNAVAILABLE`: The service is temporarily unavailable. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The service is temporarily unavailable.",
+           *       "code": "SERVICE_UNAVAILABLE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'SERVICE_UNAVAILABLE';
+            data: null;
+          };
+        };
+      };
+    };
+  };
+  deleteWebhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": true,
+           *       "message": "Deleted.",
+           *       "data": {
+           *         "id": "5b0f3c1e-8a4d-4f7e-9d43-0c2a7e6b1f90",
+           *         "app_id": "9d1c2b3a-4e5f-4a6b-8c7d-0e1f2a3b4c5d",
+           *         "url": "https://partner.example.id/cexup/events",
+           *         "active": true,
+           *         "created_at": "2026-12-01T03:00:00.000Z",
+           *         "disabled_at": null
+           *       }
+           *     }
+           */
+          'application/json': {
+            success: boolean;
+            message: string;
+            /**
+             * @example {
+             *       "id": "5b0f3c1e-8a4d-4f7e-9d43-0c2a7e6b1f90",
+             *       "app_id": "9d1c2b3a-4e5f-4a6b-8c7d-0e1f2a3b4c5d",
+             *       "url": "https://partner.example.id/cexup/events",
+             *       "active": true,
+             *       "created_at": "2026-12-01T03:00:00.000Z",
+             *       "disabled_at": null
+             *     }
+             */
+            data: {
+              id: string;
+              app_id: string;
+              url: string;
+              active: boolean;
+              created_at: string;
+              disabled_at: string | null;
+            };
+          };
+        };
+      };
+      /** @description `BAD_REQUEST`: The request is malformed. `MALFORMED_JSON`: The request body is not valid JSON. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request is malformed.",
+           *       "code": "BAD_REQUEST",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'BAD_REQUEST' | 'MALFORMED_JSON';
+            data: null;
+          };
+        };
+      };
+      /** @description `API_KEY_INVALID`: A valid x-api-key header is required. `UNAUTHENTICATED`: Authentication required: send a valid Bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "A valid x-api-key header is required.",
+           *       "code": "API_KEY_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `WEBHOOK_NOT_FOUND`: No such webhook. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "No such webhook.",
+           *       "code": "WEBHOOK_NOT_FOUND",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'WEBHOOK_NOT_FOUND';
+            data: null;
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request body is too large.",
+           *       "code": "PAYLOAD_TOO_LARGE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'PAYLOAD_TOO_LARGE';
+            data: null;
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Unsupported content type: send application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Unsupported content type: send application/json.",
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'UNSUPPORTED_MEDIA_TYPE';
+            data: null;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: The given data was invalid. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The given data was invalid.",
+           *       "code": "VALIDATION_FAILED",
+           *       "data": null,
+           *       "errors": {
+           *         "email": [
+           *           "The email must be a valid email address."
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'VALIDATION_FAILED';
+            data: null;
+            /** @description Messages per field. */
+            errors?: {
+              [key: string]: string[];
+            };
+          };
+        };
+      };
+      /** @description `INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Something went wrong on our side.",
+           *       "code": "INTERNAL_ERROR",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'INTERNAL_ERROR';
+            data: null;
+          };
+        };
+      };
+      /** @description `SERVICE_UNAVAILABLE`: The service is temporarily unavailable. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The service is temporarily unavailable.",
+           *       "code": "SERVICE_UNAVAILABLE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'SERVICE_UNAVAILABLE';
+            data: null;
+          };
+        };
+      };
+    };
+  };
+  listWebhookDeliveries: {
+    parameters: {
+      query?: {
+        /** @description Items a page, 1 to 100 (more reads as 100): a number or a digit string. Default 10. */
+        data?: unknown;
+        /** @description The page, from 1: a number or a digit string. Default 1. */
+        page?: unknown;
+        /** @description Only this app’s. */
+        app_id?: unknown;
+        /** @description Only this webhook’s. */
+        webhook_id?: unknown;
+        /** @description pending, delivered or failed. */
+        state?: unknown;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": true,
+           *       "message": "OK.",
+           *       "data": [
+           *         {
+           *           "id": "0mi4q0x5k00021a2b3c4d5e6f",
+           *           "webhook_id": "5b0f3c1e-8a4d-4f7e-9d43-0c2a7e6b1f90",
+           *           "app_id": "9d1c2b3a-4e5f-4a6b-8c7d-0e1f2a3b4c5d",
+           *           "event_id": "0mi4q0x5k00001a2b3c4d5e6f",
+           *           "type": "order.paid",
+           *           "transaction_id": "CX20261201K7M2QX9A",
+           *           "state": "delivered",
+           *           "attempts": 1,
+           *           "last_status": 200,
+           *           "last_error": null,
+           *           "next_attempt_at": null,
+           *           "delivered_at": "2026-12-01T03:00:02.000Z",
+           *           "created_at": "2026-12-01T03:00:01.000Z"
+           *         }
+           *       ],
+           *       "meta": {
+           *         "current_page": 1,
+           *         "per_page": 10,
+           *         "total": 1,
+           *         "last_page": 1
+           *       }
+           *     }
+           */
+          'application/json': {
+            success: boolean;
+            message: string;
+            data: {
+              id: string;
+              webhook_id: string;
+              app_id: string | null;
+              /** @description The event’s unique key: the same in every retry (the body’s id). */
+              event_id: string;
+              type: string;
+              transaction_id: string;
+              /** @description pending, delivered or failed (attempts used up, or the webhook removed). */
+              state: string;
+              attempts: number;
+              last_status: number | null;
+              last_error: string | null;
+              next_attempt_at: string | null;
+              delivered_at: string | null;
+              created_at: string;
+            }[];
+            meta: {
+              current_page: number;
+              per_page: number;
+              total: number;
+              last_page: number;
             };
           };
         };

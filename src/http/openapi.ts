@@ -172,6 +172,10 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
           name: 'notifications',
           description: 'The inboxes of patients and doctors: every order event, newest first; mark read.',
         },
+        {
+          name: 'webhooks',
+          description: 'The back office: client apps’ webhook URLs (signed order events) and their delivery log.',
+        },
         { name: 'files', description: 'Images at unguessable URLs.' },
         { name: 'ops', description: 'Probes for load balancers.' },
       ],
