@@ -43,6 +43,16 @@ test('keys create, list, rotate with an overlap, and revoke', async (t) => {
   assert.equal(stored[0]!.key_hash, sha256(key));
   assert.equal(JSON.stringify(stored).includes(key), false, 'the key is stored only hashed');
 
+  // A chosen key that is already taken: a clear refusal, without the key, and no new app.
+  const appsBefore = await ta.db.selectFrom('client_apps').select('id').execute();
+  const chosen = 'cxk_chosen_key_0123456789';
+  assert.equal((await cli(ta, 'keys', 'create', '--name', 'Kiosk', '--key', chosen)).code, 0);
+  const again = await cli(ta, 'keys', 'create', '--name', 'Kiosk 2', '--key', chosen);
+  assert.equal(again.code, 1);
+  assert.match(again.out, /already in use/);
+  assert.equal(again.out.includes(chosen), false);
+  assert.equal((await ta.db.selectFrom('client_apps').select('id').execute()).length, appsBefore.length + 1);
+
   const listed = await cli(ta, 'keys', 'list');
   assert.match(listed.out, new RegExp(`${appId}  Android app`));
   assert.match(listed.out, new RegExp(`${key.slice(0, 8)}\\.\\.\\..*active`));

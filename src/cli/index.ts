@@ -10,6 +10,7 @@ import { importCatalogue } from './import-catalogue.js';
 import { seedCatalogue } from '../modules/catalogue/seed.js';
 import { AdminInputError, createAdmin } from '../modules/admin/admin.service.js';
 import { createDoctorLogin, DoctorLoginError } from '../modules/doctors/doctors.service.js';
+import { isUniqueViolation } from '../db/errors.js';
 
 const HELP = `Cexup Patient API command line
 
@@ -78,10 +79,17 @@ export async function runCli(
           ?.split(',')
           .map((s) => s.trim())
           .filter(Boolean);
-        const created = await apps.createApp(values.name, {
-          ...(values.key ? { key: values.key } : {}),
-          ...(hospitals ? { hospitals } : {}),
-        });
+        let created;
+        try {
+          created = await apps.createApp(values.name, {
+            ...(values.key ? { key: values.key } : {}),
+            ...(hospitals ? { hospitals } : {}),
+          });
+        } catch (err) {
+          // Only a chosen --key can collide; the message must not repeat it.
+          if (isUniqueViolation(err)) return fail(out, 'that --key is already in use: choose another one');
+          throw err;
+        }
         out(`app id: ${created.appId}`);
         out(`key id: ${created.keyId}`);
         out(`api key: ${created.key}`);
