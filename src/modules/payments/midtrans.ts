@@ -117,35 +117,11 @@ export class MidtransProvider implements PaymentProvider {
       expiry: { unit: 'minute', duration: Math.max(1, Math.floor(remainingMs / 60_000)) },
     };
 
-    let response: Response;
-    let text: string;
-    try {
-      response = await this.#fetch(this.endpoint, {
-        method: 'POST',
-        headers: {
-          accept: 'application/json',
-          'content-type': 'application/json',
-          authorization: this.#authorization,
-        },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(this.#timeoutMs),
-      });
-      text = await response.text();
-    } catch (err) {
-      const name = err instanceof Error ? err.name : 'Error';
-      const reason =
-        name === 'TimeoutError' || name === 'AbortError'
-          ? `no answer within ${this.#timeoutMs} ms`
-          : this.#redact(err instanceof Error ? err.message : String(err));
-      throw new MidtransError(`Midtrans Snap request failed: ${reason}`);
-    }
-
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
+    const { response, json } = await this.#call('Snap', this.endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     if (!response.ok) {
       const detail = gatewayMessages(json);
       throw new MidtransError(
@@ -214,29 +190,7 @@ export class MidtransProvider implements PaymentProvider {
    */
   async confirm(notification: PaymentNotification): Promise<PaymentNotification | undefined> {
     const url = `${this.apiBase}/v2/${encodeURIComponent(notification.transactionId)}/status`;
-    let response: Response;
-    let text: string;
-    try {
-      response = await this.#fetch(url, {
-        method: 'GET',
-        headers: { accept: 'application/json', authorization: this.#authorization },
-        signal: AbortSignal.timeout(this.#timeoutMs),
-      });
-      text = await response.text();
-    } catch (err) {
-      const name = err instanceof Error ? err.name : 'Error';
-      const reason =
-        name === 'TimeoutError' || name === 'AbortError'
-          ? `no answer within ${this.#timeoutMs} ms`
-          : this.#redact(err instanceof Error ? err.message : String(err));
-      throw new MidtransError(`Midtrans status request failed: ${reason}`);
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
+    const { response, json } = await this.#call('status', url, { method: 'GET' });
     // Midtrans answers an unknown transaction with status_code "404", sometimes over HTTP 200.
     if (response.status === 404 || (isRecord(json) && json.status_code === '404')) return undefined;
     if (!response.ok || !isRecord(json)) {
@@ -259,6 +213,34 @@ export class MidtransProvider implements PaymentProvider {
     const outcome = outcomeOf(status, fraud ?? undefined, statusCode);
     if (amount === undefined || outcome === undefined) return undefined;
     return { transactionId: orderId, outcome, amount, key: `${gatewayId}:${status}:${statusCode}` };
+  }
+
+  /** One authenticated call to Midtrans, bounded in time; its body read as JSON when it is JSON. */
+  async #call(what: string, url: string, init: RequestInit): Promise<{ response: Response; json: unknown }> {
+    let response: Response;
+    let text: string;
+    try {
+      response = await this.#fetch(url, {
+        ...init,
+        headers: { accept: 'application/json', authorization: this.#authorization, ...init.headers },
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
+      text = await response.text();
+    } catch (err) {
+      const name = err instanceof Error ? err.name : 'Error';
+      const reason =
+        name === 'TimeoutError' || name === 'AbortError'
+          ? `no answer within ${this.#timeoutMs} ms`
+          : this.#redact(err instanceof Error ? err.message : String(err));
+      throw new MidtransError(`Midtrans ${what} request failed: ${reason}`);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    return { response, json };
   }
 
   #signatureMatches(fields: SignedFields, given: string): boolean {
