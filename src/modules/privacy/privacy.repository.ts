@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import { newUserRow } from '../accounts/accounts.repository.js';
 
 type Q = Kysely<Database>;
 export type AccessLogRow = Database['access_log'];
@@ -99,29 +100,21 @@ export const anonymiseUser = async (db: Q, userId: string, checkedHash: string, 
   // resolves), unique per account, so the real email and username are free again at once.
   const username = `erased-${userId}`;
   const email = `erased-${userId}@erased.invalid`;
+  // What a fresh account holds, so a personal column added to accounts is erased here too; the
+  // row keeps only its id, role and creation time.
+  const {
+    id: _id,
+    role: _role,
+    created_at: _created,
+    ...erased
+  } = newUserRow(
+    // '!erased' matches no password: verification fails on it.
+    { id: userId, role: 'patient', name: '', username, email, password_hash: '!erased', erased_at: now },
+    now,
+  );
   const result = await db
     .updateTable('users')
-    .set({
-      name: '',
-      username,
-      username_normalized: username.toLowerCase(),
-      email,
-      email_normalized: email.toLowerCase(),
-      // Matches no password: verification fails on it.
-      password_hash: '!erased',
-      address: null,
-      gender: null,
-      phone_number: null,
-      date_of_birth: null,
-      place_of_birth: null,
-      id_type: null,
-      id_number_enc: null,
-      id_number_masked: null,
-      id_number_hmac: null,
-      avatar_image_id: null,
-      erased_at: now,
-      updated_at: now,
-    })
+    .set(erased)
     .where('id', '=', userId)
     .where('password_hash', '=', checkedHash)
     .where('erased_at', 'is', null)
