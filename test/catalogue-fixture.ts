@@ -130,3 +130,22 @@ export async function insertCatalogue(db: Db, prefix: string): Promise<Fixture> 
     practiceIds,
   };
 }
+
+/** One weekly schedule rule of a practice, written straight to the database. */
+export function insertRule(
+  db: Db,
+  practiceId: number,
+  rule: {
+    weekday: number;
+    start_time: string;
+    end_time: string;
+    slot_minutes: number;
+    appointment_type: 'call' | 'reservasi';
+  },
+) {
+  const now = Date.now();
+  return db
+    .insertInto('schedule_rules')
+    .values({ id: newId(), practice_id: practiceId, ...rule, created_at: now, updated_at: now })
+    .execute();
+}

@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { sql } from 'kysely';
-import { insertCatalogue } from '../../../test/catalogue-fixture.js';
+import { insertCatalogue, insertRule } from '../../../test/catalogue-fixture.js';
 import {
   authHeaders,
   build,
@@ -16,7 +16,6 @@ import {
 import { createDatabase } from '../../db/index.js';
 import { GroupCommitter } from '../../db/group-commit.js';
 import { isUniqueViolation } from '../../db/errors.js';
-import { newId } from '../../security/tokens.js';
 import { createAdmin } from '../admin/admin.service.js';
 import { VersionedCache } from '../catalogue/cache.js';
 import { CATALOGUE_VERSION } from '../catalogue/catalogue.service.js';
@@ -75,20 +74,13 @@ test('cached schedules: an admin change shows at once here, a change from elsewh
   const ta = await build(t, { env: { DEMO_MODE: 'true', CACHE_TTL_MS: '60000' }, now: () => clock.now });
   const fx = await insertCatalogue(ta.db, uniqueName('c').toLowerCase());
   const practice = fx.practiceIds['andi@jakarta']!;
-  await ta.db
-    .insertInto('schedule_rules')
-    .values({
-      id: newId(),
-      practice_id: practice,
-      weekday: 3, // Wednesday 2 December
-      start_time: '09:00',
-      end_time: '10:00',
-      slot_minutes: 30,
-      appointment_type: 'reservasi',
-      created_at: T0,
-      updated_at: T0,
-    })
-    .execute();
+  await insertRule(ta.db, practice, {
+    weekday: 3,
+    start_time: '09:00',
+    end_time: '10:00',
+    slot_minutes: 30,
+    appointment_type: 'reservasi',
+  });
   // Written straight to the database, as another process would: announced by a version bump.
   await VersionedCache.bump(ta.db, CATALOGUE_VERSION);
   const times = async () => {
@@ -134,20 +126,13 @@ test('the sandbox outside demo mode: a paid booking is refused with 503 and noth
   const ta = await build(t, { env: { DEMO_MODE: 'false' }, now: () => clock.now });
   const fx = await insertCatalogue(ta.db, uniqueName('s').toLowerCase());
   const practice = fx.practiceIds['andi@jakarta']!;
-  await ta.db
-    .insertInto('schedule_rules')
-    .values({
-      id: newId(),
-      practice_id: practice,
-      weekday: 3,
-      start_time: '09:00',
-      end_time: '10:00',
-      slot_minutes: 30,
-      appointment_type: 'reservasi',
-      created_at: T0,
-      updated_at: T0,
-    })
-    .execute();
+  await insertRule(ta.db, practice, {
+    weekday: 3,
+    start_time: '09:00',
+    end_time: '10:00',
+    slot_minutes: 30,
+    appointment_type: 'reservasi',
+  });
   const patient = await registerPatient(ta);
   const res = await ta.app.inject({
     method: 'POST',

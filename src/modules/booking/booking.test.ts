@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
-import { insertCatalogue, type Fixture } from '../../../test/catalogue-fixture.js';
+import { insertCatalogue, insertRule, type Fixture } from '../../../test/catalogue-fixture.js';
 import {
   authHeaders,
   build,
@@ -382,20 +382,13 @@ async function bookThroughMidtrans(t: TestContext, serverKey: string, fetchStand
   });
   const fx = await insertCatalogue(ta.db, uniqueName('m').toLowerCase());
   const practice = fx.practiceIds['andi@jakarta']!;
-  await ta.db
-    .insertInto('schedule_rules')
-    .values({
-      id: newId(),
-      practice_id: practice,
-      weekday: 3,
-      start_time: '09:00',
-      end_time: '10:00',
-      slot_minutes: 30,
-      appointment_type: 'reservasi',
-      created_at: T0,
-      updated_at: T0,
-    })
-    .execute();
+  await insertRule(ta.db, practice, {
+    weekday: 3,
+    start_time: '09:00',
+    end_time: '10:00',
+    slot_minutes: 30,
+    appointment_type: 'reservasi',
+  });
   const patient = await registerPatient(ta);
   const res = await ta.app.inject({
     method: 'POST',

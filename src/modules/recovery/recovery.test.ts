@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
-import { insertCatalogue } from '../../../test/catalogue-fixture.js';
+import { insertCatalogue, insertRule } from '../../../test/catalogue-fixture.js';
 import {
   authHeaders,
   build,
@@ -14,7 +14,7 @@ import {
   type TestApp,
 } from '../../../test/helpers.js';
 import { startSmtpServer, type ReceivedMail, type TestSmtpServer } from '../../../test/smtp.js';
-import { newId, sha256 } from '../../security/tokens.js';
+import { sha256 } from '../../security/tokens.js';
 
 let smtp: TestSmtpServer;
 before(async () => {
@@ -368,20 +368,13 @@ test('REQUIRE_VERIFIED_EMAIL_TO_BOOK: an unverified patient gets 403 EMAIL_NOT_V
   });
   const fx = await insertCatalogue(ta.db, uniqueName('v').toLowerCase());
   const practice = fx.practiceIds['andi@jakarta']!;
-  await ta.db
-    .insertInto('schedule_rules')
-    .values({
-      id: newId(),
-      practice_id: practice,
-      weekday: 3,
-      start_time: '09:00',
-      end_time: '12:00',
-      slot_minutes: 30,
-      appointment_type: 'reservasi',
-      created_at: clock.now,
-      updated_at: clock.now,
-    })
-    .execute();
+  await insertRule(ta.db, practice, {
+    weekday: 3,
+    start_time: '09:00',
+    end_time: '12:00',
+    slot_minutes: 30,
+    appointment_type: 'reservasi',
+  });
   const patient = await registerPatient(ta);
   const body = {
     id: practice,
