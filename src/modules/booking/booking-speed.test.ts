@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { sql } from 'kysely';
+import { sql, type CompiledQuery } from 'kysely';
 import { insertCatalogue, insertRule } from '../../../test/catalogue-fixture.js';
 import {
   authHeaders,
@@ -13,12 +13,14 @@ import {
   registerPatient,
   uniqueName,
 } from '../../../test/helpers.js';
-import { createDatabase } from '../../db/index.js';
+import { createDatabase, type Db } from '../../db/index.js';
 import { GroupCommitter } from '../../db/group-commit.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import { createAdmin } from '../admin/admin.service.js';
 import { VersionedCache } from '../catalogue/cache.js';
 import { CATALOGUE_VERSION } from '../catalogue/catalogue.service.js';
+import { SandboxProvider } from '../payments/sandbox.js';
+import { BookingService } from './booking.service.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
@@ -121,6 +123,99 @@ test('cached schedules: an admin change shows at once here, a change from elsewh
   assert.deepEqual(await times(), ['09:00', '09:30']);
 });
 
+/**
+ * The database as a service sees it, except that reads of slot_holds are counted and their
+ * answers held back until `open()` (after the query has run, so the connection is free).
+ */
+function gatedHeldReads(db: Db) {
+  const gate = { reads: 0, isOpen: false, waiting: [] as (() => void)[] };
+  const open = () => {
+    gate.isOpen = true;
+    for (const release of gate.waiting.splice(0)) release();
+  };
+  const gated = new Proxy(db, {
+    get(target, prop) {
+      if (prop === 'executeQuery') {
+        return async (query: CompiledQuery) => {
+          const result = await target.executeQuery(query);
+          if (/^select .* from "slot_holds"/.test(query.sql)) {
+            gate.reads++;
+            if (!gate.isOpen) await new Promise<void>((resolve) => gate.waiting.push(resolve));
+          }
+          return result;
+        };
+      }
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return { gated, gate, open };
+}
+
+test('slot lists of one doctor share a read in flight, but never one that began before a booking here', async (t) => {
+  const clock = { now: T0 };
+  const ta = await build(t, { env: { DEMO_MODE: 'true' }, now: () => clock.now });
+  const fx = await insertCatalogue(ta.db, uniqueName('h').toLowerCase());
+  const practice = fx.practiceIds['andi@jakarta']!;
+  await insertRule(ta.db, practice, {
+    weekday: 3,
+    start_time: '09:00',
+    end_time: '10:00',
+    slot_minutes: 30,
+    appointment_type: 'reservasi',
+  });
+  const patient = await registerPatient(ta);
+  const { gated, gate, open } = gatedHeldReads(ta.db);
+  // Its own service, on a database whose slot_holds reads wait at the gate.
+  const booking = new BookingService(gated, ta.config.booking, new SandboxProvider(true), () => clock.now);
+  const free = async (list: Promise<{ time: string; available: boolean }[]>) =>
+    (await list).filter((s) => s.available).map((s) => s.time);
+
+  // Long enough for every list to reach its read of the held slots (they wait at the gate).
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 200));
+  const first = booking.timeList(null, practice, '2026-12-02', 'reservasi');
+  const second = booking.timeList(null, practice, '2026-12-02', 'reservasi');
+  const days = booking.dateList(null, practice, 'reservasi', '2026-12-02', 1);
+  await settle();
+  assert.equal(gate.reads, 1, 'two time lists and a date list over the same slots: one read');
+
+  const { order } = await booking.book(
+    {
+      userId: patient.userId,
+      userName: 'Siti Rahayu',
+      email: patient.email,
+      account: { name: 'Siti Rahayu', avatar_image_id: null, date_of_birth: null, gender: null },
+      appId: ta.appId,
+      scope: null,
+      baseUrl: 'http://localhost',
+    },
+    {
+      practiceId: practice,
+      usernameDoctor: `${fx.prefix}andi`,
+      type: 'reservasi',
+      date: '2026-12-02',
+      time: '09:00',
+      patientName: 'Siti Rahayu',
+      price: 250000,
+      note: null,
+      allowAccessData: false,
+    },
+    undefined,
+  );
+  assert.equal(order.time, '09:00');
+  const after = booking.timeList(null, practice, '2026-12-02', 'reservasi');
+  await settle();
+  assert.equal(gate.reads, 2, 'a list after the booking reads anew');
+  open();
+  // The reads that began before the booking may still show its slot; the one after never does.
+  assert.deepEqual(await free(first), ['09:00', '09:30']);
+  assert.deepEqual(await free(second), ['09:00', '09:30']);
+  assert.deepEqual(await days, [{ date: '2026-12-02', available_slots: 2 }]);
+  assert.deepEqual(await free(after), ['09:30']);
+  assert.deepEqual(await free(booking.timeList(null, practice, '2026-12-02', 'reservasi')), ['09:30']);
+  assert.equal(gate.reads, 3, 'nothing is kept once a read has answered');
+});
+
 test('the sandbox outside demo mode: a paid booking is refused with 503 and nothing is written', async (t) => {
   const clock = { now: T0 };
   const ta = await build(t, { env: { DEMO_MODE: 'false' }, now: () => clock.now });
@@ -151,7 +246,12 @@ test('the sandbox outside demo mode: a paid booking is refused with 503 and noth
   assert.equal(envelope(res).code, 'PAYMENT_UNAVAILABLE');
   assert.equal(res.headers['retry-after'], '30');
   const orders = await ta.db.selectFrom('orders').select('id').where('practice_id', '=', practice).execute();
-  const holds = await ta.db.selectFrom('slot_holds').select('id').execute();
+  const holds = await ta.db
+    .selectFrom('slot_holds')
+    .innerJoin('practices', 'practices.doctor_id', 'slot_holds.doctor_id')
+    .select('slot_holds.id')
+    .where('practices.id', '=', practice)
+    .execute();
   assert.equal(orders.length, 0);
   assert.equal(holds.length, 0);
 });

@@ -122,6 +122,29 @@ export class BookingService {
     this.bookings = new GroupCommitter(db, options.dialect ?? 'postgres');
   }
 
+  /**
+   * Held-slot reads in flight. Slot lists of one doctor that arrive while the same read is on
+   * its way share it instead of queueing a query each (a popular doctor's calendar is opened by
+   * many patients at once). Nothing is kept once a read returns, so no answer is older than one
+   * query; a hold changed in this process starts a new generation, so whoever booked never joins
+   * a read that began before their booking.
+   */
+  private readonly heldReads = new Map<string, { generation: number; read: Promise<Set<number>> }>();
+  private holdGeneration = 0;
+
+  private heldStarts(doctorId: string, from: number, to: number): Promise<Set<number>> {
+    const key = `${doctorId}|${from}|${to}`;
+    const inFlight = this.heldReads.get(key);
+    if (inFlight !== undefined && inFlight.generation === this.holdGeneration) return inFlight.read;
+    const entry = { generation: this.holdGeneration, read: repo.heldStarts(this.db, doctorId, from, to) };
+    this.heldReads.set(key, entry);
+    const forget = () => {
+      if (this.heldReads.get(key) === entry) this.heldReads.delete(key);
+    };
+    entry.read.then(forget, forget);
+    return entry.read;
+  }
+
   /** A practice's slots of one date and type, computed once per cached schedule. */
   private readonly daySlots = new Map<string, { entry: PracticeEntry; slots: Slot[] }>();
 
@@ -182,7 +205,7 @@ export class BookingService {
     const slots = this.slotsOf(entry, date, type);
     if (slots.length === 0) return [];
     const { last } = this.horizon(p.timezone);
-    const held = await repo.heldStarts(this.db, p.doctor_id, slots[0]!.startAt, slots.at(-1)!.endAt);
+    const held = await this.heldStarts(p.doctor_id, slots[0]!.startAt, slots.at(-1)!.endAt);
     const now = this.now();
     return slots.map((s) => ({
       time: s.time,
@@ -212,12 +235,7 @@ export class BookingService {
     const held =
       withSlots.length === 0
         ? new Set<number>()
-        : await repo.heldStarts(
-            this.db,
-            p.doctor_id,
-            withSlots[0]!.slots[0]!.startAt,
-            withSlots.at(-1)!.slots.at(-1)!.endAt,
-          );
+        : await this.heldStarts(p.doctor_id, withSlots[0]!.slots[0]!.startAt, withSlots.at(-1)!.slots.at(-1)!.endAt);
     const now = this.now();
     const { last } = this.horizon(p.timezone);
     return perDate.map(({ date, slots }) => ({
@@ -357,6 +375,7 @@ export class BookingService {
           });
         }
       });
+      this.holdGeneration++;
     } catch (err) {
       if (isUniqueViolation(err, 'slot_holds') || isUniqueViolation(err, 'doctor_id')) throw new AppError('SLOT_TAKEN');
       if (idempotencyKey !== undefined && isUniqueViolation(err)) {
@@ -602,6 +621,7 @@ export class BookingService {
         // Every status change is notified: the outbox row commits with the change or not at all.
         await insertOutbox(trx, event.id, { ...order, ...patch }, event);
       });
+      if (plan.effects.length > 0 || proposed) this.holdGeneration++;
     } catch (err) {
       if (isUniqueViolation(err, 'slot_holds') || isUniqueViolation(err, 'doctor_id')) throw new AppError('SLOT_TAKEN');
       throw err;
