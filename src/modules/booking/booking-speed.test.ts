@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { sql, type CompiledQuery } from 'kysely';
 import { insertCatalogue, insertRule } from '../../../test/catalogue-fixture.js';
 import {
@@ -26,6 +26,21 @@ import { tmpdir } from 'node:os';
 
 // Tuesday 1 December 2026, 07:00 in Jakarta (00:00 UTC).
 const T0 = Date.UTC(2026, 11, 1, 0, 0);
+
+/** An app at T0 with Dr Andi in Jakarta, open on Wednesdays 09:00-10:00 for visits (two slots). */
+async function wednesdayMorning(t: TestContext, env: Record<string, string>) {
+  const ta = await build(t, { env, now: () => T0 });
+  const fx = await insertCatalogue(ta.db, uniqueName('w').toLowerCase());
+  const practice = fx.practiceIds['andi@jakarta']!;
+  await insertRule(ta.db, practice, {
+    weekday: 3,
+    start_time: '09:00',
+    end_time: '10:00',
+    slot_minutes: 30,
+    appointment_type: 'reservasi',
+  });
+  return { ta, fx, practice };
+}
 
 test('grouped writes: a unit that fails is rolled back alone; the others are written and answered', async (t) => {
   const fresh = await createFreshDatabase();
@@ -153,21 +168,11 @@ function gatedHeldReads(db: Db) {
 }
 
 test('slot lists of one doctor share a read in flight, but never one that began before a booking here', async (t) => {
-  const clock = { now: T0 };
-  const ta = await build(t, { env: { DEMO_MODE: 'true' }, now: () => clock.now });
-  const fx = await insertCatalogue(ta.db, uniqueName('h').toLowerCase());
-  const practice = fx.practiceIds['andi@jakarta']!;
-  await insertRule(ta.db, practice, {
-    weekday: 3,
-    start_time: '09:00',
-    end_time: '10:00',
-    slot_minutes: 30,
-    appointment_type: 'reservasi',
-  });
+  const { ta, fx, practice } = await wednesdayMorning(t, { DEMO_MODE: 'true' });
   const patient = await registerPatient(ta);
   const { gated, gate, open } = gatedHeldReads(ta.db);
   // Its own service, on a database whose slot_holds reads wait at the gate.
-  const booking = new BookingService(gated, ta.config.booking, new SandboxProvider(true), () => clock.now);
+  const booking = new BookingService(gated, ta.config.booking, new SandboxProvider(true), () => T0);
   const free = async (list: Promise<{ time: string; available: boolean }[]>) =>
     (await list).filter((s) => s.available).map((s) => s.time);
 
@@ -217,17 +222,7 @@ test('slot lists of one doctor share a read in flight, but never one that began 
 });
 
 test('the sandbox outside demo mode: a paid booking is refused with 503 and nothing is written', async (t) => {
-  const clock = { now: T0 };
-  const ta = await build(t, { env: { DEMO_MODE: 'false' }, now: () => clock.now });
-  const fx = await insertCatalogue(ta.db, uniqueName('s').toLowerCase());
-  const practice = fx.practiceIds['andi@jakarta']!;
-  await insertRule(ta.db, practice, {
-    weekday: 3,
-    start_time: '09:00',
-    end_time: '10:00',
-    slot_minutes: 30,
-    appointment_type: 'reservasi',
-  });
+  const { ta, fx, practice } = await wednesdayMorning(t, { DEMO_MODE: 'false' });
   const patient = await registerPatient(ta);
   const res = await ta.app.inject({
     method: 'POST',
