@@ -190,13 +190,13 @@ export class AccountsService {
     // Each role logs in at its own route; another role's account answers as an unknown one.
     const user = found?.role === role ? found : undefined;
     const subject = user?.id ?? `unknown:${sha256(normalized)}`;
-    await this.guard.check(subject, ip, user?.id);
+    const attempt = await this.guard.begin(subject, ip, user?.id);
     const ok =
       user === undefined
         ? (await verifyAgainstDummy(password), false)
         : await verifyPassword(user.password_hash, password);
     if (!ok || user === undefined) {
-      await this.guard.recordFailure(subject, ip);
+      await this.guard.failed(attempt);
       throw new AppError('INVALID_CREDENTIALS');
     }
     if (isLegacyHash(user.password_hash)) {
@@ -204,7 +204,7 @@ export class AccountsService {
       user.password_hash = await hashPassword(password);
       await repo.updateUser(this.db, user.id, { password_hash: user.password_hash });
     }
-    await this.guard.recordSuccess(user.id, ip);
+    await this.guard.succeeded(attempt, user.id);
     return { user, token: await this.issueToken(user.id, appId) };
   }
 
@@ -238,11 +238,12 @@ export class AccountsService {
 
   async changePassword(session: Session, current: string, next: string, ip: string): Promise<void> {
     const { user } = session;
-    await this.guard.check(user.id, ip, user.id);
+    const attempt = await this.guard.begin(user.id, ip, user.id);
     if (!(await verifyPassword(user.password_hash, current))) {
-      await this.guard.recordFailure(user.id, ip);
+      await this.guard.failed(attempt);
       throw AppError.field('current_password', 'currentPasswordWrong');
     }
+    await this.guard.passed(attempt);
     if (current === next) throw AppError.field('new_password', 'newPasswordSame');
     const now = this.now();
     const hash = await hashPassword(next);
@@ -259,11 +260,12 @@ export class AccountsService {
    * failed login and the lockout applies, as for change-password. 422 on `field` when wrong.
    */
   async confirmPassword(user: UserRow, password: string, ip: string, field = 'password'): Promise<void> {
-    await this.guard.check(user.id, ip, user.id);
+    const attempt = await this.guard.begin(user.id, ip, user.id);
     if (!(await verifyPassword(user.password_hash, password))) {
-      await this.guard.recordFailure(user.id, ip);
+      await this.guard.failed(attempt);
       throw AppError.field(field, 'currentPasswordWrong');
     }
+    await this.guard.passed(attempt);
   }
 
   async updateProfile(user: UserRow, input: ProfileInput): Promise<UserRow> {

@@ -59,6 +59,24 @@ test('an unknown login name locks out the same way, so a lockout reveals no acco
   assert.deepEqual(statuses, [...Array(10).fill(401), 429]);
 });
 
+test('a burst of wrong passwords sent at once gets no more tries than the limit', async (t) => {
+  const ta = await build(t);
+  const p = await registerPatient(ta);
+  // 25 at once (under the 30 a minute of the address's rate limit): each attempt is counted
+  // before its password is checked, so those in flight together see each other.
+  const burst = await Promise.all(
+    Array.from({ length: 25 }, (_, i) => login(ta, p.email, `guess-${i}`, '203.0.113.66')),
+  );
+  const tried = burst.filter((r) => r.statusCode === 401).length;
+  const locked = burst.filter((r) => r.statusCode === 429 && envelope(r).code === 'LOGIN_LOCKED').length;
+  assert.equal(tried + locked, 25);
+  assert.ok(tried <= 10, `${tried} passwords tried, the limit is 10`);
+  const rows = await ta.db.selectFrom('login_failures').select('id').where('subject', '=', p.userId).execute();
+  assert.equal(rows.length, tried, 'locked-out attempts are not counted as failures');
+  const after = await login(ta, p.email, p.password, '203.0.113.66');
+  assert.equal(after.statusCode, tried === 10 ? 429 : 200);
+});
+
 test('100 failures an hour from all addresses lock out new addresses, not ones the patient used before', async (t) => {
   const ta = await build(t);
   const p = await registerPatient(ta); // registering from 127.0.0.1 makes it a known address

@@ -41,17 +41,29 @@ export const revokeOtherTokens = (db: Q, userId: string, keepId: string, now: nu
 export const insertLoginFailure = (db: Q, row: Database['login_failures']) =>
   db.insertInto('login_failures').values(row).execute();
 
-/** Times of the failures since `since`, oldest first; from one address when `ip` is given. */
-export const loginFailureTimes = async (db: Q, subject: string, since: number, ip?: string): Promise<number[]> => {
+/**
+ * Times of the failures since `since`, oldest first; from one address when `ip` is given;
+ * without the row `exceptId` (the attempt asking).
+ */
+export const loginFailureTimes = async (
+  db: Q,
+  subject: string,
+  since: number,
+  ip?: string,
+  exceptId?: string,
+): Promise<number[]> => {
   let q = db
     .selectFrom('login_failures')
     .select('created_at')
     .where('subject', '=', subject)
     .where('created_at', '>', since);
   if (ip !== undefined) q = q.where('ip', '=', ip);
+  if (exceptId !== undefined) q = q.where('id', '!=', exceptId);
   const rows = await q.orderBy('created_at').execute();
   return rows.map((r) => r.created_at);
 };
+
+export const deleteLoginFailure = (db: Q, id: string) => db.deleteFrom('login_failures').where('id', '=', id).execute();
 
 export const deleteLoginFailuresBefore = (db: Q, before: number) =>
   db.deleteFrom('login_failures').where('created_at', '<', before).execute();
