@@ -125,3 +125,35 @@ test('TRUST_PROXY takes true, a hop count or a list of addresses', () => {
     '10.1.0.0/16',
   ]);
 });
+
+test('operations: METRICS_TOKEN turns /metrics on; CORS_ORIGINS is an allow-list of exact origins', () => {
+  const base = { DATABASE_URL: 'sqlite::memory:', ...keys };
+  assert.deepEqual(loadConfig(base).ops, { metricsToken: undefined, corsOrigins: [] });
+  const token = 'm'.repeat(24);
+  const config = loadConfig({
+    ...base,
+    METRICS_TOKEN: token,
+    CORS_ORIGINS: ' https://app.example.id, HTTP://localhost:5173/ ,,',
+  });
+  assert.deepEqual(config.ops, {
+    metricsToken: token,
+    corsOrigins: ['https://app.example.id', 'http://localhost:5173'],
+  });
+
+  const problems = problemsOf({ ...base, METRICS_TOKEN: 'short-secret', CORS_ORIGINS: 'https://ok.example.id,*' });
+  assert.ok(
+    problems.some((p) => p.startsWith('METRICS_TOKEN')),
+    problems.join(' | '),
+  );
+  assert.ok(!problems.some((p) => p.includes('short-secret')), 'the token is never echoed');
+  assert.ok(
+    problems.some((p) => p.startsWith('CORS_ORIGINS') && p.includes('"*"')),
+    problems.join(' | '),
+  );
+  for (const bad of ['https://app.example.id/path', 'app.example.id', 'https://*.example.id']) {
+    assert.ok(
+      problemsOf({ ...base, CORS_ORIGINS: bad }).some((p) => p.startsWith('CORS_ORIGINS')),
+      `${bad} is refused`,
+    );
+  }
+});

@@ -80,6 +80,13 @@ export interface RecoveryConfig {
   resendPerAccountPerHour: number;
 }
 
+export interface OpsConfig {
+  /** The Bearer token /metrics asks for; unset: /metrics is off (404). */
+  metricsToken: string | undefined;
+  /** Browser origins allowed to call the API cross-origin (CORS); empty: none. */
+  corsOrigins: string[];
+}
+
 export interface Config {
   nodeEnv: string;
   host: string;
@@ -105,6 +112,7 @@ export interface Config {
   identityHmacKey: Buffer;
   redisUrl: string | undefined;
   limits: LimitsConfig;
+  ops: OpsConfig;
 }
 
 export class ConfigError extends Error {
@@ -307,6 +315,26 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string } = {
     };
   }
 
+  function readOps(): OpsConfig {
+    const metricsToken = str('METRICS_TOKEN');
+    // Never echo the value: it is a secret.
+    if (metricsToken !== undefined && (metricsToken.length < 24 || /\s/.test(metricsToken))) {
+      problems.push('METRICS_TOKEN must be at least 24 characters, without spaces');
+    }
+    const corsOrigins: string[] = [];
+    for (const raw of (str('CORS_ORIGINS') ?? '').split(',')) {
+      const origin = raw.trim().replace(/\/+$/, '');
+      if (origin === '') continue;
+      // An origin is scheme://host[:port], exactly as a browser sends it: no path, no wildcard.
+      if (!/^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i.test(origin)) {
+        problems.push(`CORS_ORIGINS must be a comma list of origins such as https://app.example.id (got "${origin}")`);
+        continue;
+      }
+      corsOrigins.push(origin.toLowerCase());
+    }
+    return { metricsToken, corsOrigins };
+  }
+
   const secrets = readIdentitySecrets(env, { embedded, dataDir, problems, str });
 
   const config: Config = {
@@ -332,6 +360,7 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string } = {
     identityHmacKey: secrets.hmacKey,
     redisUrl,
     limits,
+    ops: readOps(),
   };
   if (config.demoApiKey !== undefined && config.demoApiKey.length < 16) {
     problems.push('CEXUP_DEMO_API_KEY must be at least 16 characters');
