@@ -11,7 +11,8 @@ import { apiKeyGuard } from './http/auth.js';
 import { AppError } from './http/errors.js';
 import { docsRoutes } from './http/docs.js';
 import { openApiRoutes, registerOpenApi } from './http/openapi.js';
-import { clientErrorHandler, frameworkErrorHandler, registerPlumbing } from './http/plumbing.js';
+import { frameworkErrorHandler, registerPlumbing } from './http/plumbing.js';
+import { refuseEchoMethods, registerSecurityHeaders } from './http/security-headers.js';
 import { accountsRoutes, imageFileRoutes } from './modules/accounts/accounts.routes.js';
 import { AccountsService } from './modules/accounts/accounts.service.js';
 import { AppsService } from './modules/apps/apps.service.js';
@@ -128,7 +129,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     frameworkErrors: frameworkErrorHandler,
-    clientErrorHandler,
+    // TRACK gets a 405 envelope; any other unparseable request the plumbing's 400.
+    clientErrorHandler: refuseEchoMethods,
   });
 
   const payments: PaymentProvider =
@@ -173,6 +175,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   app.decorateRequest('user', undefined);
 
   registerPlumbing(app);
+  await registerSecurityHeaders(app, config.ops);
 
   const redis = config.redisUrl
     ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 })

@@ -11,7 +11,12 @@ export async function etagForGet(request: FastifyRequest, reply: FastifyReply, p
   const etag = `"${createHash('sha1').update(payload).digest('base64url')}"`;
   void reply.header('etag', etag);
   void reply.header('cache-control', 'public, max-age=60');
-  void reply.header('vary', 'x-api-key, Accept-Language');
+  // Added to what is there already (Origin, when CORS answers vary by it).
+  const vary = reply.getHeader('vary');
+  void reply.header(
+    'vary',
+    typeof vary === 'string' && vary !== '' ? `${vary}, x-api-key, Accept-Language` : 'x-api-key, Accept-Language',
+  );
   const ifNoneMatch = request.headers['if-none-match'];
   if (ifNoneMatch !== undefined && ifNoneMatch.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) {
     void reply.code(304);
