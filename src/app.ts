@@ -29,6 +29,7 @@ import { doctorRoutes } from './modules/doctors/doctors.routes.js';
 import { MidtransProvider } from './modules/payments/midtrans.js';
 import type { PaymentProvider } from './modules/payments/provider.js';
 import { SandboxProvider } from './modules/payments/sandbox.js';
+import { Metrics, registerMetrics } from './modules/ops/metrics.js';
 import { opsRoutes } from './modules/ops/ops.routes.js';
 import { ObgynService } from './modules/obgyn/obgyn.service.js';
 import { createMailer, type Mailer } from './modules/mail/mailer.js';
@@ -176,6 +177,9 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
 
   registerPlumbing(app);
   await registerSecurityHeaders(app, config.ops);
+  // Process metrics (memory, CPU, event loop) only where /metrics is served.
+  const metrics = new Metrics({ processMetrics: config.ops.metricsToken !== undefined });
+  registerMetrics(app, metrics);
 
   const redis = config.redisUrl
     ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 })
@@ -235,6 +239,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   //   POST /payments/webhook              the gateway's signature                  payments
   //   GET  /files/avatars/:file, /files/images/:file     unguessable name
   //   GET  /health, GET /ready            open: probes
+  //   GET  /metrics                       Bearer METRICS_TOKEN (404 without one)    ops (Prometheus)
   await app.register(
     async (api) => {
       api.addHook('onRequest', apiKeyGuard(services.apps));
@@ -248,7 +253,12 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       await api.register(catalogueRoutes, { catalogue: services.catalogue, config });
       await api.register(shopRoutes, { shop: services.shop, config });
       await api.register(adminRoutes, { services, config });
-      await api.register(bookingRoutes, { booking: services.booking, accounts: services.accounts, config });
+      await api.register(bookingRoutes, {
+        booking: services.booking,
+        accounts: services.accounts,
+        config,
+        onOutcome: (outcome) => metrics.booking(outcome),
+      });
       await api.register(doctorRoutes, {
         booking: services.booking,
         accounts: services.accounts,
@@ -264,7 +274,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     { prefix: '/api' },
   );
   await app.register(imageFileRoutes, { accounts: services.accounts });
-  await app.register(opsRoutes, { db: database.db });
+  await app.register(opsRoutes, { db: database.db, metrics, metricsToken: config.ops.metricsToken });
   await app.register(openApiRoutes);
   await app.register(docsRoutes);
   await app.register(sandboxPaymentRoutes, {

@@ -256,7 +256,18 @@ function clientPrice(value: unknown): number {
  */
 export async function bookingRoutes(
   fastify: FastifyInstance,
-  { booking, accounts, config }: { booking: BookingService; accounts: AccountsService; config: Config },
+  {
+    booking,
+    accounts,
+    config,
+    onOutcome,
+  }: {
+    booking: BookingService;
+    accounts: AccountsService;
+    config: Config;
+    /** Told what became of each POST /doctor/booking (the metrics count it). */
+    onOutcome?: (outcome: 'created' | 'idempotent_replay' | { refused: unknown }) => void;
+  },
 ): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const authenticated = bearerGuard(accounts);
@@ -331,6 +342,7 @@ export async function bookingRoutes(
     {
       onRequest: authenticated,
       preValidation: ownBodyIds,
+      onError: async (_request, _reply, error) => onOutcome?.({ refused: error }),
       schema: {
         ...op('booking', 'book', 'Book a slot: 201 (200 when an Idempotency-Key repeats the request)', KEY_TOKEN, [
           'PRACTICE_NOT_FOUND_PUBLIC',
@@ -395,6 +407,7 @@ export async function bookingRoutes(
         },
         idempotencyKey,
       );
+      onOutcome?.(replay ? 'idempotent_replay' : 'created');
       return reply
         .code(replay ? 200 : 201)
         .send({ success: true, message: messages.booked[request.lang], data: order });
