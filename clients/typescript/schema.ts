@@ -1628,6 +1628,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/metrics': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Prometheus metrics: Authorization: Bearer <METRICS_TOKEN> (404 while the server has none)
+     * @description Requests and latency by method, route pattern and status; booking outcomes; process metrics. Not under the app key: the token is `METRICS_TOKEN` from the server configuration, sent as `Authorization: Bearer <token>`. While it is unset the route answers 404 like an unknown path.
+     */
+    get: operations['metrics'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/pay/{reference}': {
     parameters: {
       query?: never;
@@ -40577,6 +40597,175 @@ export interface operations {
               /** @enum {string} */
               status: 'ready';
             };
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: The given data was invalid. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The given data was invalid.",
+           *       "code": "VALIDATION_FAILED",
+           *       "data": null,
+           *       "errors": {
+           *         "email": [
+           *           "The email must be a valid email address."
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'VALIDATION_FAILED';
+            data: null;
+            /** @description Messages per field. */
+            errors?: {
+              [key: string]: string[];
+            };
+          };
+        };
+      };
+      /** @description `INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Something went wrong on our side.",
+           *       "code": "INTERNAL_ERROR",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'INTERNAL_ERROR';
+            data: null;
+          };
+        };
+      };
+      /** @description `SERVICE_UNAVAILABLE`: The service is temporarily unavailable. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The service is temporarily unavailable.",
+           *       "code": "SERVICE_UNAVAILABLE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'SERVICE_UNAVAILABLE';
+            data: null;
+          };
+        };
+      };
+    };
+  };
+  metrics: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The Prometheus text exposition format (version 0.0.4). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/plain': string;
+        };
+      };
+      /** @description `UNAUTHENTICATED`: Authentication required: send a valid Bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Authentication required: send a valid Bearer token.",
+           *       "code": "UNAUTHENTICATED",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `ROUTE_NOT_FOUND`: There is no such route. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "There is no such route.",
+           *       "code": "ROUTE_NOT_FOUND",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'ROUTE_NOT_FOUND';
+            data: null;
           };
         };
       };
