@@ -283,6 +283,17 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   });
   await app.register(paymentWebhookRoutes, { booking: services.booking, provider: payments });
 
+  // A request under way when the app closes answers with `Connection: close`: its keep-alive
+  // connection (a load balancer's) ends with it, instead of holding close() open until it idles out.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) void reply.header('connection', 'close');
+    return payload;
+  });
+
   app.addHook('onClose', async () => {
     // Mails still on their way are sent before the database closes.
     await services.recovery.drain();

@@ -4,14 +4,18 @@ import { createDatabase } from './db/index.js';
 import { migrateToLatest } from './db/migrate.js';
 import { ensureDemoData } from './demo.js';
 
-/** Start: config, migrations, demo data, listen; stop cleanly on SIGTERM/SIGINT. */
+/**
+ * Start: config, migrations, demo data, listen. On SIGTERM (or SIGINT) it stops taking
+ * connections, lets the requests under way finish, waits for a job round under way, closes the
+ * database and exits 0 on its own: nothing is left running. Whatever is still open 10 s after the
+ * signal (a stuck request, a handle nobody closed) makes it exit 1 instead.
+ */
 async function main(): Promise<void> {
   loadDotEnv();
   const config = loadConfig();
   const database = createDatabase(config.database, { backgroundCheckpoints: true });
   await migrateToLatest(database.db);
   const app = await buildApp({ config, database });
-  app.addHook('onClose', () => database.destroy());
   await ensureDemoData(app, config);
   await app.listen({ port: config.port, host: config.host });
   if (config.booking.paymentProvider === 'sandbox' && !config.demoMode) {
@@ -22,32 +26,28 @@ async function main(): Promise<void> {
 
   // The lifecycle's deadlines. Every process may run it: each move is conditional on the status
   // it read, so an order is moved once however many processes look at it.
-  let jobRunning = false;
+  let deadlineRound: Promise<unknown> | undefined;
   const job =
     config.booking.jobIntervalSeconds > 0
       ? setInterval(() => {
-          if (jobRunning) return;
-          jobRunning = true;
-          app.services.booking
+          deadlineRound ??= app.services.booking
             .runDeadlines()
             .then((moved) => moved > 0 && app.log.info({ moved }, 'deadline job'))
             .catch((err: unknown) => app.log.error({ err }, 'deadline job failed'))
-            .finally(() => (jobRunning = false));
+            .finally(() => (deadlineRound = undefined));
         }, config.booking.jobIntervalSeconds * 1000)
       : undefined;
 
   // Notifications: the outbox fanned out to inboxes, mails and webhooks. Every process may run
   // it too: each row is claimed with a conditional UPDATE and a lease, so it is handled once.
-  let notifyRunning = false;
+  let notifyRound: Promise<unknown> | undefined;
   const notifyJob =
     config.notifications.jobIntervalSeconds > 0
       ? setInterval(() => {
-          if (notifyRunning) return;
-          notifyRunning = true;
-          app.services.notifications
+          notifyRound ??= app.services.notifications
             .runJob()
             .catch((err: unknown) => app.log.error({ err }, 'notification job failed'))
-            .finally(() => (notifyRunning = false));
+            .finally(() => (notifyRound = undefined));
         }, config.notifications.jobIntervalSeconds * 1000)
       : undefined;
 
@@ -58,12 +58,29 @@ async function main(): Promise<void> {
     clearInterval(job);
     clearInterval(notifyJob);
     app.log.info({ signal }, 'shutting down');
-    // In-flight requests finish; a stuck one does not hold the process forever.
-    const timer = setTimeout(() => process.exit(1), 10_000);
+    // Unref'd: it fires only if something still holds the process 10 s from now.
+    const timer = setTimeout(() => {
+      app.log.error('shutdown: still running 10 s after the signal, exiting anyway');
+      process.exit(1);
+    }, 10_000);
     timer.unref();
-    app.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
+    const stop = async () => {
+      // A job round under way finishes (its mails and webhooks too) before the mailer closes.
+      await Promise.allSettled([deadlineRound, notifyRound]);
+      // No new connections; requests under way finish; the mails they queued are sent.
+      await app.close();
+      await database.destroy();
+    };
+    stop().then(
+      () => {
+        app.log.info('shutdown complete');
+        // No process.exit: with the listener, the jobs and the database closed, nothing is left.
+        process.exitCode = 0;
+      },
+      (err: unknown) => {
+        app.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
     );
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
