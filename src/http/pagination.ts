@@ -31,11 +31,18 @@ function embeddedParams(query: Record<string, unknown>): Record<string, unknown>
   return extra;
 }
 
+/**
+ * The largest page asked for: far past any list, and small enough that the row offset it makes
+ * stays an integer every database takes (a page of 1e178 was a 500).
+ */
+export const MAX_PAGE = 1_000_000_000;
+
 /** A positive whole number from a number or a string that starts with digits; else undefined. */
 function leadingInteger(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) && value >= 1 ? Math.floor(value) : undefined;
   if (typeof value === 'string') {
-    const m = /^\s*(\d{1,9})/.exec(value);
+    // All the leading digits: reading only the first nine made "1234567890" page 123456789.
+    const m = /^\s*(\d+)/.exec(value);
     if (m && Number(m[1]) >= 1) return Number(m[1]);
   }
   return undefined;
@@ -44,7 +51,7 @@ function leadingInteger(value: unknown): number | undefined {
 /**
  * `data` (items a page) and `page`, from the query string or the JSON body, as numbers or
  * numeric strings. `data` above 100 is clamped; below 1 or not a number is a 422, as is such a
- * `page`. Defaults: page 1, 10 items.
+ * `page` or one above MAX_PAGE. Defaults: page 1, 10 items.
  */
 export function readPagination(query: unknown, body: unknown): PageRequest {
   const q = (typeof query === 'object' && query !== null ? query : {}) as Record<string, unknown>;
@@ -57,6 +64,10 @@ export function readPagination(query: unknown, body: unknown): PageRequest {
     const n = leadingInteger(raw);
     if (n === undefined) {
       problems[name] = [{ key: 'minimum', params: { limit: 1 } }];
+      return fallback;
+    }
+    if (name === 'page' && n > MAX_PAGE) {
+      problems[name] = [{ key: 'maximum', params: { limit: MAX_PAGE } }];
       return fallback;
     }
     return n;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { authHeaders, envelope } from '../../../test/helpers.js';
+import { authHeaders, build, envelope, registerPatient } from '../../../test/helpers.js';
 import { bearer, book, pay, privacySetup, T0, type PrivacySetup } from './privacy-fixture.js';
 
 const accessLog = async (s: PrivacySetup, token: string, query = '') => {
@@ -146,4 +146,30 @@ test('a refund answer and the audit trail of an order are reads of the patientâ€
     { actor_user_id: s.admin.userId, actor_role: 'admin', what: 'order', subject: id },
     { actor_user_id: s.admin.userId, actor_role: 'admin', what: 'audit_log', subject: id },
   ]);
+});
+
+test('a page past any list is a 422, not a database error (found by the fuzz suite)', async (t) => {
+  const ta = await build(t);
+  const patient = await registerPatient(ta);
+  for (const [query, body] of [
+    ['', '{"page":1.5e178}'],
+    ['', '{"page":10000000001}'],
+    ['?page=99999999999999999999', ''],
+  ] as const) {
+    const res = await ta.app.inject({
+      method: 'GET',
+      url: `/api/me/access-log${query}`,
+      headers: { ...authHeaders(ta, patient), ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { payload: body } : {}),
+    });
+    assert.equal(res.statusCode, 422, `${query}${body}: ${res.body}`);
+    assert.deepEqual(envelope(res).errors, { page: ['The page may not be greater than 1000000000.'] });
+  }
+  const last = await ta.app.inject({
+    method: 'GET',
+    url: '/api/me/access-log?page=1000000000&data=100',
+    headers: authHeaders(ta, patient),
+  });
+  assert.equal(last.statusCode, 200, last.body);
+  assert.deepEqual(envelope(last).data, []);
 });
