@@ -4187,6 +4187,34 @@ export interface operations {
           };
         };
       };
+      /** @description `FORBIDDEN_OTHER_USER`: You can only act on your own account. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "You can only act on your own account.",
+           *       "code": "FORBIDDEN_OTHER_USER",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'FORBIDDEN_OTHER_USER';
+            data: null;
+          };
+        };
+      };
       /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
       413: {
         headers: {
@@ -5610,6 +5638,34 @@ export interface operations {
              * @enum {string}
              */
             code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `FORBIDDEN_OTHER_USER`: You can only act on your own account. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "You can only act on your own account.",
+           *       "code": "FORBIDDEN_OTHER_USER",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'FORBIDDEN_OTHER_USER';
             data: null;
           };
         };
@@ -38234,6 +38290,34 @@ export interface operations {
           };
         };
       };
+      /** @description `FORBIDDEN_OTHER_USER`: You can only act on your own account. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "You can only act on your own account.",
+           *       "code": "FORBIDDEN_OTHER_USER",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'FORBIDDEN_OTHER_USER';
+            data: null;
+          };
+        };
+      };
       /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
       413: {
         headers: {
@@ -38815,6 +38899,34 @@ export interface operations {
              * @enum {string}
              */
             code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `FORBIDDEN_OTHER_USER`: You can only act on your own account. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "You can only act on your own account.",
+           *       "code": "FORBIDDEN_OTHER_USER",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'FORBIDDEN_OTHER_USER';
             data: null;
           };
         };

@@ -326,6 +326,8 @@ export async function accountsRoutes(
     '/logout',
     {
       onRequest: authenticated,
+      // A body naming another patient is a 403: the caller's own session is not ended for it.
+      preValidation: ownBodyIds,
       schema: {
         ...op('accounts', 'logout', 'End this session', KEY_TOKEN),
         response: { 200: Envelope(Type.Null(), messages.loggedOut.en) },

@@ -292,6 +292,25 @@ test('logout revokes the token it was sent with, only that one', async (t) => {
   assert.ok(row.revoked_at !== null);
 });
 
+test('logout with a body naming another patient is a 403 and ends no session', async (t) => {
+  const ta = await build(t);
+  const p = await registerPatient(ta);
+  const other = await registerPatient(ta);
+  for (const naming of [{ user_id: other.userId }, { username: other.username }]) {
+    const res = await post(ta, '/api/logout', naming, authHeaders(ta, p));
+    assert.equal(res.statusCode, 403, res.body);
+    assert.equal(envelope(res).code, 'FORBIDDEN_OTHER_USER');
+  }
+  for (const who of [p, other]) {
+    const me = await ta.app.inject({ method: 'GET', url: '/api/me', headers: authHeaders(ta, who) });
+    assert.equal(me.statusCode, 200, me.body);
+  }
+  // Naming oneself (as the published bodies do) logs out as before.
+  const own = await post(ta, '/api/logout', { user_id: p.userId, username: p.username }, authHeaders(ta, p));
+  assert.equal(own.statusCode, 200, own.body);
+  assert.equal((await ta.app.inject({ method: 'GET', url: '/api/me', headers: authHeaders(ta, p) })).statusCode, 401);
+});
+
 test('change-password: new password works, other tokens end, this one stays', async (t) => {
   const ta = await build(t);
   const p = await registerPatient(ta);

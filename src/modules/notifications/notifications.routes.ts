@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { bearerGuard, currentSession, type Role } from '../../http/auth.js';
+import { bearerGuard, currentSession, ownBodyIds, type Role } from '../../http/auth.js';
 import { AppError } from '../../http/errors.js';
 import { messages } from '../../http/i18n.js';
 import { KEY_TOKEN, op } from '../../http/openapi.js';
@@ -139,6 +139,8 @@ function inboxRoutes(prefix: '' | '/doctor-app', role: Role, idPart: string) {
       `${prefix}/notifications/read`,
       {
         onRequest: guard,
+        // Ids of someone else's inbox mark nothing; a body naming someone else is a 403.
+        preValidation: ownBodyIds,
         schema: {
           ...op(
             'notifications',

@@ -132,6 +132,32 @@ test('mark read: some ids or all; another account’s ids change nothing; bad bo
   assert.equal((await read(authHeaders(s.ta), { all: true })).statusCode, 401);
 });
 
+test('mark read with a body naming another account is a 403 and marks nothing', async (t) => {
+  const s = await setup(t);
+  await paidOrder(s);
+  await s.ta.app.services.notifications.runJob();
+  const read = (headers: Record<string, string>, payload: object, url = '/api/notifications/read') =>
+    s.ta.app.inject({ method: 'POST', url, headers, payload });
+  const unread = async () =>
+    (await s.ta.db.selectFrom('notifications').select('id').where('read_at', 'is', null).execute()).length;
+  const before = await unread();
+  assert.ok(before > 0);
+  const patient = authHeaders(s.ta, s.patient);
+  for (const [headers, naming, url] of [
+    [patient, { user_id: s.doctorUserId }, undefined],
+    [patient, { username: 'someoneelse' }, undefined],
+    [bearer(s, s.doctorToken), { user_id: s.patient.userId }, '/api/doctor-app/notifications/read'],
+  ] as const) {
+    const res = await read(headers, { all: true, ...naming }, url);
+    assert.equal(res.statusCode, 403, res.body);
+    assert.equal(envelope(res).code, 'FORBIDDEN_OTHER_USER');
+  }
+  assert.equal(await unread(), before);
+  const own = await read(patient, { all: true, user_id: s.patient.userId, username: s.patient.username });
+  assert.equal(own.statusCode, 200, own.body);
+  assert.ok(envelope(own).data.updated > 0);
+});
+
 test('the reminder an hour before is recorded once per order and start time, however often the job runs', async (t) => {
   const s = await setup(t);
   const id = await paidOrder(s, '10:00');

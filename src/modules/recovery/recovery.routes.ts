@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Config } from '../../config.js';
-import { bearerGuard, currentSession } from '../../http/auth.js';
+import { bearerGuard, currentSession, ownBodyIds } from '../../http/auth.js';
 import { AppError } from '../../http/errors.js';
 import type { Text } from '../../http/i18n.js';
 import { KEY, KEY_TOKEN, op } from '../../http/openapi.js';
@@ -156,6 +156,8 @@ export async function recoveryRoutes(fastify: FastifyInstance, { recovery, accou
     '/email/resend',
     {
       onRequest: authenticated,
+      // A body naming another patient (user_id, username) is a 403, as on every account route.
+      preValidation: ownBodyIds,
       schema: {
         ...op('accounts', 'resendEmailVerification', 'Mail another confirmation link to the own address', KEY_TOKEN, [
           'EMAIL_ALREADY_VERIFIED',

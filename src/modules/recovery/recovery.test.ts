@@ -359,6 +359,30 @@ test('resend: a new Indonesian link, limited per account; expired links refused;
   );
 });
 
+test('resend with a body naming another patient is a 403: no mail, nothing counted', async (t) => {
+  const { ta } = await setup(t);
+  const patient = await registerPatient(ta, { email: `${uniqueName()}@example.id` });
+  const other = await registerPatient(ta, { email: `${uniqueName()}@example.id` });
+  await mailTo(patient.email, 'Confirm your Cexup email address');
+  for (const naming of [{ user_id: other.userId }, { username: other.username }]) {
+    const res = await post(ta, '/api/email/resend', naming, authHeaders(ta, patient));
+    assert.equal(res.statusCode, 403, res.body);
+    assert.equal(envelope(res).code, 'FORBIDDEN_OTHER_USER');
+  }
+  await ta.app.services.recovery.drain();
+  assert.equal(mailsTo(patient.email).length, 1);
+  assert.equal(mailsTo(other.email).length, 1);
+  const counted = await ta.db
+    .selectFrom('recovery_requests')
+    .select('id')
+    .where('kind', '=', 'resend')
+    .where('subject', 'in', [patient.userId, other.userId])
+    .execute();
+  assert.equal(counted.length, 0);
+  const own = await post(ta, '/api/email/resend', { user_id: patient.userId }, authHeaders(ta, patient));
+  assert.equal(own.statusCode, 200, own.body);
+});
+
 test('REQUIRE_VERIFIED_EMAIL_TO_BOOK: an unverified patient gets 403 EMAIL_NOT_VERIFIED and no order; once verified the booking goes through', async (t) => {
   // Tuesday 1 December 2026, 07:00 in Jakarta.
   const clock = { now: Date.UTC(2026, 11, 1, 0, 0) };
