@@ -1,0 +1,143 @@
+import { A_OBGYN, PNG, type World } from './world.js';
+
+/**
+ * Every operation of the OpenAPI document, classified. An operation that needs a token is in
+ * one of PATIENT, DOCTOR or ADMIN (who may call it) with a request that would touch A's data if
+ * the guard let it through; every other operation is in PUBLIC with the reason it carries no
+ * one's data without a secret. The matrix test fails on an operation in none of them, so a route
+ * added later gets a matrix entry (or a stated reason) before it ships.
+ */
+
+export type Role = 'patient' | 'doctor' | 'admin';
+
+export interface Sample {
+  /** The path with its parameters filled; by default from PARAMS. */
+  url?: string;
+  payload?: Record<string, unknown>;
+}
+
+/** Patient-token operations, by operationId: the request A would send about A's own data. */
+export const PATIENT: Record<string, (w: World) => Sample> = {
+  me: () => ({}),
+  updateProfile: () => ({ payload: { name: 'Nama Diganti', phone_number: '089900001111' } }),
+  setAvatar: () => ({ payload: { file: PNG, type: 'png' } }),
+  changePassword: (w) => ({
+    payload: {
+      current_password: w.a.password,
+      new_password: 'diganti-sekali-99',
+      new_password_confirmation: 'diganti-sekali-99',
+    },
+  }),
+  logout: () => ({}),
+  getObgyn: () => ({}),
+  saveObgyn: () => ({ payload: { ...A_OBGYN, suami: 'Suami Diganti' } }),
+  emailVerificationStatus: () => ({}),
+  resendEmailVerification: () => ({ payload: {} }),
+  exportMyData: () => ({}),
+  myAccessLog: () => ({}),
+  deleteMyAccount: (w) => ({ payload: { password: w.a.password } }),
+  book: (w) => ({ payload: { ...w.idempotentBody, time: '2026-12-04 10:00' } }),
+  listOrders: () => ({ payload: {} }),
+  showOrder: (w) => ({ payload: { transaction_id: w.orders.confirmed!.transactionId } }),
+  patientOrderAction: (w) => ({
+    payload: { transaction_id: w.orders.confirmed!.transactionId, type: 'reject_by_patient' },
+  }),
+  listNotifications: () => ({}),
+  readNotifications: (w) => ({ payload: { ids: w.aNotificationIds.slice(0, 100) } }),
+};
+
+/** Doctor-token operations: D1's requests about A's orders. */
+export const DOCTOR: Record<string, (w: World) => Sample> = {
+  listDoctorOrders: () => ({}),
+  doctorOrderAction: (w) => ({ url: `/api/doctor-app/orders/${w.orders.toConfirm!.transactionId}/confirm` }),
+  listDoctorNotifications: () => ({}),
+  readDoctorNotifications: (w) => ({ payload: { ids: w.d1NotificationIds.slice(0, 100) } }),
+};
+
+/** Admin-token operations: the back office (orders, audit trail, webhooks, catalogue). */
+export const ADMIN: readonly string[] = [
+  'adminMe',
+  'adminLogout',
+  'adminListOrders',
+  'adminGetOrder',
+  'adminRefundOrder',
+  'auditLog',
+  'createWebhook',
+  'listWebhooks',
+  'deleteWebhook',
+  'listWebhookDeliveries',
+  'adminGetSchedule',
+  'adminCreateScheduleRule',
+  'adminUpdateScheduleRule',
+  'adminDeleteScheduleRule',
+  'adminCreateScheduleException',
+  'adminDeleteScheduleException',
+  'adminRemoveProductImage',
+  ...['Speciality', 'Hospital', 'Doctor', 'Article', 'ProductCategory', 'Product', 'Practice'].flatMap((e) => [
+    `adminCreate${e}`,
+    `adminGet${e}`,
+    `adminUpdate${e}`,
+    `adminDelete${e}`,
+    `adminPublish${e}`,
+    `adminUnpublish${e}`,
+  ]),
+  ...['Specialities', 'Hospitals', 'Doctors', 'Articles', 'ProductCategories', 'Products', 'Practices'].map(
+    (e) => `adminList${e}`,
+  ),
+  ...['Doctor', 'Hospital', 'Article', 'Product'].map((e) => `adminSet${e}Image`),
+];
+
+/** Operations that need no token, and why they give no one's data to a caller. */
+export const PUBLIC: Record<string, string> = {
+  loginPatient: 'the credentials are the secret; an unknown account answers like a wrong password',
+  loginDoctor: 'as loginPatient',
+  loginAdmin: 'as loginPatient',
+  registerPatient: 'creates a new account',
+  checkId: 'says whether a username or an email is taken (needed to register), nothing else',
+  forgotPassword: 'the same answer whether the account exists or not; the link goes to the owner',
+  resetPassword: 'needs the mailed single-use code',
+  verifyEmail: 'needs the mailed code',
+  getDoctors: 'catalogue',
+  listDoctors: 'catalogue',
+  getDoctor: 'catalogue',
+  showDoctor: 'catalogue',
+  listSpecialities: 'catalogue',
+  getHospitals: 'catalogue',
+  listHospitals: 'catalogue',
+  getHospital: 'catalogue',
+  showHospital: 'catalogue',
+  getArticles: 'catalogue',
+  listArticles: 'catalogue',
+  getArticle: 'catalogue',
+  showArticle: 'catalogue',
+  listProducts: 'shop',
+  getProduct: 'shop',
+  listCategories: 'shop',
+  listCategoryProducts: 'shop',
+  getTimeList: 'free and taken slots, no one named',
+  getDateList: 'counts of free slots',
+  health: 'probe',
+  metrics: 'process counters by route pattern (no ids, no tokens), behind METRICS_TOKEN; 404 while it is unset',
+  ready: 'probe',
+  sandboxPaymentPage: 'the unguessable payment reference is the secret (matrix: a transaction id there is a 404)',
+  sandboxPaymentComplete: 'as sandboxPaymentPage',
+  sandboxPaymentFail: 'as sandboxPaymentPage',
+  paymentWebhook: "the gateway's signature is the secret (matrix: an unsigned call is a 401)",
+  avatarFile: 'the unguessable file name is the secret (matrix: another name is a 404)',
+  imageFile: 'as avatarFile',
+};
+
+/** Values for path parameters: A's order, D1's practice and slug, K1's app. */
+export function params(w: World): Record<string, string> {
+  return {
+    transaction_id: w.orders.declined!.transactionId,
+    action: 'confirm',
+    slug: w.d1.slug,
+    id: String(w.fx.practiceIds['andi@jakarta']),
+    app_id: w.k1.appId,
+    ruleId: 'no-such-rule',
+    exceptionId: 'no-such-exception',
+    imageId: 'no-such-image',
+    role: 'patient',
+  };
+}
