@@ -1,4 +1,5 @@
-// Real server processes (and job processes) on one database, for test/multiprocess.test.ts.
+// Real server processes (and job processes) on one database, for test/multiprocess.test.ts
+// and the scripts npm run crash and npm run scale-out (scripts/).
 //
 // Run as a script (`node --import tsx test/multiprocess-helpers.ts deadlines`), this file is the
 // deadline job of one process: see runDeadlinesChild below.
@@ -92,9 +93,13 @@ async function candidatePort(): Promise<number> {
 export interface ServerProcess {
   baseUrl: string;
   pid: number;
+  /** Milliseconds from the spawn to the first 200 from /health. */
+  healthMs: number;
   /** What the process wrote to stdout and stderr so far. */
   output(): string;
   stop(): Promise<void>;
+  /** SIGKILL, as a crash would end it: no shutdown handler runs. Resolves once it has exited. */
+  kill(): Promise<void>;
 }
 
 /** Starts `src/server.ts` on the database, on a free port, and waits until /health answers. */
@@ -104,6 +109,7 @@ export async function startServer(databaseUrl: string, env: Record<string, strin
   try {
     for (let attempt = 1; attempt <= 5; attempt++) {
       const port = await candidatePort();
+      const spawnedAt = Date.now();
       const child = spawn(process.execPath, ['--import', PARENT_WATCH, '--import', 'tsx', 'src/server.ts'], {
         cwd: ROOT,
         env: childEnv({
@@ -125,17 +131,29 @@ export async function startServer(databaseUrl: string, env: Record<string, strin
       const server: ServerProcess = {
         baseUrl,
         pid: child.pid!,
+        healthMs: 0,
         output: () => output,
         async stop() {
           await stopChild(child);
+          rmSync(dataDir, { recursive: true, force: true });
+        },
+        async kill() {
+          if (!exited(child)) {
+            const done = new Promise<void>((r) => child.once('exit', () => r()));
+            child.kill('SIGKILL');
+            await done;
+          }
           rmSync(dataDir, { recursive: true, force: true });
         },
       };
       const deadline = Date.now() + 30_000;
       while (!exited(child) && Date.now() < deadline) {
         const res = await send(baseUrl, 'GET', '/health').catch(() => undefined);
-        if (res?.status === 200) return server;
-        await new Promise((r) => setTimeout(r, 100));
+        if (res?.status === 200) {
+          server.healthMs = Date.now() - spawnedAt;
+          return server;
+        }
+        await new Promise((r) => setTimeout(r, 50));
       }
       await stopChild(child);
       lastOutput = output;
