@@ -506,23 +506,32 @@ export class BookingService {
 
   /** What the gateway (or the sandbox) says about a payment. */
   async paymentOutcome(transactionId: string, outcome: PaymentOutcome): Promise<OrderRow | undefined> {
-    const order = await repo.orderByTransactionId(this.db, transactionId);
-    if (order === undefined) return undefined;
-    const action: OrderAction | undefined =
-      outcome === 'paid'
-        ? order.status === 'waiting_payment'
-          ? 'pay'
-          : order.status === 'order_failed' || order.status === 'order_cancel'
-            ? 'late_payment'
-            : undefined
-        : outcome === 'failed' && order.status === 'waiting_payment'
-          ? 'payment_failed'
-          : outcome === 'refunded' && order.status === 'waiting_refund'
-            ? 'refund_completed'
-            : undefined;
-    // Repeated or out-of-order notifications change nothing.
-    if (action === undefined) return order;
-    return this.move(order, action, 'gateway', undefined);
+    for (let attempt = 1; ; attempt++) {
+      const order = await repo.orderByTransactionId(this.db, transactionId);
+      if (order === undefined) return undefined;
+      const action: OrderAction | undefined =
+        outcome === 'paid'
+          ? order.status === 'waiting_payment'
+            ? 'pay'
+            : order.status === 'order_failed' || order.status === 'order_cancel'
+              ? 'late_payment'
+              : undefined
+          : outcome === 'failed' && order.status === 'waiting_payment'
+            ? 'payment_failed'
+            : outcome === 'refunded' && order.status === 'waiting_refund'
+              ? 'refund_completed'
+              : undefined;
+      // Repeated or out-of-order notifications change nothing.
+      if (action === undefined) return order;
+      try {
+        return await this.move(order, action, 'gateway', undefined);
+      } catch (err) {
+        // Another notification (or a deadline) moved the order since it was read: decide again
+        // on the status it has now, so a repeat arriving at the same time is a repeat, not a 409.
+        if (attempt < 3 && err instanceof AppError && err.code === 'ORDER_TRANSITION_NOT_ALLOWED') continue;
+        throw err;
+      }
+    }
   }
 
   /**

@@ -321,6 +321,28 @@ test('sandbox payment, cancellation with refund, and the slot given back', async
   );
 });
 
+test('payments arriving at once: each is a 200, the order is paid once (found by the fuzz suite)', async (t) => {
+  const s = await setup(t);
+  for (const outcome of ['complete', 'fail'] as const) {
+    const order = envelope(
+      await book(s, bookingBody(s, { time: outcome === 'complete' ? '2026-12-02 09:00' : '2026-12-02 09:30' })),
+    ).data;
+    const path = new URL(order.payment_url).pathname;
+    // Before, the one that lost the race to change the status answered 409, which the sandbox
+    // routes do not document and a gateway would take as a failed delivery.
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, () => s.ta.app.inject({ method: 'POST', url: `${path}/${outcome}` })),
+    );
+    const expected = outcome === 'complete' ? 'waiting_doctor_confirmation' : 'order_failed';
+    for (const res of answers) {
+      assert.equal(res.statusCode, 200, res.body);
+      assert.equal(envelope(res).data.status, expected);
+    }
+    const history = envelope(await show(s, order.transaction_id)).data.history.map((h: { status: string }) => h.status);
+    assert.deepEqual(history, ['waiting_payment', expected]);
+  }
+});
+
 test('a patient proposes a new time: the proposal holds its slot; too close to the start it is refused', async (t) => {
   const s = await setup(t);
   const order = envelope(await book(s, bookingBody(s))).data;
