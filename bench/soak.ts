@@ -57,6 +57,8 @@ const PASSWORD = 'soak-password-1';
 const PG_ADMIN = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const PG_DB = 'cexup_soak';
 const API_KEY = `cxk_soak_${randomBytes(12).toString('hex')}`;
+/** GET /metrics is scraped every sample, as Prometheus would, for the V8 heap. */
+const METRICS_TOKEN = `soak-metrics-${randomBytes(12).toString('hex')}`;
 const work = join(root, 'data', 'soak');
 mkdirSync(work, { recursive: true });
 
@@ -75,6 +77,8 @@ mkdirSync(work, { recursive: true });
 const MEMORY_HALVES_LIMIT = 0.1;
 const MEMORY_SLOPE_LIMIT = 0.1;
 const FD_SPREAD_LIMIT = 8;
+/** On PostgreSQL the pool opens and closes connections with demand (idle ones time out). */
+const PG_POOL_SIZE = 10;
 
 // ---------------------------------------------------------------------------------------------
 // Setup: database, key, server, patients, slots (small local equivalents of bench/run.ts).
@@ -87,6 +91,7 @@ function soakEnv(databaseUrl: string): NodeJS.ProcessEnv {
   return {
     ...process.env,
     DATABASE_URL: databaseUrl,
+    DATABASE_POOL_SIZE: String(PG_POOL_SIZE),
     NODE_ENV: 'production',
     LOG_LEVEL: 'info',
     // Production, except what would refuse a load generator coming from one address: the
@@ -96,6 +101,7 @@ function soakEnv(databaseUrl: string): NodeJS.ProcessEnv {
     RATE_LIMIT_LOGIN_PER_MINUTE: '100000',
     MAX_UNPAID_ORDERS: String(MAX_UNPAID),
     MAIL_TRANSPORT: 'log',
+    METRICS_TOKEN,
     IDENTITY_ENCRYPTION_KEYS: `soak:${randomBytes(32).toString('base64')}`,
     IDENTITY_HMAC_KEY: randomBytes(32).toString('base64'),
   };
@@ -814,6 +820,9 @@ interface Sample {
   errors: number;
   rss_mb: number;
   rss_anon_mb: number;
+  /** V8 heap in use and reserved, from GET /metrics (null when the server has no such route). */
+  heap_used_mb: number | null;
+  heap_total_mb: number | null;
   fds: number;
   socket_fds: number;
   threads: number;
@@ -839,6 +848,23 @@ function slope(xs: number[], ys: number[]): number {
     den += (xs[i]! - mx) ** 2;
   }
   return den === 0 ? 0 : num / den;
+}
+
+/** The V8 heap from the server's Prometheus metrics, in MB; nulls if there are none. */
+async function heapOf(): Promise<{ used: number | null; total: number | null }> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${PORT}/metrics`, {
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    });
+    const text = await res.text();
+    const read = (name: string) => {
+      const m = new RegExp(`^${name} ([\\d.e+]+)`, 'm').exec(text);
+      return m ? Number((Number(m[1]) / 1048576).toFixed(1)) : null;
+    };
+    return { used: read('nodejs_heap_size_used_bytes'), total: read('nodejs_heap_size_total_bytes') };
+  } catch {
+    return { used: null, total: null };
+  }
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -934,7 +960,7 @@ async function main(): Promise<void> {
       window = new Window();
       const proc = readProc(pid);
       const cpu = process.cpuUsage();
-      const { backlog, orders } = await counts();
+      const [{ backlog, orders }, heap] = await Promise.all([counts(), heapOf()]);
       const seconds = (now - prevAt) / 1000;
       const s: Sample = {
         elapsed_s: Math.round((now - t0) / 1000),
@@ -946,6 +972,8 @@ async function main(): Promise<void> {
         errors: w.errors,
         rss_mb: Number(proc.rssMb.toFixed(1)),
         rss_anon_mb: Number(proc.rssAnonMb.toFixed(1)),
+        heap_used_mb: heap.used,
+        heap_total_mb: heap.total,
         fds: proc.fds,
         socket_fds: proc.socketFds,
         threads: proc.threads,
@@ -962,7 +990,7 @@ async function main(): Promise<void> {
       for (const [k, v] of w.errorKinds) totals.errorKinds.set(k, (totals.errorKinds.get(k) ?? 0) + v);
       samples.push(s);
       log(
-        `${String(s.elapsed_s).padStart(5)} s  ${String(s.rps).padStart(5)} req/s  p50 ${s.p50_ms.toFixed(2).padStart(6)}  p99 ${s.p99_ms.toFixed(2).padStart(7)} ms  err ${s.errors}  RSS ${s.rss_mb.toFixed(1)} MB  fds ${s.fds}  cpu ${s.server_cpu_pct}%/${s.generator_cpu_pct}%  outbox ${s.outbox_backlog}${final ? '  (drain)' : ''}`,
+        `${String(s.elapsed_s).padStart(5)} s  ${String(s.rps).padStart(5)} req/s  p50 ${s.p50_ms.toFixed(2).padStart(6)}  p99 ${s.p99_ms.toFixed(2).padStart(7)} ms  err ${s.errors}  RSS ${s.rss_mb.toFixed(1)} MB  heap ${s.heap_used_mb ?? '-'} MB  fds ${s.fds}  cpu ${s.server_cpu_pct}%/${s.generator_cpu_pct}%  outbox ${s.outbox_backlog}${final ? '  (drain)' : ''}`,
       );
     };
     let sent = 0;
@@ -1006,8 +1034,19 @@ async function main(): Promise<void> {
     );
     const windowMin = steady.length > 1 ? (steady.at(-1)!.elapsed_s - steady[0]!.elapsed_s) / 60 : 0;
     const projected = (rssSlopePerMin * windowMin) / rssMean;
+    const heapSteady = steady.filter((s) => s.heap_used_mb !== null);
+    const heapNote =
+      heapSteady.length >= 4
+        ? `; V8 heap in use ${mean(heapSteady.map((s) => s.heap_used_mb!)).toFixed(1)} MB on average, slope ${slope(
+            heapSteady.map((s) => s.elapsed_s / 60),
+            heapSteady.map((s) => s.heap_used_mb!),
+          ).toFixed(2)} MB/min`
+        : '';
     const fdsSteady = steady.map((s) => s.fds);
     const fdSpread = Math.max(...fdsSteady) - Math.min(...fdsSteady);
+    const fdLimit = FD_SPREAD_LIMIT + (DB === 'postgres' ? PG_POOL_SIZE : 0);
+    // And no creep: the second half never above the first half's highest by more than 2.
+    const fdCreep = Math.max(...second.map((s) => s.fds)) - Math.max(...first.map((s) => s.fds));
     const achieved = totals.done / (durationMs / 1000);
     const backlogSlopePerMin = slope(
       steady.map((s) => s.elapsed_s / 60),
@@ -1017,12 +1056,12 @@ async function main(): Promise<void> {
       {
         name: 'memory flat',
         ok: steady.length >= 4 && halvesRatio <= MEMORY_HALVES_LIMIT && projected <= MEMORY_SLOPE_LIMIT,
-        detail: `RSS mean ${rssMean.toFixed(1)} MB after warm-up; second half vs first ${(halvesRatio * 100).toFixed(1)}% (limit +${MEMORY_HALVES_LIMIT * 100}%); slope ${rssSlopePerMin.toFixed(2)} MB/min, ${(projected * 100).toFixed(1)}% of the mean over ${windowMin.toFixed(1)} min (limit ${MEMORY_SLOPE_LIMIT * 100}%)`,
+        detail: `RSS mean ${rssMean.toFixed(1)} MB after warm-up; second half vs first ${(halvesRatio * 100).toFixed(1)}% (limit +${MEMORY_HALVES_LIMIT * 100}%); slope ${rssSlopePerMin.toFixed(2)} MB/min, ${(projected * 100).toFixed(1)}% of the mean over ${windowMin.toFixed(1)} min (limit ${MEMORY_SLOPE_LIMIT * 100}%)${heapNote}`,
       },
       {
         name: 'descriptors flat',
-        ok: steady.length >= 4 && fdSpread <= FD_SPREAD_LIMIT,
-        detail: `fds ${Math.min(...fdsSteady)}-${Math.max(...fdsSteady)} after warm-up (spread ${fdSpread}, limit ${FD_SPREAD_LIMIT}); over the whole run ${Math.min(...samples.map((s) => s.fds))}-${Math.max(...samples.map((s) => s.fds))}`,
+        ok: steady.length >= 4 && fdSpread <= fdLimit && fdCreep <= 2,
+        detail: `fds ${Math.min(...fdsSteady)}-${Math.max(...fdsSteady)} after warm-up (spread ${fdSpread}, limit ${fdLimit}; second half's max ${fdCreep >= 0 ? '+' : ''}${fdCreep} on the first's, limit +2); over the whole run ${Math.min(...samples.map((s) => s.fds))}-${Math.max(...samples.map((s) => s.fds))}`,
       },
       {
         name: 'zero errors',
@@ -1082,11 +1121,11 @@ async function main(): Promise<void> {
     writeFileSync(OUT, JSON.stringify(summary, null, 2) + '\n');
 
     log('');
-    log('| elapsed s | req/s | p50 ms | p99 ms | errors | RSS MB | fds | outbox |');
-    log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    log('| elapsed s | req/s | p50 ms | p99 ms | errors | RSS MB | heap MB | fds | outbox |');
+    log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const s of samples)
       log(
-        `| ${s.elapsed_s} | ${s.rps} | ${s.p50_ms} | ${s.p99_ms} | ${s.errors} | ${s.rss_mb} | ${s.fds} | ${s.outbox_backlog} |`,
+        `| ${s.elapsed_s} | ${s.rps} | ${s.p50_ms} | ${s.p99_ms} | ${s.errors} | ${s.rss_mb} | ${s.heap_used_mb ?? '-'} | ${s.fds} | ${s.outbox_backlog} |`,
       );
     log('');
     log(
