@@ -3,9 +3,9 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
-import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import type { DatabaseConfig } from '../config.js';
+import { lazyRequire } from '../lazy.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -87,10 +87,12 @@ function startCheckpointer(file: string, intervalMs = 250): { stop(): Promise<vo
   };
 }
 
+const loadPg = lazyRequire<typeof import('pg')>('pg');
+
 const int8AsNumber = {
   // Epoch-millisecond timestamps are bigint columns; they fit a JS number exactly.
   getTypeParser: (oid: number, format?: string) =>
-    oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'),
+    oid === 20 ? (v: string) => Number(v) : loadPg().types.getTypeParser(oid, format as 'text'),
 };
 
 export function createDatabase(
@@ -118,7 +120,7 @@ export function createDatabase(
       },
     };
   }
-  const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize, types: int8AsNumber });
+  const pool = new (loadPg().Pool)({ connectionString: config.url, max: config.poolSize, types: int8AsNumber });
   // An idle client that loses its server must not crash the process; the next query reports it.
   pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

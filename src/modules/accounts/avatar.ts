@@ -1,5 +1,8 @@
-import sharp, { type Metadata } from 'sharp';
+import type { Metadata } from 'sharp';
+import { lazyRequire } from '../../lazy.js';
 import { AppError } from '../../http/errors.js';
+
+const sharp = lazyRequire<typeof import('sharp').default>('sharp');
 
 export const AVATAR_MAX_BYTES = 2 * 1024 * 1024;
 export const AVATAR_MAX_DIMENSION = 4096;
@@ -77,7 +80,7 @@ export async function processAvatar(file: string, type: string | undefined): Pro
   const limitInputPixels = AVATAR_MAX_DIMENSION * AVATAR_MAX_DIMENSION;
   let meta: Metadata;
   try {
-    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+    meta = await sharp()(bytes, { limitInputPixels: false }).metadata();
   } catch {
     throw new AppError('UNSUPPORTED_IMAGE');
   }
@@ -89,7 +92,7 @@ export async function processAvatar(file: string, type: string | undefined): Pro
   }
 
   try {
-    const { data: out, info } = await sharp(bytes, { limitInputPixels, failOn: 'error', animated: false })
+    const { data: out, info } = await sharp()(bytes, { limitInputPixels, failOn: 'error', animated: false })
       .rotate() // apply the EXIF orientation before the EXIF is dropped
       .resize(AVATAR_SIZE, AVATAR_SIZE, { fit: 'inside', withoutEnlargement: true })
       .flatten({ background: '#ffffff' })

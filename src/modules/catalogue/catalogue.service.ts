@@ -1,4 +1,4 @@
-import sanitizeHtml from 'sanitize-html';
+import { lazyRequire } from '../../lazy.js';
 import type { Db } from '../../db/index.js';
 import { AppError } from '../../http/errors.js';
 import { paginate, type PageMeta, type PageRequest } from '../../http/pagination.js';
@@ -75,8 +75,11 @@ export interface Page<T> {
   meta: PageMeta;
 }
 
+const loadSanitizeHtml = lazyRequire<typeof import('sanitize-html')>('sanitize-html');
+
 /** Article bodies keep text structure, links and images; no scripts, styles or handlers. */
 export function sanitizeArticleHtml(html: string): string {
+  const sanitizeHtml = loadSanitizeHtml();
   return sanitizeHtml(html, {
     allowedTags: [
       'p',

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
+import { lazyRequire } from '../../lazy.js';
 import type { MailConfig } from '../../config.js';
 
 /** One email. `html` is optional: every mail has a plain-text body. */
@@ -38,6 +39,8 @@ export function maskAddress(address: string): string {
   return `${address[0]}***${address.slice(at)}`;
 }
 
+const nodemailer = lazyRequire<typeof import('nodemailer')>('nodemailer');
+
 /** Delivery through an SMTP server (SMTP_URL, e.g. smtp://user:pass@smtp.example.id:587). */
 export class SmtpMailer implements Mailer {
   private readonly transport: Transporter;
@@ -45,7 +48,7 @@ export class SmtpMailer implements Mailer {
   constructor(url: string, from: string) {
     // Bounded waits: a dead server must not hold background work for minutes. Settings in the
     // URL's query string (?pool=true&requireTLS=true ...) win over these.
-    this.transport = nodemailer.createTransport(
+    this.transport = nodemailer().createTransport(
       { url, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 },
       { from },
     );
@@ -67,7 +70,7 @@ export class SmtpMailer implements Mailer {
  * never the content.
  */
 export class FileMailer implements Mailer {
-  private readonly composer = nodemailer.createTransport({ streamTransport: true, buffer: true });
+  private readonly composer = nodemailer().createTransport({ streamTransport: true, buffer: true });
 
   constructor(
     private readonly dir: string,
