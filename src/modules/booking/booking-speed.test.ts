@@ -176,12 +176,17 @@ test('slot lists of one doctor share a read in flight, but never one that began 
   const free = async (list: Promise<{ time: string; available: boolean }[]>) =>
     (await list).filter((s) => s.available).map((s) => s.time);
 
-  // Long enough for every list to reach its read of the held slots (they wait at the gate).
-  const settle = () => new Promise((resolve) => setTimeout(resolve, 200));
+  // Until `reads` reads have reached the gate, and a moment more for any read too many.
+  const settle = async (reads: number) => {
+    for (let waited = 0; gate.reads < reads && waited < 10_000; waited += 20) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  };
   const first = booking.timeList(null, practice, '2026-12-02', 'reservasi');
   const second = booking.timeList(null, practice, '2026-12-02', 'reservasi');
   const days = booking.dateList(null, practice, 'reservasi', '2026-12-02', 1);
-  await settle();
+  await settle(1);
   assert.equal(gate.reads, 1, 'two time lists and a date list over the same slots: one read');
 
   const { order } = await booking.book(
@@ -209,7 +214,7 @@ test('slot lists of one doctor share a read in flight, but never one that began 
   );
   assert.equal(order.time, '09:00');
   const after = booking.timeList(null, practice, '2026-12-02', 'reservasi');
-  await settle();
+  await settle(2);
   assert.equal(gate.reads, 2, 'a list after the booking reads anew');
   open();
   // The reads that began before the booking may still show its slot; the one after never does.
