@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifySchema, RouteOptions } from 'fastify';
+import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
 import swagger from '@fastify/swagger';
 import { Type, type TSchema } from 'typebox';
 import { ownBodyIds } from './auth.js';
@@ -115,6 +116,45 @@ function completeRoute(route: RouteOptions): void {
   route.schema = { ...rest, response };
 }
 
+/** Keywords that only document: serialising by a schema never looks at them. */
+const DOCUMENTING = new Set(['description', 'examples', 'example', 'title', 'summary']);
+
+/**
+ * A schema as its serializer sees it: documentation dropped, and the values a typed field may
+ * hold too, unless the schema has alternatives (a serializer picks among those by validating,
+ * where values count).
+ */
+function serializationKey(schema: unknown): string {
+  const withoutDocs = JSON.stringify(schema, (key, value: unknown) => (DOCUMENTING.has(key) ? undefined : value));
+  if (/"(anyOf|oneOf|if)":/.test(withoutDocs)) return withoutDocs;
+  return JSON.stringify(JSON.parse(withoutDocs), (_key, value: unknown) => {
+    if (value !== null && typeof value === 'object' && 'type' in value && 'enum' in value) {
+      const { enum: _values, ...typed } = value as Record<string, unknown>;
+      return typed;
+    }
+    return value;
+  });
+}
+
+/**
+ * Response serializers, one per shape. Every route documents its error envelopes (a schema for
+ * each status), and they differ only in the codes they list; compiling one serializer for each
+ * route and status was most of a server's start. Schemas that serialise alike share one.
+ */
+function sharedSerializers(): Parameters<FastifyInstance['setSerializerCompiler']>[0] {
+  const compile = SerializerSelector()({}, {});
+  const compiled = new Map<string, (data: unknown) => string>();
+  return (route) => {
+    const key = serializationKey(route.schema);
+    let serialize = compiled.get(key);
+    if (serialize === undefined) {
+      serialize = compile(route as Parameters<typeof compile>[0]) as (data: unknown) => string;
+      compiled.set(key, serialize);
+    }
+    return serialize;
+  };
+}
+
 /**
  * The OpenAPI 3.1 document, generated from the route schemas: served at /openapi.json and
  * /openapi.yaml (no key needed: it describes the API, it holds no data).
@@ -122,6 +162,7 @@ function completeRoute(route: RouteOptions): void {
 export async function registerOpenApi(app: FastifyInstance, version: string): Promise<void> {
   const routes: FastifyInstance['registeredRoutes'] = [];
   app.decorate('registeredRoutes', routes);
+  app.setSerializerCompiler(sharedSerializers());
   // Before @fastify/swagger's own hook reads the schemas (it reads them when the document is made).
   app.addHook('onRoute', (route) => {
     const hidden = (route.schema as FastifySchema | undefined)?.hide === true;
