@@ -4,9 +4,9 @@ import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import addFormats from 'ajv-formats';
-import { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { createDatabase, type DatabaseHandle } from './db/index.js';
+import { lazyRequire } from './lazy.js';
 import { apiKeyGuard } from './http/auth.js';
 import { AppError } from './http/errors.js';
 import { docsRoutes } from './http/docs.js';
@@ -40,6 +40,9 @@ import { doctorNotificationRoutes, notificationRoutes } from './modules/notifica
 import { webhookAdminRoutes } from './modules/notifications/webhooks.routes.js';
 import { privacyRoutes } from './modules/privacy/privacy.routes.js';
 import { PrivacyService } from './modules/privacy/privacy.service.js';
+
+/** Redis client code, loaded only where REDIS_URL is set. */
+const loadIoredis = lazyRequire<typeof import('ioredis')>('ioredis');
 
 export interface BuildOptions {
   config: Config;
@@ -182,7 +185,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   registerMetrics(app, metrics);
 
   const redis = config.redisUrl
-    ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 })
+    ? new (loadIoredis().Redis)(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 })
     : undefined;
   await app.register(rateLimit, {
     global: false,
