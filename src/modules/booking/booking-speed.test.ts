@@ -86,6 +86,26 @@ test('grouped writes: a unit that fails is rolled back alone; the others are wri
   assert.deepEqual(await ids(), ['a', 'b', 'c', 'd']);
 });
 
+test('a cached version is read ahead once half of CACHE_TTL_MS has gone, without making a request wait', async (t) => {
+  const clock = { now: T0 };
+  const ta = await build(t, { now: () => clock.now });
+  const cache = new VersionedCache(ta.db, 'read-ahead-test', 60_000, 100, () => clock.now);
+  const value = (answer: string) => cache.get('key', async () => answer);
+  assert.equal(await value('first'), 'first');
+  // Another process changes what is cached and bumps the version.
+  await VersionedCache.bump(ta.db, 'read-ahead-test');
+  clock.now += 29_000;
+  assert.equal(await value('second'), 'first', 'before half of the TTL: no read, the cached value');
+  clock.now += 2_000;
+  assert.equal(await value('second'), 'first', 'after half: the cached value at once, a read begins');
+  let seen = 'first';
+  for (let i = 0; i < 100 && seen === 'first'; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    seen = await value('second');
+  }
+  assert.equal(seen, 'second', 'the read ahead saw the new version before the TTL ran out');
+});
+
 test('cached schedules: an admin change shows at once here, a change from elsewhere within CACHE_TTL_MS', async (t) => {
   const clock = { now: T0 };
   const ta = await build(t, { env: { DEMO_MODE: 'true', CACHE_TTL_MS: '60000' }, now: () => clock.now });
