@@ -27,9 +27,9 @@ import { tmpdir } from 'node:os';
 // Tuesday 1 December 2026, 07:00 in Jakarta (00:00 UTC).
 const T0 = Date.UTC(2026, 11, 1, 0, 0);
 
-/** An app at T0 with Dr Andi in Jakarta, open on Wednesdays 09:00-10:00 for visits (two slots). */
-async function wednesdayMorning(t: TestContext, env: Record<string, string>) {
-  const ta = await build(t, { env, now: () => T0 });
+/** An app (at T0 unless told) with Dr Andi in Jakarta, open on Wednesdays 09:00-10:00 for visits (two slots). */
+async function wednesdayMorning(t: TestContext, env: Record<string, string>, now = () => T0) {
+  const ta = await build(t, { env, now });
   const fx = await insertCatalogue(ta.db, uniqueName('w').toLowerCase());
   const practice = fx.practiceIds['andi@jakarta']!;
   await insertRule(ta.db, practice, {
@@ -108,16 +108,7 @@ test('a cached version is read ahead once half of CACHE_TTL_MS has gone, without
 
 test('cached schedules: an admin change shows at once here, a change from elsewhere within CACHE_TTL_MS', async (t) => {
   const clock = { now: T0 };
-  const ta = await build(t, { env: { DEMO_MODE: 'true', CACHE_TTL_MS: '60000' }, now: () => clock.now });
-  const fx = await insertCatalogue(ta.db, uniqueName('c').toLowerCase());
-  const practice = fx.practiceIds['andi@jakarta']!;
-  await insertRule(ta.db, practice, {
-    weekday: 3,
-    start_time: '09:00',
-    end_time: '10:00',
-    slot_minutes: 30,
-    appointment_type: 'reservasi',
-  });
+  const { ta, practice } = await wednesdayMorning(t, { DEMO_MODE: 'true', CACHE_TTL_MS: '60000' }, () => clock.now);
   // Written straight to the database, as another process would: announced by a version bump.
   await VersionedCache.bump(ta.db, CATALOGUE_VERSION);
   const times = async () => {
