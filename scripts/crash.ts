@@ -20,6 +20,7 @@ import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import type { DatabaseHandle } from '../src/db/index.js';
+import { OPEN_STATUSES } from '../src/modules/privacy/privacy.repository.js';
 import { send, startServer, type Reply, type ServerProcess } from '../test/multiprocess-helpers.js';
 import { findSlots, freshDatabase, pool, registerPatients, sleep, type Slot } from './process-kit.js';
 
@@ -53,16 +54,8 @@ const SERVER_ENV = {
   MAX_UNPAID_ORDERS: String(MAX_UNPAID),
   RATE_LIMIT_REGISTER_PER_HOUR: '100000',
 };
-/** Statuses in which an order holds its slot. */
-const ACTIVE = [
-  'waiting_payment',
-  'waiting_doctor_confirmation',
-  'waiting_meeting',
-  'reschedule_from_doctor',
-  'reschedule_from_patient',
-  'join_now',
-  'on_air',
-];
+/** Statuses in which an order holds its slot: the open ones but a refund due (its slot is freed). */
+const ACTIVE = OPEN_STATUSES.filter((status) => status !== 'waiting_refund');
 
 // A small seeded generator, so a failing run can be repeated with --seed.
 let state = Number(values.seed) >>> 0 || 1;

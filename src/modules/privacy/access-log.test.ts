@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { authHeaders, build, envelope, registerPatient } from '../../../test/helpers.js';
-import { bearer, book, pay, privacySetup, T0, type PrivacySetup } from './privacy-fixture.js';
+import { bearer, book, pay, privacySetup, refundedOrder, T0, type PrivacySetup } from './privacy-fixture.js';
 
 const accessLog = async (s: PrivacySetup, token: string, query = '') => {
   const res = await s.ta.app.inject({
@@ -118,22 +118,7 @@ test('a read whose log cannot be written fails and sends no patient data', async
 
 test('a refund answer and the audit trail of an order are reads of the patient’s data too', async (t) => {
   const s = await privacySetup(t);
-  const order = await book(s, s.patient);
-  await pay(s, order);
-  const id = order.transaction_id as string;
-  const declined = await s.ta.app.inject({
-    method: 'POST',
-    url: `/api/doctor-app/orders/${id}/decline`,
-    headers: bearer(s, s.doctor.token),
-  });
-  assert.equal(declined.statusCode, 200, declined.body);
-  const refunded = await s.ta.app.inject({
-    method: 'POST',
-    url: `/api/admin/orders/${id}/refund`,
-    headers: bearer(s, s.admin.token),
-    payload: { reference: 'TRF-1' },
-  });
-  assert.equal(refunded.statusCode, 200, refunded.body);
+  const id = await refundedOrder(s, s.patient);
   const audit = await s.ta.app.inject({
     method: 'GET',
     url: '/api/admin/audit-log?entity=order',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { authHeaders, build, envelope, registerPatient, type Patient } from '../../../test/helpers.js';
-import { bearer, book, fullProfile, pay, privacySetup, type PrivacySetup } from './privacy-fixture.js';
+import { bearer, book, fullProfile, privacySetup, refundedOrder, type PrivacySetup } from './privacy-fixture.js';
 
 const erase = (s: PrivacySetup, patient: Patient, payload: object) =>
   s.ta.app.inject({ method: 'DELETE', url: '/api/me', headers: authHeaders(s.ta, patient), payload });
@@ -37,32 +37,11 @@ const count = async (
     ).n,
   );
 
-/** An order taken to its end: paid, declined by the doctor, refunded by an admin. */
-async function refundedOrder(s: PrivacySetup, patient: Patient, time: string): Promise<string> {
-  const order = await book(s, patient, { allow_access_data: true }, time);
-  await pay(s, order);
-  const id = order.transaction_id as string;
-  const declined = await s.ta.app.inject({
-    method: 'POST',
-    url: `/api/doctor-app/orders/${id}/decline`,
-    headers: bearer(s, s.doctor.token),
-  });
-  assert.equal(declined.statusCode, 200, declined.body);
-  const refunded = await s.ta.app.inject({
-    method: 'POST',
-    url: `/api/admin/orders/${id}/refund`,
-    headers: bearer(s, s.admin.token),
-    payload: { reference: 'TRF-9' },
-  });
-  assert.equal(refunded.statusCode, 200, refunded.body);
-  return id;
-}
-
 test('deleting the account erases personal data, ends every session, keeps the orders anonymised; the email is free again', async (t) => {
   const s = await privacySetup(t);
   await fullProfile(s, s.patient, '3273015203940003');
   await fullProfile(s, s.other, '3273015203940004');
-  const id = await refundedOrder(s, s.patient, '2026-12-02 09:00');
+  const id = await refundedOrder(s, s.patient, { allow_access_data: true }, '2026-12-02 09:00');
   const otherOrder = await book(s, s.other, {}, '2026-12-02 10:00');
   // A second session of the same patient.
   const login = await s.ta.app.inject({

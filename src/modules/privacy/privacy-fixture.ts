@@ -95,6 +95,32 @@ export async function book(
   return envelope(res).data;
 }
 
+/** An order taken to its end: booked, paid, declined by the doctor, refunded by an admin; its transaction id. */
+export async function refundedOrder(
+  s: PrivacySetup,
+  patient: Patient,
+  extra: Record<string, unknown> = {},
+  time?: string,
+): Promise<string> {
+  const order = await book(s, patient, extra, time);
+  await pay(s, order);
+  const id = order.transaction_id as string;
+  const declined = await s.ta.app.inject({
+    method: 'POST',
+    url: `/api/doctor-app/orders/${id}/decline`,
+    headers: bearer(s, s.doctor.token),
+  });
+  assert.equal(declined.statusCode, 200, declined.body);
+  const refunded = await s.ta.app.inject({
+    method: 'POST',
+    url: `/api/admin/orders/${id}/refund`,
+    headers: bearer(s, s.admin.token),
+    payload: { reference: 'TRF-1' },
+  });
+  assert.equal(refunded.statusCode, 200, refunded.body);
+  return id;
+}
+
 /** Pays an order through the sandbox page. */
 export async function pay(s: PrivacySetup, order: Record<string, unknown>): Promise<void> {
   const res = await s.ta.app.inject({
