@@ -7,6 +7,16 @@ import { bearer, doctorAct, paidOrder, setup, type Setup } from './test-fixture.
 const inbox = (s: Setup, headers: Record<string, string>, query = '') =>
   s.ta.app.inject({ method: 'GET', url: `/api/notifications${query}`, headers });
 
+/** An event of this test's order still waiting for the job (the file's tests share a database). */
+const waitingEvent = (s: Setup) =>
+  s.ta.db
+    .selectFrom('notification_outbox')
+    .selectAll()
+    .where('processed_at', 'is', null)
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirstOrThrow();
+
 const kindsOf = (res: { json(): { data: { type: string }[] } }) => res.json().data.map((n) => n.type);
 
 test('order events reach the patient’s inbox through the outbox; the doctor gets theirs', async (t) => {
@@ -91,6 +101,60 @@ test('order events reach the patient’s inbox through the outbox; the doctor ge
   assert.equal(
     (await s.ta.db.selectFrom('notifications').select('id').where('user_id', '=', s.patient.userId).execute()).length,
     3,
+  );
+});
+
+test('a backlog of events is worked off in one round of the job, a batch of 100 a pass', async (t) => {
+  const s = await setup(t);
+  await paidOrder(s);
+  // 250 events waiting, as after a busy hour: the two of the order and 248 more like them.
+  const first = await waitingEvent(s);
+  const more = Array.from({ length: 248 }, (_, i) => ({
+    ...first,
+    id: `backlog-${String(i).padStart(3, '0')}`,
+    event_key: `backlog-${String(i).padStart(3, '0')}`,
+  }));
+  for (let i = 0; i < more.length; i += 50) {
+    await s.ta.db
+      .insertInto('notification_outbox')
+      .values(more.slice(i, i + 50))
+      .execute();
+  }
+  const pending = async () =>
+    (await s.ta.db.selectFrom('notification_outbox').select('id').where('processed_at', 'is', null).execute()).length;
+
+  // One pass takes one batch.
+  assert.deepEqual(await s.ta.app.services.notifications.runJob(), { events: 100, deliveries: 0 });
+  assert.equal(await pending(), 150);
+  // A round goes on while passes find full batches: 100 and then the last 50.
+  assert.deepEqual(await s.ta.app.services.notifications.drainJob(60_000), { events: 150, deliveries: 0, passes: 2 });
+  assert.equal(await pending(), 0);
+  const inboxRows = await s.ta.db
+    .selectFrom('notifications')
+    .select('event_key')
+    .where('user_id', '=', s.patient.userId)
+    .execute();
+  assert.equal(inboxRows.length, 250);
+  assert.equal(new Set(inboxRows.map((r) => r.event_key)).size, 250);
+  assert.equal(envelope(await inbox(s, authHeaders(s.ta, s.patient))).meta.total, 250);
+
+  // Nothing left: one pass that finds nothing ends the round.
+  assert.deepEqual(await s.ta.app.services.notifications.drainJob(60_000), { events: 0, deliveries: 0, passes: 1 });
+});
+
+test('a round of the job stops at its time budget even with a backlog left', async (t) => {
+  const s = await setup(t);
+  await paidOrder(s);
+  const first = await waitingEvent(s);
+  await s.ta.db
+    .insertInto('notification_outbox')
+    .values(Array.from({ length: 150 }, (_, i) => ({ ...first, id: `late-${i}`, event_key: `late-${i}` })))
+    .execute();
+  // A budget of nothing: the first pass runs, no second one.
+  assert.deepEqual(await s.ta.app.services.notifications.drainJob(0), { events: 100, deliveries: 0, passes: 1 });
+  assert.equal(
+    (await s.ta.db.selectFrom('notification_outbox').select('id').where('processed_at', 'is', null).execute()).length,
+    52,
   );
 });
 
