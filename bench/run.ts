@@ -6,10 +6,11 @@
 // a bare node:http server answering the same bytes as page 1 (measured in the same run).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { cli, emptyDatabase, pin, pool } from '../scripts/kit.js';
 
 const root = resolve(import.meta.dirname, '..');
 const { values } = parseArgs({
@@ -55,8 +56,6 @@ const hasWrk = (() => {
     return (err as { status?: number }).status === 1;
   }
 })();
-const pin = (core: number, cmd: string, args: string[]): [string, string[]] =>
-  existsSync('/usr/bin/taskset') ? ['taskset', ['-c', String(core), cmd, ...args]] : [cmd, args];
 
 interface Case {
   name: string;
@@ -96,30 +95,8 @@ function bookingEnvFor(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return { ...env, DEMO_MODE: 'true', RATE_LIMIT_REGISTER_PER_HOUR: '100000', MAX_UNPAID_ORDERS: String(PER_PATIENT) };
 }
 
-function cli(env: NodeJS.ProcessEnv, ...args: string[]): string {
-  return execFileSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/index.ts'), ...args], {
-    env,
-    cwd: root,
-    encoding: 'utf8',
-  });
-}
-
 async function prepare(db: 'sqlite' | 'postgres'): Promise<NodeJS.ProcessEnv> {
-  let url: string;
-  if (db === 'sqlite') {
-    const file = join(work, 'bench.db');
-    for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
-    url = `sqlite:${file}`;
-  } else {
-    const admin = new pg.Client({ connectionString: PG_ADMIN });
-    await admin.connect();
-    await admin.query('DROP DATABASE IF EXISTS cexup_bench WITH (FORCE)');
-    await admin.query('CREATE DATABASE cexup_bench');
-    await admin.end();
-    const u = new URL(PG_ADMIN);
-    u.pathname = '/cexup_bench';
-    url = u.toString();
-  }
+  const url = await emptyDatabase(db, { sqliteFile: join(work, 'bench.db'), pgName: 'cexup_bench', pgAdmin: PG_ADMIN });
   const env = envFor(url);
   const started = Date.now();
   process.stdout.write(
@@ -325,21 +302,6 @@ async function api(port: number, path: string, body: object, token?: string): Pr
   return { status: res.status, json: await res.json().catch(() => null) };
 }
 
-/** Runs `fn` over `items`, `width` at a time. */
-async function pool<T, R>(items: T[], width: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!, i);
-      }
-    }),
-  );
-  return out;
-}
-
 const ymdOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 interface Slot {
@@ -529,6 +491,28 @@ async function race(env: NodeJS.ProcessEnv, port: number, setup: BookingSetup): 
   return trials;
 }
 
+/** What SQLite alone needs for a booking (bench/booking-floor.ts), measured on the server's core. */
+interface Floor {
+  bookings: number;
+  batch: number;
+  cpuUsPerBooking: number;
+  wallUsPerBooking: number;
+  bookingsPerSecond: number;
+}
+
+/** The best of three runs of bench/booking-floor.ts on a copy of the database the bookings went to. */
+function bookingFloor(file: string): Floor {
+  const runs = [1, 2, 3].map(() => {
+    const [cmd, args] = pin(0, process.execPath, ['--import', 'tsx', join(root, 'bench/booking-floor.ts'), file]);
+    return JSON.parse(execFileSync(cmd, args, { cwd: root, encoding: 'utf8' })) as Floor;
+  });
+  const best = runs.reduce((a, b) => (b.cpuUsPerBooking < a.cpuUsPerBooking ? b : a));
+  process.stdout.write(
+    `  sqlite   booking SQL alone           ${best.bookingsPerSecond} bookings/s of one core (${best.cpuUsPerBooking} us CPU each; runs ${runs.map((r) => r.cpuUsPerBooking).join(', ')} us)\n`,
+  );
+  return best;
+}
+
 async function main(): Promise<void> {
   const dbs: ('sqlite' | 'postgres')[] =
     values.db === 'both' ? ['sqlite', 'postgres'] : [values.db as 'sqlite' | 'postgres'];
@@ -537,6 +521,7 @@ async function main(): Promise<void> {
   );
   const results: Result[] = [];
   const races: { db: string; trials: RaceTrial[] }[] = [];
+  const floors: Floor[] = [];
   let port = 4100;
   for (const db of dbs) {
     const env = await prepare(db);
@@ -602,6 +587,7 @@ async function main(): Promise<void> {
         }),
       );
     }
+    if (db === 'sqlite') floors.push(bookingFloor(join(work, 'bench.db')));
     {
       const p = ++port;
       const server = await startApi(bookingEnv, p);
@@ -659,6 +645,15 @@ async function main(): Promise<void> {
       checks.push(
         `${label} bookings/s / page 1 = ${(booking.rps / page1.rps).toFixed(2)} (target >= 0.50); ${booking.rps.toFixed(0)} bookings/s, p99 ${booking.p99.toFixed(2)} ms, ${booking.errors} non-201`,
       );
+    const floor = db === 'sqlite' ? floors[0] : undefined;
+    if (floor && page1) {
+      // A booking does at least what page 1 does besides its SQL, so one costs at least
+      // 1/page1 + 1/floor seconds of the core.
+      const ceiling = floor.bookingsPerSecond / (floor.bookingsPerSecond + page1.rps);
+      checks.push(
+        `${label} a booking's SQL alone (no HTTP, no query builder; ${floor.bookings} bookings in transactions of ${floor.batch}): ${floor.cpuUsPerBooking} us of CPU, ${floor.bookingsPerSecond} bookings/s of one core = ${(floor.bookingsPerSecond / page1.rps).toFixed(2)} x page 1; so bookings/page 1 cannot pass about ${ceiling.toFixed(2)}`,
+      );
+    }
     const r = races.find((x) => x.db === db);
     if (r)
       checks.push(
@@ -670,7 +665,7 @@ async function main(): Promise<void> {
   writeFileSync(
     values.out!,
     JSON.stringify(
-      { date: new Date().toISOString(), node: process.version, doctors: DOCTORS, results, races, checks },
+      { date: new Date().toISOString(), node: process.version, doctors: DOCTORS, results, races, floors, checks },
       null,
       2,
     ) + '\n',

@@ -10,11 +10,12 @@
 // Verdict at the end: memory flat, descriptors flat, zero errors; exit 1 if not.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { cli, emptyDatabase, pin, pool } from '../scripts/kit.js';
 
 const root = resolve(import.meta.dirname, '..');
 const { values } = parseArgs({
@@ -84,11 +85,7 @@ const FD_SPREAD_LIMIT = 8;
 const PG_POOL_SIZE = 10;
 
 // ---------------------------------------------------------------------------------------------
-// Setup: database, key, server, patients, slots (small local equivalents of bench/run.ts).
-
-const pinned = existsSync('/usr/bin/taskset');
-const pin = (core: number, cmd: string, args: string[]): [string, string[]] =>
-  pinned ? ['taskset', ['-c', String(core), cmd, ...args]] : [cmd, args];
+// Setup: database, key, server, patients, slots (with the pieces of scripts/kit.ts).
 
 function soakEnv(databaseUrl: string): NodeJS.ProcessEnv {
   return {
@@ -110,30 +107,8 @@ function soakEnv(databaseUrl: string): NodeJS.ProcessEnv {
   };
 }
 
-function cli(env: NodeJS.ProcessEnv, ...args: string[]): string {
-  return execFileSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/index.ts'), ...args], {
-    env,
-    cwd: root,
-    encoding: 'utf8',
-  });
-}
-
 async function prepareDatabase(): Promise<NodeJS.ProcessEnv> {
-  let url: string;
-  if (DB === 'sqlite') {
-    const file = join(work, 'soak.db');
-    for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
-    url = `sqlite:${file}`;
-  } else {
-    const admin = new pg.Client({ connectionString: PG_ADMIN });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${PG_DB} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${PG_DB}`);
-    await admin.end();
-    const u = new URL(PG_ADMIN);
-    u.pathname = `/${PG_DB}`;
-    url = u.toString();
-  }
+  const url = await emptyDatabase(DB, { sqliteFile: join(work, 'soak.db'), pgName: PG_DB, pgAdmin: PG_ADMIN });
   const env = soakEnv(url);
   log(cli(env, 'seed', '--doctors', String(DOCTORS)).trim());
   cli(env, 'keys', 'create', '--name', 'soak', '--key', API_KEY);
@@ -203,20 +178,6 @@ async function api(path: string, body?: object, token?: string): Promise<{ statu
     body: body ? JSON.stringify(body) : undefined,
   });
   return { status: res.status, json: await res.json().catch(() => null) };
-}
-
-async function pool<T, R>(items: T[], width: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!);
-      }
-    }),
-  );
-  return out;
 }
 
 async function dbConnection(env: NodeJS.ProcessEnv): Promise<{
@@ -874,7 +835,8 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 async function main(): Promise<void> {
   // The generator (this process, all its threads) on core 1; the server on core 0.
-  if (pinned) execFileSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
+  if (existsSync('/usr/bin/taskset'))
+    execFileSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
   const startedAt = new Date();
   log(
     `soak on ${DB}: ${MINUTES} min at ${FRACTION} of capacity, a sample every ${SAMPLE_MS / 1000} s, ${CONNECTIONS} connections; port ${PORT}`,

@@ -1,13 +1,11 @@
 // Shared by scripts/crash.ts and scripts/scale-out.ts: a fresh database with the demo catalogue
 // and an API key, free slots listed through the API, and a small worker pool.
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { createDatabase, type DatabaseHandle } from '../src/db/index.js';
 import { PROCESS_KEYS, ROOT, send, type ServerProcess } from '../test/multiprocess-helpers.js';
+import { cli, dropDatabase, emptyDatabase, pool } from './kit.js';
 
 /** Where the scripts make their PostgreSQL databases. */
 export const PG_ADMIN = process.env.CRASH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -22,30 +20,14 @@ export interface Slot {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Runs `fn` over `items`, `width` at a time. */
-export async function pool<T, R>(items: T[], width: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!, i);
-      }
-    }),
-  );
-  return out;
-}
+export { pool };
 
-function cli(databaseUrl: string, ...args: string[]): string {
+/** The CLI on `databaseUrl`, with the processes' keys and without this shell's Redis or Node options. */
+function cliOn(databaseUrl: string, ...args: string[]): string {
   const env: NodeJS.ProcessEnv = { ...process.env, ...PROCESS_KEYS, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' };
   delete env.REDIS_URL;
   delete env.NODE_OPTIONS;
-  return execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/index.ts'), ...args], {
-    env,
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
+  return cli(env, ...args);
 }
 
 export interface ScriptDatabase {
@@ -62,27 +44,15 @@ export interface ScriptDatabase {
  * with the demo catalogue (`npm run db:seed`) and an API key of its own.
  */
 export async function freshDatabase(kind: 'sqlite' | 'postgres', name: string, doctors = 300): Promise<ScriptDatabase> {
-  let url: string;
   const pgName = `cexup_${name}`;
-  if (kind === 'sqlite') {
-    const dir = join(ROOT, 'data', name);
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, `${name}.db`);
-    for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
-    url = `sqlite:${file}`;
-  } else {
-    const admin = new pg.Client({ connectionString: PG_ADMIN });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${pgName} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${pgName}`);
-    await admin.end();
-    const u = new URL(PG_ADMIN);
-    u.pathname = `/${pgName}`;
-    url = u.toString();
-  }
+  const url = await emptyDatabase(kind, {
+    sqliteFile: join(ROOT, 'data', name, `${name}.db`),
+    pgName,
+    pgAdmin: PG_ADMIN,
+  });
   const apiKey = `cxk_${name}_${randomUUID().replaceAll('-', '')}`;
-  cli(url, 'seed', '--doctors', String(doctors));
-  cli(url, 'keys', 'create', '--name', name, '--key', apiKey);
+  cliOn(url, 'seed', '--doctors', String(doctors));
+  cliOn(url, 'keys', 'create', '--name', name, '--key', apiKey);
   const handle =
     kind === 'sqlite'
       ? createDatabase({ kind: 'sqlite', file: url.slice('sqlite:'.length) })
@@ -93,11 +63,7 @@ export async function freshDatabase(kind: 'sqlite' | 'postgres', name: string, d
     apiKey,
     async dispose() {
       await handle.destroy();
-      if (kind !== 'postgres') return;
-      const admin = new pg.Client({ connectionString: PG_ADMIN });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS ${pgName} WITH (FORCE)`);
-      await admin.end();
+      if (kind === 'postgres') await dropDatabase(PG_ADMIN, pgName);
     },
   };
 }
