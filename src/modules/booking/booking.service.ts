@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { setImmediate as yieldToRequests } from 'node:timers/promises';
 import type { BookingConfig } from '../../config.js';
 import type { Db, DialectName } from '../../db/index.js';
 import { GroupCommitter } from '../../db/group-commit.js';
@@ -667,6 +668,9 @@ export class BookingService {
     let moved = 0;
     const attempt = async (orders: OrderRow[], action: OrderAction, when: (o: OrderRow) => boolean = () => true) => {
       for (const o of orders.filter(when)) {
+        // Many orders due at once (after a stop) must not hold requests back: SQLite answers
+        // synchronously, so the moves would otherwise run as one chain of microtasks.
+        await yieldToRequests();
         try {
           await this.move(o, action, 'job', undefined);
           moved += 1;

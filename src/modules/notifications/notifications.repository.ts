@@ -96,23 +96,58 @@ export async function claim(
   return Number(result.numUpdatedRows) === 1;
 }
 
-export const outboxRow = (db: Db, id: string) =>
-  db.selectFrom('notification_outbox').selectAll().where('id', '=', id).executeTakeFirst();
+/**
+ * Claims the outbox rows of `ids` that are still free, in one statement; answers the rows this
+ * process now holds (a row another process claimed first is not among them).
+ */
+export const claimOutboxRows = (db: Db, ids: string[], owner: string, now: number, leaseUntil: number) =>
+  ids.length === 0
+    ? Promise.resolve([])
+    : db
+        .updateTable('notification_outbox')
+        .set({ lease_until: leaseUntil, lease_owner: owner, attempts: sql<number>`attempts + 1` })
+        .where('id', 'in', ids)
+        .where('processed_at', 'is', null)
+        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+        .returningAll()
+        .execute();
+
+/** Who is told of each order: the patient, and the doctor's login (a doctor without one has no inbox). */
+export const recipientsOfOrders = (db: Db, orderIds: string[]) =>
+  orderIds.length === 0
+    ? Promise.resolve([])
+    : db
+        .selectFrom('orders')
+        .leftJoin('doctors', 'doctors.id', 'orders.doctor_id')
+        .select(['orders.id', 'orders.patient_user_id', 'orders.app_id', 'doctors.user_id as doctor_user_id'])
+        .where('orders.id', 'in', orderIds)
+        .execute();
+
+export const activeWebhooksOfApps = (db: Db, appIds: string[]) =>
+  appIds.length === 0
+    ? Promise.resolve([])
+    : db
+        .selectFrom('webhooks')
+        .select(['id', 'app_id'])
+        .where('app_id', 'in', appIds)
+        .where('disabled_at', 'is', null)
+        .orderBy('id')
+        .execute();
+
+/** Marks claimed outbox rows done, those this process still holds; answers how many. */
+export async function finishOutboxRows(db: Db, ids: string[], owner: string, now: number): Promise<number> {
+  if (ids.length === 0) return 0;
+  const r = await db
+    .updateTable('notification_outbox')
+    .set({ processed_at: now, lease_until: null, lease_owner: null })
+    .where('id', 'in', ids)
+    .where('lease_owner', '=', owner)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
 
 export const deliveryRow = (db: Db, id: string) =>
   db.selectFrom('notification_deliveries').selectAll().where('id', '=', id).executeTakeFirst();
-
-/** Who is told: the patient, and the doctor's login (a doctor without one has no inbox). */
-export const orderRecipients = (db: Db, orderId: string) =>
-  db
-    .selectFrom('orders')
-    .leftJoin('doctors', 'doctors.id', 'orders.doctor_id')
-    .select(['orders.patient_user_id', 'orders.app_id', 'doctors.user_id as doctor_user_id'])
-    .where('orders.id', '=', orderId)
-    .executeTakeFirst();
-
-export const activeWebhooksOfApp = (db: Db, appId: string) =>
-  db.selectFrom('webhooks').select('id').where('app_id', '=', appId).where('disabled_at', 'is', null).execute();
 
 /** Inbox rows, once per recipient and event (a repeat does nothing). */
 export async function insertNotifications(db: Db, rows: Database['notifications'][]): Promise<void> {
@@ -132,17 +167,6 @@ export async function insertDeliveries(db: Db, rows: Database['notification_deli
     .values(rows)
     .onConflict((oc) => oc.columns(['event_key', 'channel', 'target']).doNothing())
     .execute();
-}
-
-/** Marks a claimed outbox row done, if this process still holds it. */
-export async function finishOutbox(db: Db, id: string, owner: string, now: number): Promise<boolean> {
-  const r = await db
-    .updateTable('notification_outbox')
-    .set({ processed_at: now, lease_until: null, lease_owner: null })
-    .where('id', '=', id)
-    .where('lease_owner', '=', owner)
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) === 1;
 }
 
 /** Records an attempt's outcome on a delivery this process holds. */

@@ -1,3 +1,4 @@
+import { setImmediate as yieldToRequests } from 'node:timers/promises';
 import type { Config, NotificationsConfig } from '../../config.js';
 import type { Db } from '../../db/index.js';
 import type { Database } from '../../db/schema.js';
@@ -17,6 +18,8 @@ import { callWebhook, newWebhookSecret, parseWebhookUrl, resolvesPublic } from '
 const LEASE_MS = 60_000;
 /** Rows taken per pass of the job. */
 const BATCH = 100;
+/** Rows a multi-row insert carries at most (well under either database's parameter limit). */
+const INSERT_CHUNK = 200;
 /** Calls (mails, webhooks) in flight at once in one process. */
 const PARALLEL = 10;
 
@@ -74,8 +77,6 @@ function doctorIsTold(kind: string, actor: string, status: string): boolean {
   if (kind === 'order.booked' && status === 'waiting_payment') return false;
   return kind !== 'order.payment_failed';
 }
-
-class LeaseLost extends Error {}
 
 export class NotificationsService {
   private readonly cipher: IdentityCipher;
@@ -150,17 +151,13 @@ export class NotificationsService {
   /** One pass; `full` when it took a whole batch of either kind, so more may be waiting. */
   private async pass(): Promise<{ events: number; deliveries: number; full: boolean }> {
     const owner = newId();
-    let events = 0;
     const candidates = await repo.claimCandidates(this.db, 'notification_outbox', this.now(), BATCH);
-    for (const id of candidates) {
-      const now = this.now();
-      if (!(await repo.claim(this.db, 'notification_outbox', id, owner, now, now + LEASE_MS))) continue;
-      try {
-        await this.fanOut(id, owner);
-        events += 1;
-      } catch (err) {
-        if (!(err instanceof LeaseLost)) this.log.error({ err, outbox: id }, 'notification fan-out failed');
-      }
+    let events = 0;
+    try {
+      events = await this.fanOut(candidates, owner);
+    } catch (err) {
+      // Its rows stay claimed until the lease ends, then a pass tries them again.
+      this.log.error({ err, outbox: candidates.length }, 'notification fan-out failed');
     }
     const claimed: string[] = [];
     const due = await repo.claimCandidates(this.db, 'notification_deliveries', this.now(), BATCH);
@@ -169,6 +166,9 @@ export class NotificationsService {
       if (await repo.claim(this.db, 'notification_deliveries', id, owner, now, now + LEASE_MS)) claimed.push(id);
     }
     for (let i = 0; i < claimed.length; i += PARALLEL) {
+      // SQLite answers synchronously: without a turn of the event loop here, a pass would run as
+      // one chain of microtasks and hold every request back until it ends.
+      await yieldToRequests();
       await Promise.all(claimed.slice(i, i + PARALLEL).map((id) => this.deliver(id, owner)));
     }
     return { events, deliveries: claimed.length, full: candidates.length === BATCH || due.length === BATCH };
@@ -188,14 +188,63 @@ export class NotificationsService {
       total.deliveries += pass.deliveries;
       total.passes += 1;
       if (!pass.full || performance.now() >= until) return total;
+      await yieldToRequests();
     }
   }
 
-  private async fanOut(outboxId: string, owner: string): Promise<void> {
+  /**
+   * Fans a batch of outbox rows out at once: one statement claims them, two read their
+   * recipients and webhooks, one transaction writes every inbox row and delivery and marks the
+   * rows done. Answers how many rows this process fanned out.
+   *
+   * A row whose lease ran out meanwhile may be fanned out by another process too; inbox rows
+   * and deliveries are unique per event and recipient, so the second writes nothing new.
+   */
+  private async fanOut(ids: string[], owner: string): Promise<number> {
     const now = this.now();
-    const row = await repo.outboxRow(this.db, outboxId);
-    if (row === undefined) return;
-    const parties = await repo.orderRecipients(this.db, row.order_id);
+    const rows = await repo.claimOutboxRows(this.db, ids, owner, now, now + LEASE_MS);
+    if (rows.length === 0) return 0;
+    const parties = new Map(
+      (await repo.recipientsOfOrders(this.db, [...new Set(rows.map((r) => r.order_id))])).map((p) => [p.id, p]),
+    );
+    const hooksOf = new Map<string, string[]>();
+    for (const h of await repo.activeWebhooksOfApps(this.db, [
+      ...new Set([...parties.values()].map((p) => p.app_id)),
+    ])) {
+      hooksOf.set(h.app_id, [...(hooksOf.get(h.app_id) ?? []), h.id]);
+    }
+    const notifications: Database['notifications'][] = [];
+    const deliveries: Database['notification_deliveries'][] = [];
+    const fannedOut: string[] = [];
+    for (const row of rows) {
+      try {
+        const out = this.fanOutRows(row, parties.get(row.order_id), hooksOf, now);
+        notifications.push(...out.notifications);
+        deliveries.push(...out.deliveries);
+        fannedOut.push(row.id);
+      } catch (err) {
+        // This row alone waits for its lease to end and is tried again.
+        this.log.error({ err, outbox: row.id }, 'notification fan-out failed');
+      }
+    }
+    return this.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < notifications.length; i += INSERT_CHUNK) {
+        await repo.insertNotifications(trx, notifications.slice(i, i + INSERT_CHUNK));
+      }
+      for (let i = 0; i < deliveries.length; i += INSERT_CHUNK) {
+        await repo.insertDeliveries(trx, deliveries.slice(i, i + INSERT_CHUNK));
+      }
+      return repo.finishOutboxRows(trx, fannedOut, owner, now);
+    });
+  }
+
+  /** The inbox rows and deliveries of one event. */
+  private fanOutRows(
+    row: Database['notification_outbox'],
+    parties: { patient_user_id: string; app_id: string; doctor_user_id: string | null } | undefined,
+    hooksOf: Map<string, string[]>,
+    now: number,
+  ): { notifications: Database['notifications'][]; deliveries: Database['notification_deliveries'][] } {
     const payload = JSON.parse(row.payload) as EventPayload;
     const users: string[] = [];
     if (parties !== undefined) {
@@ -204,7 +253,7 @@ export class NotificationsService {
         users.push(parties.doctor_user_id);
       }
     }
-    const hooks = parties === undefined ? [] : await repo.activeWebhooksOfApp(this.db, parties.app_id);
+    const hooks = parties === undefined ? [] : (hooksOf.get(parties.app_id) ?? []);
     const delivery = (channel: 'email' | 'webhook', target: string): Database['notification_deliveries'] => ({
       id: newSortableId(now),
       event_key: row.event_key,
@@ -225,27 +274,22 @@ export class NotificationsService {
       updated_at: now,
       delivered_at: null,
     });
-    await this.db.transaction().execute(async (trx) => {
-      await repo.insertNotifications(
-        trx,
-        users.map((user_id) => ({
-          id: newSortableId(Number(row.created_at)),
-          user_id,
-          event_key: row.event_key,
-          order_id: row.order_id,
-          kind: row.kind,
-          payload: row.payload,
-          created_at: Number(row.created_at),
-          read_at: null,
-        })),
-      );
-      await repo.insertDeliveries(trx, [
+    return {
+      notifications: users.map((user_id) => ({
+        id: newSortableId(Number(row.created_at)),
+        user_id,
+        event_key: row.event_key,
+        order_id: row.order_id,
+        kind: row.kind,
+        payload: row.payload,
+        created_at: Number(row.created_at),
+        read_at: null,
+      })),
+      deliveries: [
         ...(this.settings.email ? users.map((u) => delivery('email', u)) : []),
-        ...hooks.map((h) => delivery('webhook', h.id)),
-      ]);
-      // Another process took the row over (this one was too slow): let it write, not both.
-      if (!(await repo.finishOutbox(trx, row.id, owner, now))) throw new LeaseLost();
-    });
+        ...hooks.map((h) => delivery('webhook', h)),
+      ],
+    };
   }
 
   private async deliver(id: string, owner: string): Promise<void> {
