@@ -328,9 +328,14 @@ async function prepareFixture(env: NodeJS.ProcessEnv): Promise<Fixture> {
     if (r.status !== 200) throw new Error(`${path}: ${r.status}`);
     return (r.json.data as { slug: string }[]).map((x) => x.slug);
   };
-  const doctorSlugs: string[] = [];
-  for (let page = 1; page <= 10; page++)
-    doctorSlugs.push(...(await slugsOf('/api/doctor', { data: 100, page: page * 7 })));
+  // Ten pages of 100 spread over the whole list, however many doctors were seeded.
+  const lastPage = Number((await api('/api/doctor', { data: 100, page: 1 })).json.meta.last_page);
+  const spread = new Set<string>();
+  for (let k = 1; k <= 10; k++) {
+    const page = Math.max(1, Math.round((k * lastPage) / 10));
+    for (const slug of await slugsOf('/api/doctor', { data: 100, page })) spread.add(slug);
+  }
+  const doctorSlugs = [...spread];
   const first = await api('/api/doctor', { data: 10, page: 1 });
   const names = new Set<string>();
   for (const d of (await api('/api/doctor', { data: 100, page: 3 })).json.data as { name: string }[])
