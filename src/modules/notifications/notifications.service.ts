@@ -157,7 +157,7 @@ export class NotificationsService {
       events = await this.fanOut(candidates, owner);
     } catch (err) {
       // Its rows stay claimed until the lease ends, then a pass tries them again.
-      this.log.error({ err, outbox: candidates.length }, 'notification fan-out failed');
+      this.log.error({ err, events: candidates.length }, 'notification fan-out failed');
     }
     const claimed: string[] = [];
     const due = await repo.claimCandidates(this.db, 'notification_deliveries', this.now(), BATCH);
