@@ -149,3 +149,34 @@ export function insertRule(
     .values({ id: newId(), practice_id: practiceId, ...rule, created_at: now, updated_at: now })
     .execute();
 }
+
+/**
+ * Opens Dr Andi's Jakarta practice for visits (`reservasi`, 30-minute slots) from 09:00 to `end`
+ * on the given ISO weekdays (Wednesday unless told); answers the practice's id.
+ */
+export async function openAndiForVisits(db: Db, fx: Fixture, end = '10:00', weekdays = [3]): Promise<number> {
+  const practice = fx.practiceIds['andi@jakarta']!;
+  for (const weekday of weekdays) {
+    await insertRule(db, practice, {
+      weekday,
+      start_time: '09:00',
+      end_time: end,
+      slot_minutes: 30,
+      appointment_type: 'reservasi',
+    });
+  }
+  return practice;
+}
+
+/** The body a patient books a visit with Dr Andi in Jakarta with: Wednesday 2 December 2026 at 09:00 unless told. */
+export function andiVisit(fx: Fixture, overrides: Record<string, unknown> = {}) {
+  return {
+    id: fx.practiceIds['andi@jakarta']!,
+    username_doctor: `${fx.prefix}andi`,
+    time: '2026-12-02 09:00',
+    type: 'reservasi',
+    patient: 'Siti Rahayu',
+    price: 250000,
+    ...overrides,
+  };
+}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
-import { insertCatalogue, insertRule } from './catalogue-fixture.js';
+import { andiVisit, insertCatalogue, openAndiForVisits } from './catalogue-fixture.js';
 import { authHeaders, build, envelope, registerPatient, uniqueName, type TestApp } from './helpers.js';
 
 const TOKEN = 'metrics-token-for-the-tests-0123456789';
@@ -94,25 +94,9 @@ test('requests and latency are labelled by route pattern, never by URL, ids or t
 test('booking outcomes: created, idempotent_replay, slot_taken, price_mismatch, invalid, unauthenticated', async (t) => {
   const ta = await build(t, { env: { METRICS_TOKEN: TOKEN, DEMO_MODE: 'true' }, now: () => T0 });
   const fx = await insertCatalogue(ta.db, uniqueName('m').toLowerCase());
-  const practice = fx.practiceIds['andi@jakarta']!;
-  for (let weekday = 1; weekday <= 7; weekday++) {
-    await insertRule(ta.db, practice, {
-      weekday,
-      start_time: '09:00',
-      end_time: '12:00',
-      slot_minutes: 30,
-      appointment_type: 'reservasi',
-    });
-  }
+  await openAndiForVisits(ta.db, fx, '12:00', [1, 2, 3, 4, 5, 6, 7]);
   const [first, second] = [await registerPatient(ta), await registerPatient(ta)];
-  const body = {
-    id: practice,
-    username_doctor: `${fx.prefix}andi`,
-    time: '2026-12-02 09:00',
-    type: 'reservasi',
-    patient: 'Siti Rahayu',
-    price: 250000,
-  };
+  const body = andiVisit(fx);
   const book = (patient: typeof first | undefined, payload: object, headers: Record<string, string> = {}) =>
     ta.app.inject({
       method: 'POST',

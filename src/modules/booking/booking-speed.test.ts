@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { sql, type CompiledQuery } from 'kysely';
-import { insertCatalogue, insertRule } from '../../../test/catalogue-fixture.js';
+import { andiVisit, insertCatalogue, openAndiForVisits } from '../../../test/catalogue-fixture.js';
 import {
   authHeaders,
   build,
@@ -31,15 +31,7 @@ const T0 = Date.UTC(2026, 11, 1, 0, 0);
 async function wednesdayMorning(t: TestContext, env: Record<string, string>, now = () => T0) {
   const ta = await build(t, { env, now });
   const fx = await insertCatalogue(ta.db, uniqueName('w').toLowerCase());
-  const practice = fx.practiceIds['andi@jakarta']!;
-  await insertRule(ta.db, practice, {
-    weekday: 3,
-    start_time: '09:00',
-    end_time: '10:00',
-    slot_minutes: 30,
-    appointment_type: 'reservasi',
-  });
-  return { ta, fx, practice };
+  return { ta, fx, practice: await openAndiForVisits(ta.db, fx) };
 }
 
 test('grouped writes: a unit that fails is rolled back alone; the others are written and answered', async (t) => {
@@ -244,14 +236,7 @@ test('the sandbox outside demo mode: a paid booking is refused with 503 and noth
     method: 'POST',
     url: '/api/doctor/booking',
     headers: authHeaders(ta, patient),
-    payload: {
-      id: practice,
-      username_doctor: `${fx.prefix}andi`,
-      time: '2026-12-02 09:00',
-      type: 'reservasi',
-      patient: 'Siti Rahayu',
-      price: 250000,
-    },
+    payload: andiVisit(fx),
   });
   assert.equal(res.statusCode, 503, res.body);
   assert.equal(envelope(res).code, 'PAYMENT_UNAVAILABLE');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
-import { insertCatalogue, insertRule, type Fixture } from '../../../test/catalogue-fixture.js';
+import { andiVisit, insertCatalogue, openAndiForVisits, type Fixture } from '../../../test/catalogue-fixture.js';
 import {
   authHeaders,
   build,
@@ -63,17 +63,7 @@ const ordersOf = (s: Setup) =>
 const timeList = (s: Setup, body: object) =>
   s.ta.app.inject({ method: 'POST', url: '/api/doctor/get-time-list', headers: authHeaders(s.ta), payload: body });
 
-function bookingBody(s: Setup, overrides: Record<string, unknown> = {}) {
-  return {
-    id: s.practice,
-    username_doctor: `${s.fx.prefix}andi`,
-    time: '2026-12-02 09:00',
-    type: 'reservasi',
-    patient: 'Siti Rahayu',
-    price: 250000,
-    ...overrides,
-  };
-}
+const bookingBody = (s: Setup, overrides: Record<string, unknown> = {}) => andiVisit(s.fx, overrides);
 
 const book = (s: Setup, body: object, patient = s.patient, headers: Record<string, string> = {}) =>
   s.ta.app.inject({
@@ -403,14 +393,7 @@ async function bookThroughMidtrans(t: TestContext, serverKey: string, fetchStand
     payments: new MidtransProvider({ serverKey, isProduction: false, fetch: fetchStandIn }),
   });
   const fx = await insertCatalogue(ta.db, uniqueName('m').toLowerCase());
-  const practice = fx.practiceIds['andi@jakarta']!;
-  await insertRule(ta.db, practice, {
-    weekday: 3,
-    start_time: '09:00',
-    end_time: '10:00',
-    slot_minutes: 30,
-    appointment_type: 'reservasi',
-  });
+  const practice = await openAndiForVisits(ta.db, fx);
   const patient = await registerPatient(ta);
   const res = await ta.app.inject({
     method: 'POST',

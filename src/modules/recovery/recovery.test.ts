@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
-import { insertCatalogue, insertRule } from '../../../test/catalogue-fixture.js';
+import { andiVisit, insertCatalogue, openAndiForVisits } from '../../../test/catalogue-fixture.js';
 import {
   authHeaders,
   build,
@@ -391,23 +391,9 @@ test('REQUIRE_VERIFIED_EMAIL_TO_BOOK: an unverified patient gets 403 EMAIL_NOT_V
     now: () => clock.now,
   });
   const fx = await insertCatalogue(ta.db, uniqueName('v').toLowerCase());
-  const practice = fx.practiceIds['andi@jakarta']!;
-  await insertRule(ta.db, practice, {
-    weekday: 3,
-    start_time: '09:00',
-    end_time: '12:00',
-    slot_minutes: 30,
-    appointment_type: 'reservasi',
-  });
+  await openAndiForVisits(ta.db, fx, '12:00');
   const patient = await registerPatient(ta);
-  const body = {
-    id: practice,
-    username_doctor: `${fx.prefix}andi`,
-    time: '2026-12-02 09:00',
-    type: 'reservasi',
-    patient: 'Siti Rahayu',
-    price: 250000,
-  };
+  const body = andiVisit(fx);
   const refused = await post(ta, '/api/doctor/booking', body, { ...authHeaders(ta, patient), 'accept-language': 'id' });
   assert.equal(refused.statusCode, 403);
   assert.deepEqual(envelope(refused), {
