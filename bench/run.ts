@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { cli, emptyDatabase, pin, pool } from '../scripts/kit.js';
+import { cli, emptyDatabase, letterTag, pin, pool } from '../scripts/kit.js';
 
 const root = resolve(import.meta.dirname, '..');
 const { values } = parseArgs({
@@ -329,9 +329,7 @@ async function prepareBookings(db: string, env: NodeJS.ProcessEnv, port: number)
   const started = Date.now();
   const need = BOOKING_SLOTS + RACE_TRIALS * RACE_SLOTS;
   const patients = Math.ceil(BOOKING_SLOTS / PER_PATIENT) + RACE_PATIENTS;
-  const tag = randomBytes(3)
-    .toString('hex')
-    .replace(/\d/g, (d) => 'abcdefghij'[Number(d)]!);
+  const tag = letterTag();
   const tokens = await pool(
     Array.from({ length: patients }, (_, i) => i),
     4,

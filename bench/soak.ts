@@ -15,7 +15,7 @@ import http from 'node:http';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { cli, emptyDatabase, pin, pool } from '../scripts/kit.js';
+import { cli, emptyDatabase, letterTag, pin, pool } from '../scripts/kit.js';
 
 const root = resolve(import.meta.dirname, '..');
 const { values } = parseArgs({
@@ -234,9 +234,7 @@ const ymdOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 async function prepareFixture(env: NodeJS.ProcessEnv): Promise<Fixture> {
   const started = Date.now();
-  const tag = randomBytes(3)
-    .toString('hex')
-    .replace(/\d/g, (d) => 'abcdefghij'[Number(d)]!);
+  const tag = letterTag();
   const patients = await pool(
     Array.from({ length: PATIENTS }, (_, i) => i),
     4,

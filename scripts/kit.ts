@@ -1,6 +1,7 @@
 // Small pieces shared by the benchmarks (bench/) and the process scripts (scripts/): the CLI
 // run as a child, an empty database of either kind, CPU pinning and a worker pool.
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
@@ -70,4 +71,11 @@ export async function pool<T, R>(items: T[], width: number, fn: (item: T, i: num
     }),
   );
   return out;
+}
+
+/** `bytes` random bytes as lowercase letters (usernames take letters and digits, and a run tags its own). */
+export function letterTag(bytes = 3): string {
+  return randomBytes(bytes)
+    .toString('hex')
+    .replace(/\d/g, (d) => 'abcdefghij'[Number(d)]!);
 }
