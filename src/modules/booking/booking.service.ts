@@ -328,6 +328,7 @@ export class BookingService {
       transactionId: order.transaction_id,
       amount: price,
       expiresAt: expiresAt!,
+      now,
       customer: { name: booker.userName, email: booker.email },
       baseUrl: booker.baseUrl,
     };

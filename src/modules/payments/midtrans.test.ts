@@ -44,6 +44,7 @@ const paymentInput = (overrides: Partial<CreatePaymentInput> = {}): CreatePaymen
   transactionId: 'CXP-20260520-0001',
   amount: 150000,
   expiresAt: NOW + 45 * 60_000 + 30_000,
+  now: NOW,
   customer: { name: 'Siti Rahayu', email: 'siti@example.id' },
   baseUrl: 'https://api.example.id',
   ...overrides,
@@ -55,7 +56,6 @@ function provider(answer: (call: Call) => Response | Promise<Response> = snapAns
     serverKey: SERVER_KEY,
     isProduction: false,
     fetch: fake.fetch,
-    now: () => NOW,
     ...extra,
   });
   return { p, calls: fake.calls };
@@ -99,7 +99,7 @@ describe('MidtransProvider.createPayment', () => {
 
   test('uses the production endpoint when isProduction is set', async () => {
     const fake = fakeFetch(snapAnswer);
-    const p = new MidtransProvider({ serverKey: SERVER_KEY, isProduction: true, fetch: fake.fetch, now: () => NOW });
+    const p = new MidtransProvider({ serverKey: SERVER_KEY, isProduction: true, fetch: fake.fetch });
     await p.createPayment(paymentInput());
     assert.equal(fake.calls[0]!.url, MIDTRANS_SNAP_PRODUCTION_URL);
     assert.equal(p.endpoint, 'https://app.midtrans.com/snap/v1/transactions');

@@ -38,8 +38,6 @@ export interface MidtransOptions {
   isProduction: boolean;
   /** Injected in tests; the platform's fetch otherwise. */
   fetch?: typeof fetch;
-  /** Clock for the expiry computation; Date.now otherwise. */
-  now?: () => number;
   /** How long the Snap call may take, 10 s unless set. */
   timeoutMs?: number;
 }
@@ -78,7 +76,6 @@ export class MidtransProvider implements PaymentProvider {
   readonly #serverKey: string;
   readonly #authorization: string;
   readonly #fetch: typeof fetch;
-  readonly #now: () => number;
   readonly #timeoutMs: number;
 
   constructor(options: MidtransOptions) {
@@ -88,7 +85,6 @@ export class MidtransProvider implements PaymentProvider {
     this.#serverKey = options.serverKey.trim();
     this.#authorization = `Basic ${Buffer.from(`${this.#serverKey}:`, 'utf8').toString('base64')}`;
     this.#fetch = options.fetch ?? globalThis.fetch;
-    this.#now = options.now ?? Date.now;
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.endpoint = options.isProduction ? MIDTRANS_SNAP_PRODUCTION_URL : MIDTRANS_SNAP_SANDBOX_URL;
     this.apiBase = options.isProduction ? MIDTRANS_API_PRODUCTION_URL : MIDTRANS_API_SANDBOX_URL;
@@ -107,7 +103,7 @@ export class MidtransProvider implements PaymentProvider {
     if (!Number.isSafeInteger(input.amount) || input.amount <= 0) {
       throw new MidtransError(`Midtrans needs a positive whole rupiah amount (got ${String(input.amount)})`);
     }
-    const remainingMs = input.expiresAt - this.#now();
+    const remainingMs = input.expiresAt - input.now;
     if (!Number.isFinite(remainingMs) || remainingMs <= 0) {
       throw new MidtransError('The payment would already be expired');
     }

@@ -9,6 +9,8 @@ export interface CreatePaymentInput {
   /** Whole rupiah. */
   amount: number;
   expiresAt: number;
+  /** The moment of the booking, from the app's clock: the provider keeps no clock of its own. */
+  now: number;
   customer: { name: string; email: string };
   /** The API's own public origin, for pages the provider serves from the API (the sandbox). */
   baseUrl: string;
