@@ -15,6 +15,29 @@ export default tseslint.config(
     },
   },
   {
+    // One clock (src/clock.ts), injected everywhere else, so no code or test depends on the date
+    // it runs on. bench/ and scripts/ drive real servers on the real clock and are left out.
+    files: ['src/**/*.ts', 'test/**/*.ts'],
+    ignores: ['src/clock.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'Take the injected clock (src/clock.ts), not Date.now.' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'new Date() reads the wall clock: take the injected clock (src/clock.ts).',
+        },
+        {
+          selector: "CallExpression[callee.name='Date']",
+          message: 'Date() reads the wall clock: take the injected clock (src/clock.ts).',
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.test.ts', 'test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },

@@ -40,6 +40,7 @@ import { doctorNotificationRoutes, notificationRoutes } from './modules/notifica
 import { webhookAdminRoutes } from './modules/notifications/webhooks.routes.js';
 import { privacyRoutes } from './modules/privacy/privacy.routes.js';
 import { PrivacyService } from './modules/privacy/privacy.service.js';
+import { systemClock } from './clock.js';
 
 /** Redis client code, loaded only where REDIS_URL is set. */
 const loadIoredis = lazyRequire<typeof import('ioredis')>('ioredis');
@@ -114,7 +115,7 @@ function loggerOptions(config: Config, stream?: Writable): FastifyServerOptions[
 
 export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
   const { config } = options;
-  const now = options.now ?? Date.now;
+  const now = options.now ?? systemClock;
   const database = options.database ?? createDatabase(config.database);
   const ownsDatabase = options.database === undefined;
 

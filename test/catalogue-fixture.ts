@@ -2,6 +2,7 @@ import type { Db } from '../src/db/index.js';
 import { VersionedCache } from '../src/modules/catalogue/cache.js';
 import { CATALOGUE_VERSION } from '../src/modules/catalogue/catalogue.service.js';
 import { newId } from '../src/security/tokens.js';
+import { systemClock } from '../src/clock.js';
 
 /** A small catalogue with known names, written straight to the database, for read tests. */
 export interface Fixture {
@@ -13,7 +14,7 @@ export interface Fixture {
 }
 
 export async function insertCatalogue(db: Db, prefix: string): Promise<Fixture> {
-  const now = Date.now();
+  const now = systemClock();
   const ts = { created_at: now, updated_at: now };
   const slug = (s: string) => `${prefix}-${s}`;
   const spec = (key: string, name: string) => ({
@@ -143,7 +144,7 @@ export function insertRule(
     appointment_type: 'call' | 'reservasi';
   },
 ) {
-  const now = Date.now();
+  const now = systemClock();
   return db
     .insertInto('schedule_rules')
     .values({ id: newId(), practice_id: practiceId, ...rule, created_at: now, updated_at: now })

@@ -109,7 +109,7 @@ export async function startServer(databaseUrl: string, env: Record<string, strin
   try {
     for (let attempt = 1; attempt <= 5; attempt++) {
       const port = await candidatePort();
-      const spawnedAt = Date.now();
+      const spawnedAt = performance.now();
       const child = spawn(process.execPath, ['--import', PARENT_WATCH, '--import', 'tsx', 'src/server.ts'], {
         cwd: ROOT,
         env: childEnv({
@@ -146,11 +146,11 @@ export async function startServer(databaseUrl: string, env: Record<string, strin
           rmSync(dataDir, { recursive: true, force: true });
         },
       };
-      const deadline = Date.now() + 30_000;
-      while (!exited(child) && Date.now() < deadline) {
+      const deadline = performance.now() + 30_000;
+      while (!exited(child) && performance.now() < deadline) {
         const res = await send(baseUrl, 'GET', '/health').catch(() => undefined);
         if (res?.status === 200) {
-          server.healthMs = Date.now() - spawnedAt;
+          server.healthMs = Math.round(performance.now() - spawnedAt);
           return server;
         }
         await new Promise((r) => setTimeout(r, 50));

@@ -10,6 +10,7 @@ import { newId } from '../src/security/tokens.js';
 import { insertCatalogue, type Fixture } from './catalogue-fixture.js';
 import { createFreshDatabase } from './helpers.js';
 import { send, startJobProcess, startServer, type Reply, type ServerProcess } from './multiprocess-helpers.js';
+import { systemClock } from '../src/clock.js';
 
 const ZONE = 'Asia/Jakarta';
 const PRICE = 250_000;
@@ -37,7 +38,7 @@ let apiKey: string;
 const servers: ServerProcess[] = [];
 const patients: PatientSession[] = [];
 /** A few days ahead in Jakarta: the race's day, then the job's two days. */
-const today = utcToLocal(Date.now(), ZONE).date;
+const today = utcToLocal(systemClock(), ZONE).date;
 const raceDay = addDays(today, 3);
 const jobDays = [addDays(today, 4), addDays(today, 5)];
 const serverJobDay = addDays(today, 6);
@@ -111,7 +112,7 @@ before(async () => {
   fresh = await createFreshDatabase();
   fx = await insertCatalogue(db(), 'mp');
   practice = fx.practiceIds['andi@jakarta']!;
-  const now = Date.now();
+  const now = systemClock();
   // Reservasi 09:00-12:00 in 30-minute slots, every weekday (1 Monday ... 7 Sunday).
   await db()
     .insertInto('schedule_rules')
@@ -241,7 +242,7 @@ test('the deadline job in two processes at once: each expired order fails once a
   const current = booked.slice(9);
   await db()
     .updateTable('orders')
-    .set({ expires_at: Date.now() - 60_000 })
+    .set({ expires_at: systemClock() - 60_000 })
     .where('transaction_id', 'in', expired)
     .execute();
 
@@ -311,13 +312,13 @@ test('two servers running their own deadline job (JOB_INTERVAL_SECONDS): each ex
   );
   await db()
     .updateTable('orders')
-    .set({ expires_at: Date.now() - 60_000 })
+    .set({ expires_at: systemClock() - 60_000 })
     .where('transaction_id', 'in', booked)
     .execute();
 
   // Each server runs the job every second: wait for the orders to fail, then for two more runs.
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
+  const deadline = performance.now() + 15_000;
+  while (performance.now() < deadline) {
     const open = await db()
       .selectFrom('orders')
       .select('id')

@@ -69,11 +69,11 @@ async function startServer(): Promise<Started> {
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  const deadline = Date.now() + 30_000;
+  const deadline = performance.now() + 30_000;
   for (;;) {
     const res = await send(`http://127.0.0.1:${port}`, 'GET', '/health').catch(() => undefined);
     if (res?.status === 200) break;
-    if (child.exitCode !== null || Date.now() > deadline) {
+    if (child.exitCode !== null || performance.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`the server did not start:\n${output}`);
     }

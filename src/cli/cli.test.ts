@@ -8,6 +8,7 @@ import { build, envelope, testConfig, testDatabase, type TestApp } from '../../t
 import { AccountsService } from '../modules/accounts/accounts.service.js';
 import { sha256 } from '../security/tokens.js';
 import { runCli } from './index.js';
+import { systemClock } from '../clock.js';
 
 async function cli(ta: TestApp, ...argv: string[]): Promise<{ code: number; out: string }> {
   const lines: string[] = [];
@@ -28,7 +29,7 @@ const me = (ta: TestApp, key: string) =>
   ta.app.inject({ method: 'POST', url: '/api/login/patient', headers: { 'x-api-key': key }, payload: {} });
 
 test('keys create, list, rotate with an overlap, and revoke', async (t) => {
-  let now = Date.now();
+  let now = systemClock();
   const ta = await build(t, { now: () => now });
   const created = await cli(ta, 'keys', 'create', '--name', 'Android app');
   assert.equal(created.code, 0);

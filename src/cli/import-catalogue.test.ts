@@ -8,6 +8,7 @@ import { authHeaders, build, envelope, testDatabase, type TestApp } from '../../
 import type { Db } from '../db/index.js';
 import { importCatalogue, parseCsv, parseInstant } from './import-catalogue.js';
 import { runCli } from './index.js';
+import { systemClock } from '../clock.js';
 
 const root = mkdtempSync(join(tmpdir(), 'cexup-catalogue-import-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -261,7 +262,7 @@ test('a re-import updates by slug: same ids, no duplicates, practices replaced, 
   ];
   second.products[0] = { slug: 'b-vit-c', name: 'b Vitamin C', category: 'b-vitamin', price: 47000 } as any;
   second.articles[0]!.title = 'b Imunisasi Dasar Lengkap';
-  const later = Date.now() + 60_000;
+  const later = systemClock() + 60_000;
   const result = await importCatalogue(ta.db, write('catalogue.json', second), () => later);
   assert.ok(result.ok, JSON.stringify(result));
   assert.equal(result.counts.doctors, 2);

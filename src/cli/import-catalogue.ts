@@ -6,6 +6,7 @@ import { isUniqueViolation } from '../db/errors.js';
 import { VersionedCache } from '../modules/catalogue/cache.js';
 import { CATALOGUE_VERSION, sanitizeArticleHtml } from '../modules/catalogue/catalogue.service.js';
 import { newId } from '../security/tokens.js';
+import { systemClock } from '../clock.js';
 
 export type CatalogueImportResult =
   { ok: true; counts: Record<string, number> } | { ok: false; errors: { line: number; message: string }[] };
@@ -1230,7 +1231,7 @@ function problemsOf(records: readonly SourceRecord[]): ImportProblem[] {
 export async function importCatalogue(
   db: Db,
   file: string,
-  now: () => number = Date.now,
+  now: () => number = systemClock,
 ): Promise<CatalogueImportResult> {
   const text = readText(file);
   if (typeof text !== 'string') return { ok: false, errors: [text] };

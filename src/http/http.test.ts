@@ -6,6 +6,7 @@ import { authHeaders, build, envelope, registerPatient, testConfig } from '../..
 import { buildApp } from '../app.js';
 import { createDatabase } from '../db/index.js';
 import { pickLanguage } from './i18n.js';
+import { systemClock } from '../clock.js';
 
 test('an unknown route answers 404 in the envelope, without needing a key', async (t) => {
   const ta = await build(t);
@@ -284,7 +285,7 @@ test('bytes that never become a request still get an envelope', async (t) => {
 });
 
 test('app keys are cached for CACHE_TTL_MS: a revocation by another process shows within it, by this one at once', async (t) => {
-  let now = Date.now();
+  let now = systemClock();
   const ta = await build(t, { env: { CACHE_TTL_MS: '1000' }, now: () => now });
   const ask = () => ta.app.inject({ method: 'POST', url: '/api/login/patient', headers: authHeaders(ta), payload: {} });
   assert.equal((await ask()).statusCode, 422, 'known key: on to validation');

@@ -8,6 +8,7 @@ import { insertCatalogue, insertRule, type Fixture } from '../catalogue-fixture.
 import { registerPatient, testConfig, testDatabase, uniqueName, type Patient, type TestApp } from '../helpers.js';
 import type { Operation } from './requests.js';
 import type { Hints } from './values.js';
+import { systemClock } from '../../src/clock.js';
 
 /**
  * The records and logins the fuzz suite aims at: a small catalogue for the public routes,
@@ -134,7 +135,7 @@ export async function replaceThrowaway(w: World, role: Role): Promise<void> {
 
 /** `YYYY-MM-DD` in Jakarta, `days` from now. */
 function jakartaDate(days: number): string {
-  return new Date(Date.now() + 7 * 3_600_000 + days * 86_400_000).toISOString().slice(0, 10);
+  return new Date(systemClock() + 7 * 3_600_000 + days * 86_400_000).toISOString().slice(0, 10);
 }
 
 export async function createWorld(t: TestContext): Promise<World> {

@@ -19,6 +19,7 @@ import {
 } from './identity.js';
 import { LoginGuard } from './login-guard.js';
 import * as sessions from './sessions.repository.js';
+import { systemClock } from '../../clock.js';
 
 /** The user resource: what clients see of an account. Never the hash, never the clear number. */
 export interface UserResource {
@@ -108,7 +109,7 @@ export class AccountsService {
   constructor(
     private readonly db: Db,
     private readonly config: Pick<Config, 'tokenTtlDays' | 'limits' | 'identityKeys' | 'identityHmacKey'>,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = systemClock,
   ) {
     this.guard = new LoginGuard(db, config.limits, now);
     this.cipher = new IdentityCipher(config.identityKeys, config.identityHmacKey);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { authHeaders, build, envelope, registerPatient, uniqueName, type TestApp } from '../../../test/helpers.js';
 import { sha256 } from '../../security/tokens.js';
+import { systemClock } from '../../clock.js';
 
 const post = (ta: TestApp, url: string, payload: object, headers = authHeaders(ta)) =>
   ta.app.inject({ method: 'POST', url, headers, payload });
@@ -26,7 +27,7 @@ test('register creates a patient, answers 201 with a session and the user resour
   const { user, access_token, token_type, expires_at } = body.data;
   assert.equal(token_type, 'Bearer');
   assert.match(access_token, /^cxp_[A-Za-z0-9_-]{43}$/);
-  assert.ok(Date.parse(expires_at) > Date.now() + 29 * 86_400_000);
+  assert.ok(Date.parse(expires_at) > systemClock() + 29 * 86_400_000);
   assert.deepEqual(Object.keys(user).sort(), [
     'address',
     'created_at',
@@ -258,7 +259,7 @@ test('a token is refused with another app key, and survives a key rotation of it
 });
 
 test('tokens expire after TOKEN_TTL_DAYS', async (t) => {
-  let now = Date.now();
+  let now = systemClock();
   const ta = await build(t, { env: { TOKEN_TTL_DAYS: '2' }, now: () => now });
   const p = await registerPatient(ta);
   const ok = await ta.app.inject({ method: 'GET', url: '/api/me', headers: authHeaders(ta, p) });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { authHeaders, build, envelope, registerPatient, type TestApp } from '../../../test/helpers.js';
 import { newId } from '../../security/tokens.js';
+import { systemClock } from '../../clock.js';
 
 const login = (
   ta: TestApp,
@@ -19,7 +20,7 @@ const login = (
   });
 
 test('10 failures from one address lock that account there, even with the right password, until the window passes', async (t) => {
-  let now = Date.now();
+  let now = systemClock();
   const ta = await build(t, { now: () => now });
   const p = await registerPatient(ta);
   for (let i = 0; i < 10; i++) {
@@ -84,7 +85,7 @@ test('100 failures an hour from all addresses lock out new addresses, not ones t
   assert.equal(homeOk.statusCode, 200);
 
   // A distributed attack: 100 failures from 100 addresses within the hour.
-  const now = Date.now();
+  const now = systemClock();
   await ta.db
     .insertInto('login_failures')
     .values(
@@ -107,7 +108,7 @@ test('100 failures an hour from all addresses lock out new addresses, not ones t
 });
 
 test('failures are kept without the password, and older than the window do not count', async (t) => {
-  let now = Date.now();
+  let now = systemClock();
   const ta = await build(t, { now: () => now });
   const p = await registerPatient(ta);
   for (let i = 0; i < 9; i++) await login(ta, p.email, 'secret-guess-123');

@@ -3,6 +3,7 @@ import type { Db } from '../../db/index.js';
 import { AppError } from '../../http/errors.js';
 import { newId } from '../../security/tokens.js';
 import * as sessions from './sessions.repository.js';
+import { systemClock } from '../../clock.js';
 
 const HOUR = 3_600_000;
 const KNOWN_ADDRESS_DAYS = 90;
@@ -29,7 +30,7 @@ export class LoginGuard {
   constructor(
     private readonly db: Db,
     private readonly limits: LimitsConfig,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = systemClock,
   ) {}
 
   /**

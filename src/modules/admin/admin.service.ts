@@ -16,6 +16,7 @@ import { CATALOGUE_VERSION, imagePath, sanitizeArticleHtml } from '../catalogue/
 import * as repo from './admin.repository.js';
 import type { Row, SlugTable } from './admin.repository.js';
 import type { AUDIT_ACTIONS, AUDIT_ENTITIES } from './admin.schemas.js';
+import { systemClock } from '../../clock.js';
 
 // ---------------------------------------------------------------------------------------------
 // Admin accounts
@@ -49,7 +50,7 @@ function usernameBase(email: string): string {
 export async function createAdmin(
   db: Db,
   input: { name: string; email: string; password: string },
-  now: () => number = Date.now,
+  now: () => number = systemClock,
 ): Promise<{ id: string; username: string }> {
   const name = input.name.trim();
   const email = input.email.trim();
@@ -261,8 +262,8 @@ let idSequence = 0;
  * UUIDv7-shaped ids for audit rows: time first and, within one process, increasing, so entries
  * of one millisecond still list in the order they were made.
  */
-function timeOrderedId(): string {
-  let ms = Date.now();
+function timeOrderedId(at: number): string {
+  let ms = at;
   if (ms <= lastIdMs) {
     ms = lastIdMs;
     idSequence += 1;
@@ -285,7 +286,7 @@ export async function writeAudit(trx: Db, actorId: string, changes: readonly Cha
   await repo.insertAudit(
     trx,
     changes.map((c) => ({
-      id: timeOrderedId(),
+      id: timeOrderedId(at),
       actor_user_id: actorId,
       action: c.action,
       entity: c.entity,
@@ -342,7 +343,7 @@ export class AdminService {
 
   /** The clock (tests move it). */
   now(): number {
-    return (this.options.now ?? Date.now)();
+    return (this.options.now ?? systemClock)();
   }
 
   /** Runs a change in a transaction with its audit rows and the version bump. */

@@ -1,6 +1,7 @@
 import type { Db } from '../../db/index.js';
 import { newId, newSecret, sha256 } from '../../security/tokens.js';
 import * as repo from './apps.repository.js';
+import { systemClock } from '../../clock.js';
 
 /** A client app (tenant) as the request pipeline sees it. */
 export interface ClientApp {
@@ -27,7 +28,7 @@ export class AppsService {
 
   constructor(
     private readonly db: Db,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = systemClock,
     private readonly cacheTtlMs = 0,
   ) {}
 

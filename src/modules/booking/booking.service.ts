@@ -19,6 +19,7 @@ import type { OrderRow, PracticeForBooking } from './booking.repository.js';
 import { planMove, type Actor, type OrderAction, type OrderStatus } from './order-machine.js';
 import { slotsOfDay, type AppointmentType, type Slot } from './schedule.js';
 import { addDays, datesFrom, DAY, isoInZone, utcToLocal } from './time.js';
+import { systemClock } from '../../clock.js';
 
 /** The list filter `type` of user/orders, as DESIGN.md groups the statuses. */
 export const STATUS_GROUPS: Record<string, OrderStatus[]> = {
@@ -116,7 +117,7 @@ export class BookingService {
     private readonly db: Db,
     private readonly config: BookingConfig,
     private readonly payments: PaymentProvider,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = systemClock,
     options: { cacheTtlMs?: number; dialect?: DialectName } = {},
   ) {
     this.practices = new VersionedCache(db, CATALOGUE_VERSION, options.cacheTtlMs ?? 0, 50_000, now);

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/index.js';
+import { systemClock } from '../../clock.js';
 
 /**
  * Catalogue answers cached in this process, valid while the catalogue's version (a row in the
@@ -21,7 +22,7 @@ export class VersionedCache {
     private readonly name: string,
     private readonly ttlMs: number,
     private readonly maxEntries = 20_000,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = systemClock,
   ) {}
 
   async currentVersion(): Promise<number> {

@@ -4,6 +4,7 @@ import { insertCatalogue } from '../../../test/catalogue-fixture.js';
 import { build, envelope, uniqueName, type TestApp } from '../../../test/helpers.js';
 import { VersionedCache } from './cache.js';
 import { CATALOGUE_VERSION } from './catalogue.service.js';
+import { systemClock } from '../../clock.js';
 
 async function setup(t: import('node:test').TestContext, env: Record<string, string> = {}, now?: () => number) {
   const ta = await build(t, { env, ...(now ? { now } : {}) });
@@ -261,7 +262,7 @@ test("pagination: the document's ?page=1?data=10, clamping, and 422 for nonsense
 });
 
 test('a change shows in every process within the cache TTL, at once after a version bump here', async (t) => {
-  let now = Date.now();
+  let now = systemClock();
   const { ta, fx, key } = await setup(t, { CACHE_TTL_MS: '60000' }, () => now);
   const before = envelope(await call(ta, key, 'POST', '/api/doctor', {})).meta.total;
   await ta.db.updateTable('doctors').set({ unpublished_at: now }).where('id', '=', fx.doctors.andi).execute();
@@ -297,7 +298,7 @@ test('a doctor of an unpublished speciality is hidden by slug as in lists; a NUL
   const { ta, fx, key } = await setup(t);
   await ta.db
     .updateTable('specialities')
-    .set({ unpublished_at: Date.now() })
+    .set({ unpublished_at: systemClock() })
     .where('id', '=', fx.specialities.jantung)
     .execute();
   await VersionedCache.bump(ta.db, CATALOGUE_VERSION);

@@ -10,6 +10,7 @@ import { addDays, isoWeekday, utcToLocal } from '../booking/time.js';
 import { CATALOGUE_VERSION, sanitizeArticleHtml } from './catalogue.service.js';
 import { seedCatalogue, seedCatalogueIfEmpty, type SeedResult } from './seed.js';
 import { insertUser, newUserRow } from '../accounts/accounts.repository.js';
+import { systemClock } from '../../clock.js';
 
 /** An empty, migrated database of its own, dropped when the test ends. */
 async function freshDb(t: TestContext) {
@@ -248,7 +249,7 @@ test('a second seed replaces the catalogue: same rows, new practice ids, users k
   const version = await catalogueVersion(db);
 
   // A doctor's login account is a user: seeding leaves users alone.
-  const now = Date.now();
+  const now = systemClock();
   await insertUser(
     db,
     newUserRow(
@@ -477,7 +478,7 @@ test('the time list of a demo practice has slots on its scheduled weekdays and n
     .execute();
   const rule = rules[0]!;
   // The next such weekday after today, in the hospital's zone (within the booking horizon).
-  const today = utcToLocal(Date.now(), practice.timezone).date;
+  const today = utcToLocal(systemClock(), practice.timezone).date;
   let date = addDays(today, 1);
   while (isoWeekday(date) !== rule.weekday) date = addDays(date, 1);
   const list = (day: string) =>
@@ -539,7 +540,7 @@ test('demo mode on an empty database loads the demo catalogue once; the demo key
 
 test('demo mode keeps a catalogue that is there, even one without doctors', async (t) => {
   const { app, config, db } = await demoApp(t);
-  const now = Date.now();
+  const now = systemClock();
   await db
     .insertInto('hospitals')
     .values({

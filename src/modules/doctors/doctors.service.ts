@@ -2,6 +2,7 @@ import type { Db } from '../../db/index.js';
 import { hashPassword } from '../../security/passwords.js';
 import { newId } from '../../security/tokens.js';
 import { insertUser, newUserRow } from '../accounts/accounts.repository.js';
+import { systemClock } from '../../clock.js';
 
 export class DoctorLoginError extends Error {
   constructor(message: string) {
@@ -17,7 +18,7 @@ export class DoctorLoginError extends Error {
 export async function createDoctorLogin(
   db: Db,
   input: { slug: string; email: string; password: string },
-  now: number = Date.now(),
+  now: number = systemClock(),
 ): Promise<{ userId: string; username: string }> {
   const email = input.email.trim();
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new DoctorLoginError(`${email} is not a valid email address`);

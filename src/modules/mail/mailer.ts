@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Transporter } from 'nodemailer';
 import { lazyRequire } from '../../lazy.js';
 import type { MailConfig } from '../../config.js';
+import { systemClock } from '../../clock.js';
 
 /** One email. `html` is optional: every mail has a plain-text body. */
 export interface MailMessage {
@@ -76,7 +77,7 @@ export class FileMailer implements Mailer {
     private readonly dir: string,
     private readonly from: string,
     private readonly log: MailLog,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = systemClock,
   ) {}
 
   async send(message: MailMessage): Promise<void> {

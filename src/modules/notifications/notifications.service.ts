@@ -13,6 +13,7 @@ import * as repo from './notifications.repository.js';
 import type { EventPayload } from './outbox.js';
 import { notificationMail, notificationText } from './templates.js';
 import { callWebhook, newWebhookSecret, parseWebhookUrl, resolvesPublic } from './webhooks.js';
+import { systemClock } from '../../clock.js';
 
 /** A claimed row is this process's for this long; longer than any webhook call may take. */
 const LEASE_MS = 60_000;
@@ -87,7 +88,7 @@ export class NotificationsService {
     config: Pick<Config, 'notifications' | 'identityKeys' | 'identityHmacKey'>,
     private readonly mailer: Mailer,
     private readonly log: Log,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = systemClock,
   ) {
     this.settings = config.notifications;
     this.cipher = new IdentityCipher(config.identityKeys, config.identityHmacKey);

@@ -2,6 +2,7 @@ import type { Db } from '../../db/index.js';
 import { AppError } from '../../http/errors.js';
 import * as repo from './obgyn.repository.js';
 import type { ObgynRow } from './obgyn.repository.js';
+import { systemClock } from '../../clock.js';
 
 export interface ObgynInput {
   suami: string;
@@ -39,7 +40,7 @@ const clean = (v: string | null | undefined): string | null =>
 export class ObgynService {
   constructor(
     private readonly db: Db,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = systemClock,
   ) {}
 
   async get(userId: string): Promise<ObgynResource> {

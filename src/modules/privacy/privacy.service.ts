@@ -16,6 +16,7 @@ import type { BookingService, OrderResource } from '../booking/booking.service.j
 import type { NotificationResource, NotificationsService } from '../notifications/notifications.service.js';
 import type { ObgynResource, ObgynService } from '../obgyn/obgyn.service.js';
 import * as repo from './privacy.repository.js';
+import { systemClock } from '../../clock.js';
 
 /**
  * What a doctor or an admin read of a patient's data: one order, a list page of orders, the
@@ -65,7 +66,7 @@ export interface PrivacyDeps {
 export class PrivacyService {
   constructor(
     private readonly db: Db,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = systemClock,
     /** Asked when needed: the services are built together, this one before some it uses. */
     private readonly deps: () => PrivacyDeps = () => {
       throw new Error('PrivacyService built without its dependencies');

@@ -10,6 +10,7 @@ import { normalizeLogin } from '../accounts/accounts.service.js';
 import type { Mailer } from '../mail/mailer.js';
 import { emailVerificationMail, passwordChangedMail, passwordResetMail } from '../mail/templates.js';
 import * as repo from './recovery.repository.js';
+import { systemClock } from '../../clock.js';
 
 const HOUR = 3_600_000;
 
@@ -44,7 +45,7 @@ export class RecoveryService {
     private readonly config: RecoveryConfig,
     private readonly mailer: Mailer,
     private readonly log: RecoveryLog,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = systemClock,
   ) {}
 
   /** Runs work after the answer; `drain` waits for it (the app's close does). */

@@ -15,6 +15,7 @@ import {
 } from '../../../test/helpers.js';
 import { startSmtpServer, type ReceivedMail, type TestSmtpServer } from '../../../test/smtp.js';
 import { sha256 } from '../../security/tokens.js';
+import { systemClock } from '../../clock.js';
 
 let smtp: TestSmtpServer;
 before(async () => {
@@ -26,7 +27,7 @@ const MIN = 60_000;
 const RESET_PAGE = 'https://app.example.id/reset-password';
 
 async function setup(t: TestContext, env: Record<string, string> = {}) {
-  const clock = { now: Date.now() };
+  const clock = { now: systemClock() };
   const ta = await build(t, {
     env: { SMTP_URL: smtp.url, PASSWORD_RESET_URL: RESET_PAGE, ...env },
     now: () => clock.now,

@@ -7,6 +7,7 @@ import { fieldMessages, messages } from '../../http/i18n.js';
 import { VersionedCache } from '../catalogue/cache.js';
 import { CATALOGUE_VERSION } from '../catalogue/catalogue.service.js';
 import { build, envelope, type TestApp } from '../../../test/helpers.js';
+import { systemClock } from '../../clock.js';
 
 const ORIGIN = 'https://shop.example.id';
 const MADU_IMAGES = [randomUUID(), randomUUID()];
@@ -83,7 +84,7 @@ let seeded: Promise<void> | undefined;
 /** The shop fixture, inserted once into this file's database. */
 function seedShop(ta: TestApp): Promise<void> {
   seeded ??= (async () => {
-    const now = Date.now();
+    const now = systemClock();
     await ta.db
       .insertInto('product_categories')
       .values(
@@ -470,7 +471,7 @@ test('a change to the catalogue shows once its version is bumped', async (t) => 
   assert.equal(changed.stock, 1);
   assert.deepEqual(await termo(), { ...before, price: 99_000, stock: 1 });
 
-  await ta.db.updateTable('products').set({ unpublished_at: Date.now() }).where('id', '=', 'shop-p-termo').execute();
+  await ta.db.updateTable('products').set({ unpublished_at: systemClock() }).where('id', '=', 'shop-p-termo').execute();
   await VersionedCache.bump(ta.db, CATALOGUE_VERSION);
   assertError(await get(ta, '/api/ecommerce/product/termometer-digital'), 404, 'PRODUCT_NOT_FOUND');
   const list = assertOk(await get(ta, '/api/ecommerce/product?data=100&page=2'));
