@@ -38,6 +38,7 @@ import { RecoveryService } from './modules/recovery/recovery.service.js';
 import { NotificationsService } from './modules/notifications/notifications.service.js';
 import { doctorNotificationRoutes, notificationRoutes } from './modules/notifications/notifications.routes.js';
 import { webhookAdminRoutes } from './modules/notifications/webhooks.routes.js';
+import type { Resolver } from './modules/notifications/webhooks.js';
 import { privacyRoutes } from './modules/privacy/privacy.routes.js';
 import { PrivacyService } from './modules/privacy/privacy.service.js';
 import { systemClock } from './clock.js';
@@ -57,6 +58,8 @@ export interface BuildOptions {
   payments?: PaymentProvider;
   /** How mail goes out; by default the transport the config names (modules/mail/mailer.ts). */
   mailer?: Mailer;
+  /** How webhook host names are resolved; by default the system's resolver. */
+  resolveHost?: Resolver;
 }
 
 export interface Services {
@@ -150,7 +153,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   const services: Services = {
     mailer,
     recovery: new RecoveryService(database.db, config.recovery, mailer, app.log, now),
-    notifications: new NotificationsService(database.db, config, mailer, app.log, now),
+    notifications: new NotificationsService(database.db, config, mailer, app.log, now, options.resolveHost),
     apps: new AppsService(database.db, now, config.cacheTtlMs),
     accounts: new AccountsService(database.db, config, now),
     obgyn: new ObgynService(database.db, now),

@@ -80,6 +80,16 @@ test('demo mode: explicit setting wins; production needs it explicitly', () => {
   assert.equal(loadConfig({ DATABASE_URL: 'sqlite:other.db', ...keys }, { cwd }).demoMode, false);
 });
 
+test('WEBHOOK_ALLOW_PRIVATE_URLS: private webhook addresses are refused by default in every mode', () => {
+  const cwd = tempCwd();
+  assert.equal(loadConfig({}, { cwd }).notifications.webhookAllowPrivate, false, 'the default start (demo mode)');
+  assert.equal(
+    loadConfig({ DEMO_MODE: 'true', NODE_ENV: 'production' }, { cwd }).notifications.webhookAllowPrivate,
+    false,
+  );
+  assert.equal(loadConfig({ WEBHOOK_ALLOW_PRIVATE_URLS: 'true' }, { cwd }).notifications.webhookAllowPrivate, true);
+});
+
 test('every bad value is reported by its variable name', () => {
   const problems = problemsOf({
     PORT: 'eighty',

@@ -61,7 +61,7 @@ export interface NotificationsConfig {
   /** The first retry waits this long; each later one twice as long as the one before. */
   webhookRetryBaseSeconds: number;
   webhookTimeoutMs: number;
-  /** Webhook URLs may point to private or loopback addresses (off in production by default). */
+  /** Webhook URLs may point to private or loopback addresses (off unless WEBHOOK_ALLOW_PRIVATE_URLS=true). */
   webhookAllowPrivate: boolean;
 }
 
@@ -311,7 +311,8 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string } = {
       webhookMaxAttempts: int('WEBHOOK_MAX_ATTEMPTS', 8, 1, 20),
       webhookRetryBaseSeconds: int('WEBHOOK_RETRY_BASE_SECONDS', 30, 1, 3600),
       webhookTimeoutMs: int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 30_000),
-      webhookAllowPrivate: bool('WEBHOOK_ALLOW_PRIVATE_URLS') ?? nodeEnv !== 'production',
+      // Off unless asked for, in every mode (demo too: its default start listens on loopback).
+      webhookAllowPrivate: bool('WEBHOOK_ALLOW_PRIVATE_URLS') ?? false,
     };
   }
 

@@ -10,6 +10,7 @@ import { buildApp } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { createDatabase, type DatabaseHandle } from '../src/db/index.js';
 import { migrateToLatest } from '../src/db/migrate.js';
+import type { Resolver } from '../src/modules/notifications/webhooks.js';
 import type { PaymentProvider } from '../src/modules/payments/provider.js';
 import { checkEveryAnswer } from './contract.js';
 
@@ -106,7 +107,13 @@ export interface TestApp {
  */
 export async function build(
   t: TestContext,
-  options: { env?: Record<string, string>; now?: () => number; captureLogs?: boolean; payments?: PaymentProvider } = {},
+  options: {
+    env?: Record<string, string>;
+    now?: () => number;
+    captureLogs?: boolean;
+    payments?: PaymentProvider;
+    resolveHost?: Resolver;
+  } = {},
 ): Promise<TestApp> {
   const { handle, url } = await testDatabase();
   const env = { ...options.env, ...(options.captureLogs ? { LOG_LEVEL: 'info' } : {}) };
@@ -124,6 +131,7 @@ export async function build(
     ...(options.captureLogs ? { logStream } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.payments ? { payments: options.payments } : {}),
+    ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}),
   });
   t.after(() => app.close());
   // Every answer of this app is checked against the OpenAPI document (test/contract.ts).

@@ -60,6 +60,8 @@ const FUZZ_ENV = {
   // No background jobs: every answer comes from the request that asked.
   NOTIFY_JOB_INTERVAL_SECONDS: '0',
   JOB_INTERVAL_SECONDS: '0',
+  // The world's webhook points at 127.0.0.1 (nothing is ever called: no jobs run).
+  WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
 };
 
 /**

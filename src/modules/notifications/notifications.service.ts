@@ -12,7 +12,14 @@ import type { Mailer } from '../mail/mailer.js';
 import * as repo from './notifications.repository.js';
 import type { EventPayload } from './outbox.js';
 import { notificationMail, notificationText } from './templates.js';
-import { callWebhook, newWebhookSecret, parseWebhookUrl, resolvesPublic } from './webhooks.js';
+import {
+  callWebhook,
+  newWebhookSecret,
+  parseWebhookUrl,
+  resolvesPublic,
+  systemResolver,
+  type Resolver,
+} from './webhooks.js';
 import { systemClock } from '../../clock.js';
 
 /** A claimed row is this process's for this long; longer than any webhook call may take. */
@@ -69,14 +76,21 @@ interface Log {
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
 
+/** Statuses of an order its doctor has not heard of: unpaid, or ended before it was paid. */
+const UNKNOWN_TO_DOCTOR = new Set(['waiting_payment', 'order_failed', 'order_cancel']);
+
 /**
- * Who hears of an event besides the patient: the doctor, of what others did (not of an unpaid
- * booking nor its expiry: nothing asks anything of them yet).
+ * Who hears of an event besides the patient: the doctor, of what others did, and only of an
+ * order that asks something of them. They first hear of it once it is paid (a free order: when
+ * it is booked); of an unpaid order nothing reaches them, neither its booking nor its expiry nor
+ * its cancellation, so booking and cancelling in a loop never reaches a doctor. Money going back
+ * to the patient (a late payment, a refund) is the patient's business alone.
  */
-function doctorIsTold(kind: string, actor: string, status: string): boolean {
-  if (actor === 'doctor') return false;
-  if (kind === 'order.booked' && status === 'waiting_payment') return false;
-  return kind !== 'order.payment_failed';
+function doctorIsTold(kind: string, actor: string, status: string, previous: string | null): boolean {
+  if (actor === 'doctor' || kind === 'order.paid_late' || kind === 'order.refunded') return false;
+  if (kind === 'order.paid') return true;
+  // A booking has no status before it: the status it was booked in decides.
+  return !UNKNOWN_TO_DOCTOR.has(previous ?? status);
 }
 
 export class NotificationsService {
@@ -89,6 +103,8 @@ export class NotificationsService {
     private readonly mailer: Mailer,
     private readonly log: Log,
     private readonly now: () => number = systemClock,
+    /** How webhook hosts are resolved: once per check or call (tests play DNS here). */
+    private readonly resolve: Resolver = systemResolver,
   ) {
     this.settings = config.notifications;
     this.cipher = new IdentityCipher(config.identityKeys, config.identityHmacKey);
@@ -250,7 +266,10 @@ export class NotificationsService {
     const users: string[] = [];
     if (parties !== undefined) {
       users.push(parties.patient_user_id);
-      if (parties.doctor_user_id !== null && doctorIsTold(row.kind, row.actor, payload.status)) {
+      if (
+        parties.doctor_user_id !== null &&
+        doctorIsTold(row.kind, row.actor, payload.status, payload.previous_status)
+      ) {
         users.push(parties.doctor_user_id);
       }
     }
@@ -356,10 +375,6 @@ export class NotificationsService {
     if (hook === undefined || hook.disabled_at !== null) {
       return { ok: false, status: null, error: 'webhook removed', final: true };
     }
-    const url = new URL(hook.url);
-    if (!this.settings.webhookAllowPrivate && !(await resolvesPublic(url))) {
-      return { ok: false, status: null, error: 'address not allowed' };
-    }
     const body = JSON.stringify({
       id: d.event_key,
       type: d.kind,
@@ -374,6 +389,8 @@ export class NotificationsService {
       body,
       this.now(),
       this.settings.webhookTimeoutMs,
+      // The call resolves the name once and connects only to addresses it checked.
+      { resolve: this.resolve, allowPrivate: this.settings.webhookAllowPrivate },
     );
   }
 
@@ -387,7 +404,7 @@ export class NotificationsService {
   async registerWebhook(appId: string, rawUrl: string): Promise<WebhookResource & { secret: string }> {
     const url = parseWebhookUrl(rawUrl);
     await this.requireApp(appId);
-    if (!this.settings.webhookAllowPrivate && !(await resolvesPublic(url))) {
+    if (!this.settings.webhookAllowPrivate && !(await resolvesPublic(url, this.resolve))) {
       throw new AppError('WEBHOOK_URL_NOT_ALLOWED', { fields: { url: [{ key: 'invalid' }] } });
     }
     const now = this.now();

@@ -15,6 +15,7 @@ import {
 import { newId } from '../../security/tokens.js';
 import { createAdmin } from '../admin/admin.service.js';
 import { createDoctorLogin } from '../doctors/doctors.service.js';
+import type { Resolver } from './webhooks.js';
 
 /** Tests of notifications and webhooks: a practice with call slots, a patient, its doctor, an admin. */
 
@@ -32,11 +33,17 @@ export interface Setup {
   adminToken: string;
 }
 
-export async function setup(t: TestContext, env: Record<string, string> = {}): Promise<Setup> {
+export async function setup(
+  t: TestContext,
+  env: Record<string, string> = {},
+  options: { resolveHost?: Resolver } = {},
+): Promise<Setup> {
   const clock = { now: T0 };
   const ta = await build(t, {
-    env: { DEMO_MODE: 'true', NOTIFY_JOB_INTERVAL_SECONDS: '0', ...env },
+    // Receivers listen on 127.0.0.1: private addresses are allowed unless a test says otherwise.
+    env: { DEMO_MODE: 'true', NOTIFY_JOB_INTERVAL_SECONDS: '0', WEBHOOK_ALLOW_PRIVATE_URLS: 'true', ...env },
     now: () => clock.now,
+    ...options,
   });
   const fx = await insertCatalogue(ta.db, uniqueName('n').toLowerCase());
   const practice = fx.practiceIds['andi@jakarta']!;

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { LookupOptions } from 'node:dns';
 import { test } from 'node:test';
+import { promisify } from 'node:util';
 import { buildApp } from '../../app.js';
 import { checkEveryAnswer } from '../../../test/contract.js';
 import { authHeaders, envelope, testDatabase } from '../../../test/helpers.js';
@@ -14,6 +16,7 @@ import {
   startReceiver,
   type Setup,
 } from './test-fixture.js';
+import { guardedLookup, isPrivateAddress, type ResolvedAddress } from './webhooks.js';
 
 /** What a receiving app does: recompute the signature over "<timestamp>.<raw body>", compare in constant time. */
 function verify(secret: string, headers: Record<string, unknown>, body: string): boolean {
@@ -233,4 +236,161 @@ test('two job runners on one database: each event once in each inbox and once at
     headers: authHeaders(s.ta, s.patient),
   });
   assert.equal(envelope(res).meta.total, 9);
+});
+
+/** IPv6 translation forms and IPv4 spellings of 127.0.0.1 (and 10.0.0.1), on the receiver's port. */
+const disguisedLoopback = (port: number) => [
+  `http://2130706433:${port}/hook`, // decimal IPv4
+  `http://0x7f.1:${port}/hook`, // hex and short IPv4
+  `http://0177.0.0.1:${port}/hook`, // octal IPv4
+  `http://[::7f00:1]:${port}/hook`, // IPv4-compatible ::/96
+  `http://[::ffff:127.0.0.1]:${port}/hook`, // IPv4-mapped ::ffff:0:0/96
+  `http://[::ffff:0:7f00:1]:${port}/hook`, // IPv4-translated ::ffff:0:0:0/96
+  `http://[64:ff9b::7f00:1]:${port}/hook`, // NAT64 64:ff9b::/96
+  `http://[64:ff9b::a00:1]:${port}/hook`,
+  `http://[2002:7f00:1::1]:${port}/hook`, // 6to4 2002::/16
+  `http://[2001:0:7f00:1::1]:${port}/hook`, // Teredo 2001::/32
+];
+
+test('IPv6 translation prefixes and other spellings of private addresses are refused at registration', async (t) => {
+  const s = await setup(t, { WEBHOOK_ALLOW_PRIVATE_URLS: 'false' });
+  for (const url of disguisedLoopback(8080)) {
+    const res = await s.ta.app.inject({
+      method: 'POST',
+      url: `/api/admin/apps/${s.ta.appId}/webhooks`,
+      headers: bearer(s, s.adminToken),
+      payload: { url },
+    });
+    assert.equal(res.statusCode, 422, url);
+    const body = envelope(res);
+    assert.equal(body.success, false);
+    assert.equal(body.code, 'WEBHOOK_URL_NOT_ALLOWED', url);
+    assert.ok(body.errors?.url, url);
+  }
+  assert.equal(
+    (await s.ta.db.selectFrom('webhooks').select('id').where('app_id', '=', s.ta.appId).execute()).length,
+    0,
+  );
+});
+
+test('the same addresses are refused at delivery: nothing reaches the receiver', async (t) => {
+  // Registered while private addresses were allowed; then the setting is turned off.
+  const s = await setup(t);
+  const receiver = await startReceiver(t);
+  const hooks = [];
+  for (const url of disguisedLoopback(Number(new URL(receiver.url).port))) hooks.push(await registerWebhook(s, url));
+  const { handle } = await testDatabase();
+  const strict = await buildApp({
+    config: {
+      ...s.ta.config,
+      notifications: { ...s.ta.config.notifications, webhookAllowPrivate: false },
+    },
+    database: handle,
+    now: () => s.clock.now,
+  });
+  t.after(() => strict.close());
+  await paidOrder(s);
+  await strict.services.notifications.runJob();
+
+  assert.equal(receiver.received.length, 0, 'no call reached 127.0.0.1');
+  for (const hook of hooks) {
+    const log = envelope(await deliveries(s, `?webhook_id=${hook.id}`));
+    assert.equal(log.meta.total, 2, 'booked and paid');
+    for (const d of log.data) {
+      assert.equal(d.attempts, 1);
+      assert.equal(d.last_error, 'address not allowed');
+      assert.equal(d.last_status, null);
+      assert.equal(d.state, 'pending');
+    }
+  }
+});
+
+test('DNS rebinding: a name public at registration and private later never reaches the private address', async (t) => {
+  const calls: string[] = [];
+  // The name answers a public address once (the registration's check), then 127.0.0.1.
+  const resolveHost = async (hostname: string) => {
+    calls.push(hostname);
+    return [{ address: calls.length === 1 ? '93.184.216.34' : '127.0.0.1', family: 4 }];
+  };
+  const s = await setup(t, { WEBHOOK_ALLOW_PRIVATE_URLS: 'false' }, { resolveHost });
+  const receiver = await startReceiver(t);
+  // "localhost": were the call to resolve the name again by itself, it would reach the receiver.
+  const hook = await registerWebhook(s, `http://localhost:${new URL(receiver.url).port}/hook`);
+  assert.deepEqual(calls, ['localhost']);
+  await paidOrder(s);
+  await s.ta.app.services.notifications.runJob();
+
+  assert.equal(receiver.received.length, 0);
+  assert.deepEqual(calls, ['localhost', 'localhost', 'localhost'], 'one resolution per call, none other');
+  const log = envelope(await deliveries(s, `?webhook_id=${hook.id}`));
+  assert.equal(log.meta.total, 2);
+  assert.ok(log.data.every((d: { last_error: string }) => d.last_error === 'address not allowed'));
+});
+
+test('with WEBHOOK_ALLOW_PRIVATE_URLS=true a name is resolved once and called with its own Host header', async (t) => {
+  const calls: string[] = [];
+  const resolveHost = async (hostname: string) => {
+    calls.push(hostname);
+    return [{ address: '127.0.0.1', family: 4 }];
+  };
+  const s = await setup(t, { WEBHOOK_ALLOW_PRIVATE_URLS: 'true' }, { resolveHost });
+  const receiver = await startReceiver(t);
+  const port = new URL(receiver.url).port;
+  const hook = await registerWebhook(s, `http://receiver.cexup.test:${port}/hook`);
+  await paidOrder(s);
+  await s.ta.app.services.notifications.runJob();
+
+  assert.equal(receiver.received.length, 2);
+  for (const r of receiver.received) {
+    assert.equal(r.headers.host, `receiver.cexup.test:${port}`);
+    assert.ok(verify(hook.secret, r.headers, r.body));
+  }
+  assert.deepEqual(calls, ['receiver.cexup.test', 'receiver.cexup.test'], 'one resolution per call');
+  const log = envelope(await deliveries(s, `?webhook_id=${hook.id}&state=delivered`));
+  assert.equal(log.meta.total, 2);
+});
+
+test('the address guard: only public unicast passes; lookups hand over checked addresses only', async () => {
+  for (const a of [
+    '127.0.0.1',
+    '10.0.0.1',
+    '100.64.0.1',
+    '169.254.169.254',
+    '0.0.0.0',
+    '::',
+    '::1',
+    '::7f00:1',
+    '::808:808',
+    '::ffff:127.0.0.1',
+    '::ffff:8.8.8.8',
+    '::ffff:0:7f00:1',
+    '64:ff9b::808:808',
+    '64:ff9b:1::1',
+    '2002:808:808::1',
+    '2001:0:808:808::1',
+    'fc00::1',
+    'fe80::1',
+    'ff02::1',
+    'not-an-address',
+  ]) {
+    assert.equal(isPrivateAddress(a), true, a);
+  }
+  for (const a of ['8.8.8.8', '93.184.216.34', '2606:4700:4700::1111']) assert.equal(isPrivateAddress(a), false, a);
+
+  const lookupOf = (answer: ResolvedAddress[], allowPrivate = false) =>
+    promisify<string, LookupOptions, unknown>(
+      guardedLookup(async () => answer, allowPrivate) as (
+        h: string,
+        o: LookupOptions,
+        cb: (err: Error | null, r: unknown) => void,
+      ) => void,
+    );
+  const mixed = [
+    { address: '93.184.216.34', family: 4 },
+    { address: '10.0.0.7', family: 4 },
+  ];
+  // One private address among public ones: the whole name is refused.
+  await assert.rejects(lookupOf(mixed)('partner.example', { all: true }), /address not allowed/);
+  await assert.rejects(lookupOf([])('partner.example', { all: true }), /address not allowed/);
+  assert.deepEqual(await lookupOf(mixed, true)('partner.example', { all: true }), mixed);
 });
