@@ -645,8 +645,17 @@ export async function paymentWebhookRoutes(
         throw new AppError('PAYMENT_UNAVAILABLE', { headers: { 'retry-after': '30' } });
       }
     }
-    const result =
-      notification === undefined ? 'unknown_order' : await booking.gatewayNotification(provider.name, notification);
+    let result: Awaited<ReturnType<BookingService['gatewayNotification']>> = 'unknown_order';
+    if (notification !== undefined) {
+      try {
+        result = await booking.gatewayNotification(provider.name, notification);
+      } catch (err) {
+        // Nothing of it was kept (the record commits with the move): a 503 has the gateway send
+        // it again, and the retry applies it.
+        request.log.warn({ err }, 'payment notification could not be applied');
+        throw new AppError('PAYMENT_UNAVAILABLE', { headers: { 'retry-after': '30' } });
+      }
+    }
     return { success: true, message: 'OK.', data: { status: result } };
   });
 }

@@ -461,24 +461,37 @@ export class BookingService {
   /**
    * A verified gateway notification: recorded once (a repeat changes nothing), checked against
    * the order and its amount, then applied through the lifecycle. Returns what happened.
+   * The record commits with the move it causes or not at all: should the move fail (a busy
+   * database, a deadlock), nothing says the notification was seen, so the gateway's retry
+   * applies it instead of being answered `repeat` while the order expires unpaid.
    */
   async gatewayNotification(
     provider: string,
     n: PaymentNotification,
   ): Promise<'applied' | 'repeat' | 'unknown_order' | 'amount_mismatch'> {
     const order = await repo.orderByTransactionId(this.db, n.transactionId);
-    const fresh = await repo.recordNotification(this.db, {
+    const record = {
       id: newId(),
       provider,
       notification_key: n.key,
       order_id: order?.id ?? null,
       outcome: n.outcome,
       created_at: this.now(),
-    });
-    if (!fresh) return 'repeat';
-    if (order === undefined) return 'unknown_order';
-    if (n.outcome === 'paid' && n.amount !== order.price) return 'amount_mismatch';
-    await this.paymentOutcome(order.transaction_id, n.outcome);
+    };
+    if (order === undefined || (n.outcome === 'paid' && n.amount !== order.price)) {
+      // Nothing to apply: only recorded, so that a repeat answers as one.
+      if (!(await repo.recordNotification(this.db, record))) return 'repeat';
+      return order === undefined ? 'unknown_order' : 'amount_mismatch';
+    }
+    const seenBefore = new Error('notification seen before');
+    try {
+      await this.paymentOutcome(order.transaction_id, n.outcome, async (trx) => {
+        if (!(await repo.recordNotification(trx, record))) throw seenBefore;
+      });
+    } catch (err) {
+      if (err === seenBefore) return 'repeat';
+      throw err;
+    }
     return 'applied';
   }
 
@@ -507,8 +520,15 @@ export class BookingService {
     return this.resource(await this.move(order, action, 'doctor', proposal), baseUrl);
   }
 
-  /** What the gateway (or the sandbox) says about a payment. */
-  async paymentOutcome(transactionId: string, outcome: PaymentOutcome): Promise<OrderRow | undefined> {
+  /**
+   * What the gateway (or the sandbox) says about a payment. `within` runs in the transaction of
+   * the move (on its own when there is nothing to move), so what it writes commits with it.
+   */
+  async paymentOutcome(
+    transactionId: string,
+    outcome: PaymentOutcome,
+    within?: (trx: Db) => Promise<void>,
+  ): Promise<OrderRow | undefined> {
     for (let attempt = 1; ; attempt++) {
       const order = await repo.orderByTransactionId(this.db, transactionId);
       if (order === undefined) return undefined;
@@ -525,9 +545,12 @@ export class BookingService {
               ? 'refund_completed'
               : undefined;
       // Repeated or out-of-order notifications change nothing.
-      if (action === undefined) return order;
+      if (action === undefined) {
+        if (within !== undefined) await within(this.db);
+        return order;
+      }
       try {
-        return await this.move(order, action, 'gateway', undefined);
+        return await this.move(order, action, 'gateway', undefined, within);
       } catch (err) {
         // Another notification (or a deadline) moved the order since it was read: decide again
         // on the status it has now, so a repeat arriving at the same time is a repeat, not a 409.
@@ -546,6 +569,8 @@ export class BookingService {
     action: OrderAction,
     actor: Actor,
     proposal: { date: string; time: string } | undefined,
+    /** Writes that commit with the move or not at all (a payment notification's record). */
+    within?: (trx: Db) => Promise<void>,
   ): Promise<OrderRow> {
     const now = this.now();
     const plan = planMove(
@@ -597,6 +622,7 @@ export class BookingService {
     }
     try {
       await this.db.transaction().execute(async (trx) => {
+        if (within !== undefined) await within(trx);
         if (!(await repo.updateOrderIf(trx, order.id, order.status, patch))) {
           const current = await repo.orderById(trx, order.id);
           throw new AppError('ORDER_TRANSITION_NOT_ALLOWED', { params: { status: current?.status ?? order.status } });

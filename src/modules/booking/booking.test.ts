@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { andiVisit, insertCatalogue, openAndiForVisits, type Fixture } from '../../../test/catalogue-fixture.js';
+import { sql } from 'kysely';
 import {
   authHeaders,
   build,
   envelope,
+  onPostgres,
   registerPatient,
   uniqueName,
   type Patient,
@@ -551,6 +553,91 @@ test('gateway webhook (Midtrans): what the status call says wins over what a not
   const applied = await notify(settlement);
   assert.equal(envelope(applied).data.status, 'applied');
   assert.equal(await status(), 'waiting_doctor_confirmation');
+});
+
+/**
+ * Makes the database refuse, once it is armed, to move an order to waiting_doctor_confirmation:
+ * a failure inside the payment's transaction, as a deadlock (PostgreSQL) or a refused write
+ * (SQLite) would be. `disarm` lets the next attempt through.
+ */
+async function failPaymentMoves(ta: TestApp, name: string): Promise<{ disarm: () => Promise<void> }> {
+  if (onPostgres) {
+    await sql
+      .raw(
+        `CREATE FUNCTION ${name}() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'injected deadlock' USING ERRCODE = '40P01'; END $$ LANGUAGE plpgsql`,
+      )
+      .execute(ta.db);
+    await sql
+      .raw(
+        `CREATE TRIGGER ${name} BEFORE UPDATE ON orders FOR EACH ROW WHEN (NEW.status = 'waiting_doctor_confirmation') EXECUTE FUNCTION ${name}()`,
+      )
+      .execute(ta.db);
+    return {
+      disarm: async () => {
+        await sql.raw(`DROP TRIGGER ${name} ON orders`).execute(ta.db);
+        await sql.raw(`DROP FUNCTION ${name}()`).execute(ta.db);
+      },
+    };
+  }
+  await sql
+    .raw(
+      `CREATE TRIGGER ${name} BEFORE UPDATE ON orders WHEN NEW.status = 'waiting_doctor_confirmation' BEGIN SELECT RAISE(ABORT, 'injected failure'); END`,
+    )
+    .execute(ta.db);
+  return { disarm: async () => void (await sql.raw(`DROP TRIGGER ${name}`).execute(ta.db)) };
+}
+
+test('gateway webhook (Midtrans): a payment whose move fails is not recorded, so the retry applies it', async (t) => {
+  const serverKey = 'SB-Mid-server-test-key-0003';
+  const gateway = fakeMidtrans();
+  const { ta, res } = await bookThroughMidtrans(t, serverKey, gateway.fetch);
+  assert.equal(res.statusCode, 201, res.body);
+  const order = envelope(res).data;
+  const settled = { order_id: order.transaction_id, status_code: '200', gross_amount: '250000.00' };
+  gateway.states.set(order.transaction_id, { ...settled, transaction_status: 'settlement', transaction_id: 'mt-7' });
+  const notification = {
+    ...settled,
+    signature_key: signNotification(settled, serverKey),
+    transaction_status: 'settlement',
+    transaction_id: 'mt-7',
+  };
+  const notify = () => ta.app.inject({ method: 'POST', url: '/payments/webhook', payload: notification });
+  const state = async () => {
+    const row = await ta.db
+      .selectFrom('orders')
+      .select(['id', 'status', 'paid_at'])
+      .where('transaction_id', '=', order.transaction_id)
+      .executeTakeFirstOrThrow();
+    const recorded = await ta.db
+      .selectFrom('payment_notifications')
+      .select('notification_key')
+      .where('order_id', '=', row.id)
+      .execute();
+    const history = await ta.db.selectFrom('order_events').select('action').where('order_id', '=', row.id).execute();
+    return { status: row.status, paid: row.paid_at !== null, recorded, actions: history.map((e) => e.action) };
+  };
+
+  const failure = await failPaymentMoves(ta, 'fail_payment_move_once');
+  const failed = await notify();
+  // Midtrans sends a notification again until it is answered with a 2xx.
+  assert.equal(failed.statusCode, 503, failed.body);
+  assert.equal(envelope(failed).code, 'PAYMENT_UNAVAILABLE');
+  assert.equal(failed.headers['retry-after'], '30');
+  assert.deepEqual(await state(), { status: 'waiting_payment', paid: false, recorded: [], actions: ['book'] });
+
+  await failure.disarm();
+  const retried = await notify();
+  assert.equal(retried.statusCode, 200, retried.body);
+  assert.equal(envelope(retried).data.status, 'applied');
+  assert.deepEqual(await state(), {
+    status: 'waiting_doctor_confirmation',
+    paid: true,
+    recorded: [{ notification_key: 'mt-7:settlement:200' }],
+    actions: ['book', 'pay'],
+  });
+  const again = await notify();
+  assert.equal(envelope(again).data.status, 'repeat');
+  assert.equal((await state()).actions.length, 2);
 });
 
 test('when the gateway cannot take the payment, the order is not kept and the slot stays free', async (t) => {
