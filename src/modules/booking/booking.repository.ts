@@ -112,13 +112,26 @@ export const orderById = (db: Q, id: string) =>
 export const orderByTransactionId = (db: Q, transactionId: string) =>
   db.selectFrom('orders').selectAll().where('transaction_id', '=', transactionId).executeTakeFirst();
 
-export const ordersOfPatient = (db: Q, userId: string, filter: { statuses?: string[]; type?: string }) =>
+/** The ids of the hospitals of an app's scope (slugs), as a subquery. */
+const hospitalsOf = (db: Q, scope: readonly string[]) =>
+  db
+    .selectFrom('hospitals')
+    .select('id')
+    // An empty scope matches no hospital (no slug is empty), rather than being an invalid `in ()`.
+    .where('slug', 'in', scope.length > 0 ? [...scope] : ['']);
+
+export const ordersOfPatient = (
+  db: Q,
+  userId: string,
+  filter: { statuses?: string[]; type?: string; scope?: readonly string[] | null },
+) =>
   db
     .selectFrom('orders')
     .selectAll()
     .where('patient_user_id', '=', userId)
     .$if(filter.statuses !== undefined, (q) => q.where('status', 'in', filter.statuses!))
     .$if(filter.type !== undefined, (q) => q.where('type', '=', filter.type as 'call'))
+    .$if(filter.scope != null, (q) => q.where('hospital_id', 'in', hospitalsOf(db, filter.scope!)))
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .execute();
@@ -197,6 +210,10 @@ export const eventsOfOrders = (db: Q, orderIds: readonly string[]) =>
     .orderBy('id')
     .execute();
 
+/** The slug of an order's hospital, to check it against an app's scope. */
+export const hospitalSlugOf = async (db: Q, hospitalId: string): Promise<string | undefined> =>
+  (await db.selectFrom('hospitals').select('slug').where('id', '=', hospitalId).executeTakeFirst())?.slug;
+
 export const orderByPaymentRef = (db: Q, reference: string) =>
   db.selectFrom('orders').selectAll().where('payment_ref', '=', reference).executeTakeFirst();
 
@@ -215,12 +232,18 @@ export async function recordNotification(db: Q, row: Database['payment_notificat
 export const doctorOfUser = (db: Q, userId: string) =>
   db.selectFrom('doctors').select(['id', 'slug']).where('user_id', '=', userId).executeTakeFirst();
 
-export const ordersOfDoctor = (db: Q, doctorId: string, status: string | undefined) =>
+export const ordersOfDoctor = (
+  db: Q,
+  doctorId: string,
+  status: string | undefined,
+  scope: readonly string[] | null = null,
+) =>
   db
     .selectFrom('orders')
     .selectAll()
     .where('doctor_id', '=', doctorId)
     .$if(status !== undefined, (q) => q.where('status', '=', status!))
+    .$if(scope !== null, (q) => q.where('hospital_id', 'in', hospitalsOf(db, scope!)))
     .orderBy('start_at')
     .orderBy('id')
     .execute();

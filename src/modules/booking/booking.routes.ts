@@ -253,6 +253,9 @@ function clientPrice(value: unknown): number {
  *   POST /user/orders              own orders: appointment, type, data, page    key + token
  *   POST /user/order/show          one own order by transaction_id              key + token
  *   PUT  /user/orders              accept / reject_by_patient / reschedulle_patient  key + token
+ *
+ * A key scoped to some hospitals books, lists, shows and moves only orders at those hospitals:
+ * any other order is a 404, and lists leave it out.
  */
 export async function bookingRoutes(
   fastify: FastifyInstance,
@@ -438,6 +441,7 @@ export async function bookingRoutes(
       const page = readPagination(request.query, request.body);
       const result = await booking.listOrders(
         currentSession(request).user.id,
+        request.clientApp!.hospitalScope,
         { ...(group !== undefined ? { group } : {}), ...(type !== undefined ? { type } : {}) },
         page,
         base(request),
@@ -463,7 +467,12 @@ export async function bookingRoutes(
       return {
         success: true,
         message: ok(request),
-        data: await booking.showOrder(currentSession(request).user.id, id.trim(), base(request)),
+        data: await booking.showOrder(
+          currentSession(request).user.id,
+          request.clientApp!.hospitalScope,
+          id.trim(),
+          base(request),
+        ),
       };
     },
   );
@@ -505,6 +514,7 @@ export async function bookingRoutes(
       const proposal = action === 'reschedule' ? dateAndTime(body) : undefined;
       const order = await booking.patientAction(
         currentSession(request).user.id,
+        request.clientApp!.hospitalScope,
         id.trim(),
         action,
         proposal,

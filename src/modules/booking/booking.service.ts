@@ -263,10 +263,10 @@ export class BookingService {
       const seen = await repo.findIdempotency(this.db, booker.appId, booker.userId, idempotencyKey, now - DAY);
       if (seen) {
         if (seen.request_hash !== requestHash) throw new AppError('IDEMPOTENCY_KEY_REUSED');
-        return {
-          order: await this.resource((await repo.orderById(this.db, seen.order_id))!, booker.baseUrl),
-          replay: true,
-        };
+        const earlier = (await repo.orderById(this.db, seen.order_id))!;
+        // An app whose scope has shrunk since gets what a first request would: not found.
+        if (!(await this.inScope(earlier, booker.scope))) throw new AppError('PRACTICE_NOT_FOUND_PUBLIC');
+        return { order: await this.resource(earlier, booker.baseUrl), replay: true };
       }
     }
 
@@ -416,8 +416,20 @@ export class BookingService {
     };
   }
 
+  /**
+   * Whether an order is at a hospital of the app's scope (hospital slugs; null: all of them).
+   * Every order route asks: an app limited to some hospitals never sees or moves the others'.
+   */
+  private async inScope(order: Pick<OrderRow, 'hospital_id'>, scope: readonly string[] | null): Promise<boolean> {
+    if (scope === null) return true;
+    const slug = await repo.hospitalSlugOf(this.db, order.hospital_id);
+    return slug !== undefined && scope.includes(slug);
+  }
+
+  /** The patient's orders at the hospitals of the app's scope, newest first. */
   async listOrders(
     userId: string,
+    scope: readonly string[] | null,
     filter: { group?: string; type?: AppointmentType },
     page: PageRequest,
     baseUrl: string,
@@ -425,31 +437,43 @@ export class BookingService {
     const rows = await repo.ordersOfPatient(this.db, userId, {
       ...(filter.group !== undefined ? { statuses: STATUS_GROUPS[filter.group]! } : {}),
       ...(filter.type !== undefined ? { type: filter.type } : {}),
+      scope,
     });
     const { data, meta } = paginate(rows, page);
     return { data: await this.resources(data, baseUrl), meta };
   }
 
-  /** A patient's own order; anyone else's answers as if it did not exist. */
-  async ownOrder(userId: string, transactionId: string): Promise<OrderRow> {
+  /**
+   * A patient's own order at a hospital of the app's scope; anyone else's, or one outside the
+   * scope, answers as if it did not exist.
+   */
+  async ownOrder(userId: string, scope: readonly string[] | null, transactionId: string): Promise<OrderRow> {
     const order = await repo.orderByTransactionId(this.db, transactionId);
-    if (order === undefined || order.patient_user_id !== userId) throw new AppError('ORDER_NOT_FOUND');
+    if (order === undefined || order.patient_user_id !== userId || !(await this.inScope(order, scope))) {
+      throw new AppError('ORDER_NOT_FOUND');
+    }
     return order;
   }
 
-  async showOrder(userId: string, transactionId: string, baseUrl: string): Promise<OrderResource> {
-    return this.resource(await this.ownOrder(userId, transactionId), baseUrl);
+  async showOrder(
+    userId: string,
+    scope: readonly string[] | null,
+    transactionId: string,
+    baseUrl: string,
+  ): Promise<OrderResource> {
+    return this.resource(await this.ownOrder(userId, scope, transactionId), baseUrl);
   }
 
   /** PUT /api/user/orders: accept the doctor's time, cancel, or propose a new time. */
   async patientAction(
     userId: string,
+    scope: readonly string[] | null,
     transactionId: string,
     action: 'accept' | 'reject_by_patient' | 'reschedule',
     proposal: { date: string; time: string } | undefined,
     baseUrl: string,
   ): Promise<OrderResource> {
-    const order = await this.ownOrder(userId, transactionId);
+    const order = await this.ownOrder(userId, scope, transactionId);
     const updated = await this.move(order, action, 'patient', proposal);
     return this.resource(updated, baseUrl);
   }
@@ -495,17 +519,27 @@ export class BookingService {
     return 'applied';
   }
 
-  /** A doctor's own orders (their practices at every hospital), soonest first. */
-  async listDoctorOrders(userId: string, status: string | undefined, page: PageRequest, baseUrl: string) {
+  /** A doctor's own orders (their practices at the hospitals of the app's scope), soonest first. */
+  async listDoctorOrders(
+    userId: string,
+    scope: readonly string[] | null,
+    status: string | undefined,
+    page: PageRequest,
+    baseUrl: string,
+  ) {
     const doctor = await repo.doctorOfUser(this.db, userId);
     if (doctor === undefined) throw new AppError('ORDER_NOT_FOUND');
-    const { data, meta } = paginate(await repo.ordersOfDoctor(this.db, doctor.id, status), page);
+    const { data, meta } = paginate(await repo.ordersOfDoctor(this.db, doctor.id, status, scope), page);
     return { data: await this.resources(data, baseUrl), meta };
   }
 
-  /** A doctor acts only on their own orders; anyone else's answers as if it did not exist. */
+  /**
+   * A doctor acts only on their own orders at the hospitals of the app's scope; anyone else's,
+   * or one outside the scope, answers as if it did not exist.
+   */
   async doctorAction(
     userId: string,
+    scope: readonly string[] | null,
     transactionId: string,
     action: OrderAction,
     proposal: { date: string; time: string } | undefined,
@@ -515,8 +549,14 @@ export class BookingService {
       repo.doctorOfUser(this.db, userId),
       repo.orderByTransactionId(this.db, transactionId),
     ]);
-    if (doctor === undefined || order === undefined || order.doctor_id !== doctor.id)
+    if (
+      doctor === undefined ||
+      order === undefined ||
+      order.doctor_id !== doctor.id ||
+      !(await this.inScope(order, scope))
+    ) {
       throw new AppError('ORDER_NOT_FOUND');
+    }
     return this.resource(await this.move(order, action, 'doctor', proposal), baseUrl);
   }
 

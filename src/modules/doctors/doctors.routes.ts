@@ -98,6 +98,7 @@ export async function doctorRoutes(
       const status = typeof q.status === 'string' && q.status !== '' ? q.status : undefined;
       const result = await booking.listDoctorOrders(
         currentSession(request).user.id,
+        request.clientApp!.hospitalScope,
         status,
         readPagination(request.query, request.body),
         base(request),
@@ -156,6 +157,7 @@ export async function doctorRoutes(
       }
       const order = await booking.doctorAction(
         currentSession(request).user.id,
+        request.clientApp!.hospitalScope,
         transactionId,
         action,
         proposal,
