@@ -24,6 +24,9 @@ export interface BookingConfig {
   /** How many days ahead a slot may be booked. */
   horizonDays: number;
   maxUnpaidOrders: number;
+  /** Orders a patient may book, and orders they may cancel, in any hour (counted in the database). */
+  bookingsPerHour: number;
+  cancelsPerHour: number;
   /** The patient's last moment to cancel or move, before the start. */
   cutoffMinutes: number;
   /** An unpaid order expires after this, or 30 minutes before its start if that is earlier. */
@@ -239,6 +242,8 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string } = {
     return {
       horizonDays: int('BOOKING_HORIZON_DAYS', 30, 1, 365),
       maxUnpaidOrders: int('MAX_UNPAID_ORDERS', 3, 1, 100),
+      bookingsPerHour: int('RATE_LIMIT_BOOKINGS_PER_HOUR', 20, 1, 100000),
+      cancelsPerHour: int('RATE_LIMIT_CANCELS_PER_HOUR', 10, 1, 100000),
       cutoffMinutes: int('CANCEL_CUTOFF_MINUTES', 120, 0, 10_080),
       paymentMinutes: int('PAYMENT_EXPIRY_MINUTES', 60, 5, 1440),
       paymentProvider: provider === 'midtrans' ? 'midtrans' : 'sandbox',

@@ -1,7 +1,8 @@
 // Several API processes on one database (one SQLite file, or one PostgreSQL database with
 // TEST_DATABASE_URL): the same slot raced through two real server processes has one winner; the
 // deadline job run by two processes at once handles each order once, and so does the job each
-// server runs itself (JOB_INTERVAL_SECONDS).
+// server runs itself (JOB_INTERVAL_SECONDS); one patient's bookings sent at once through two
+// processes stay within MAX_UNPAID_ORDERS.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { AppsService } from '../src/modules/apps/apps.service.js';
@@ -337,4 +338,68 @@ test('two servers running their own deadline job (JOB_INTERVAL_SECONDS): each ex
   }
   // No process logged an error (pino level 50 and above) while the job ran.
   assert.doesNotMatch(output(), /"level":(50|60)/, output());
+});
+
+test('one patient, 10 bookings at once through two fresh server processes: exactly MAX_UNPAID_ORDERS (3) made', async (t) => {
+  // Two servers of their own with the limit as shipped, caches cold: nothing read before the race.
+  const started = await Promise.allSettled([
+    startServer(fresh.url, { ...SERVER_ENV, MAX_UNPAID_ORDERS: '3' }),
+    startServer(fresh.url, { ...SERVER_ENV, MAX_UNPAID_ORDERS: '3' }),
+  ]);
+  const limited = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  t.after(() => Promise.all(limited.map((s) => s.stop())));
+  for (const r of started) if (r.status === 'rejected') throw r.reason;
+  const output = () => limited.map((s, i) => `--- limited server ${i} ---\n${s.output()}`).join('\n');
+
+  const username = 'pasienmplimit';
+  const registered = await send(
+    limited[0]!.baseUrl,
+    'POST',
+    '/api/register/patient',
+    {
+      name: 'Pasien Batas',
+      address: 'Jl. Sudirman 5, Bandung',
+      username,
+      email: `${username}@example.id`,
+      password: 'rahasia-123',
+    },
+    { 'x-api-key': apiKey },
+  );
+  assert.equal(registered.status, 201, registered.text);
+  const patient = { username, token: registered.body.data.access_token as string };
+
+  const days = [addDays(today, 7), addDays(today, 8)];
+  const wanted = days.flatMap((date) => SLOTS.map((time) => ({ date, time }))).slice(0, 10);
+  const replies = await Promise.all(
+    wanted.map(async ({ date, time }, i) => ({
+      server: i % 2,
+      reply: await send(
+        limited[i % 2]!.baseUrl,
+        'POST',
+        '/api/doctor/booking',
+        bookingBody(date, time, patient),
+        headers(patient),
+      ),
+    })),
+  );
+  const summary = `${tally(replies)}\n${output()}`;
+  assert.equal(replies.filter((r) => r.reply.status === 201).length, 3, summary);
+  const refused = replies.filter((r) => r.reply.status !== 201);
+  assert.deepEqual(
+    refused.map((r) => `${r.reply.status} ${r.reply.body?.code}`),
+    Array.from({ length: 7 }, () => '409 TOO_MANY_UNPAID_ORDERS'),
+    summary,
+  );
+  const orders = await db()
+    .selectFrom('orders')
+    .select(['status'])
+    .where('doctor_id', '=', fx.doctors.andi)
+    .where('start_at', '>=', startOf(days[0]!, SLOTS[0]!))
+    .where('start_at', '<=', startOf(days[1]!, SLOTS.at(-1)!))
+    .execute();
+  assert.deepEqual(
+    orders.map((o) => o.status),
+    ['waiting_payment', 'waiting_payment', 'waiting_payment'],
+    'three unpaid orders in the database',
+  );
 });

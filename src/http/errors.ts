@@ -242,6 +242,20 @@ export const errorCatalogue = {
     status: 429,
     message: { en: 'Too many requests. Try again later.', id: 'Terlalu banyak permintaan. Coba lagi nanti.' },
   },
+  TOO_MANY_BOOKINGS: {
+    status: 429,
+    message: {
+      en: 'You have made {max} bookings in the last hour. Try again in {minutes} minutes.',
+      id: 'Anda sudah membuat {max} pesanan dalam satu jam terakhir. Coba lagi dalam {minutes} menit.',
+    },
+  },
+  TOO_MANY_CANCELLATIONS: {
+    status: 429,
+    message: {
+      en: 'You have cancelled {max} orders in the last hour. Try again in {minutes} minutes.',
+      id: 'Anda sudah membatalkan {max} pesanan dalam satu jam terakhir. Coba lagi dalam {minutes} menit.',
+    },
+  },
   LOGIN_LOCKED: {
     status: 429,
     message: {

@@ -83,9 +83,11 @@ export const fieldMessages = {
   },
   usernameTaken: { en: 'The username has already been taken.', id: 'Username sudah digunakan.' },
   emailTaken: { en: 'The email has already been taken.', id: 'Email sudah digunakan.' },
-  idNumberTaken: {
-    en: 'This identity number is already registered to another account.',
-    id: 'Nomor identitas ini sudah terdaftar pada akun lain.',
+  // One answer for a number another account holds and for one no document carries: it must not
+  // tell a prober that the number belongs to a patient here.
+  idNumberUnusable: {
+    en: 'This identity number cannot be used. If it is yours, contact support.',
+    id: 'Nomor identitas ini tidak dapat digunakan. Jika ini nomor Anda, hubungi layanan pelanggan.',
   },
   nikFormat: {
     en: 'A {type} number must be 16 digits whose birth-date part is a real date.',

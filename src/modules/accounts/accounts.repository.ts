@@ -53,6 +53,10 @@ export const emailExists = async (db: Q, normalized: string): Promise<boolean> =
   (await db.selectFrom('users').select('id').where('email_normalized', '=', normalized).executeTakeFirst()) !==
   undefined;
 
+/** The account holding an identity number (by its uniqueness HMAC), if any. */
+export const idNumberHolder = async (db: Q, hmac: string): Promise<string | undefined> =>
+  (await db.selectFrom('users').select('id').where('id_number_hmac', '=', hmac).executeTakeFirst())?.id;
+
 export const updateUser = (db: Q, id: string, patch: Updateable<UsersTable>) =>
   db.updateTable('users').set(patch).where('id', '=', id).execute();
 

@@ -2,12 +2,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Config } from '../../config.js';
-import { bearerGuard, currentSession, ownBodyIds } from '../../http/auth.js';
+import { ANY_ROLE, bearerGuard, currentSession, ownBodyIds } from '../../http/auth.js';
 import { AppError } from '../../http/errors.js';
 import { messages, type Lang } from '../../http/i18n.js';
 import { KEY, KEY_TOKEN, OPEN, op } from '../../http/openapi.js';
 import { baseUrlOf } from '../../http/origin.js';
 import { ActingUserFields, Envelope, exampleOf, NullableString, RequiredText } from '../../http/schemas.js';
+import { ADMIN_PASSWORD_MIN_LENGTH } from '../admin/admin.service.js';
+import { DOCTOR_PASSWORD_MIN_LENGTH } from '../doctors/doctors.service.js';
 import { AVATAR_MAX_BYTES } from './avatar.js';
 import { toUserResource, type AccountsService } from './accounts.service.js';
 import type { UserRow } from './accounts.repository.js';
@@ -82,6 +84,19 @@ export const LoginBody = Type.Object(
 
 const USERNAME_PATTERN = '^[a-zA-Z]+[0-9]*$';
 
+/** The shortest new password of each role: as when such an account is made. */
+const PASSWORD_MIN_LENGTH: Record<string, number> = {
+  patient: 8,
+  doctor: DOCTOR_PASSWORD_MIN_LENGTH,
+  admin: ADMIN_PASSWORD_MIN_LENGTH,
+};
+
+/** In the document: the session routes take every role's token. */
+const ANY_ROLE_TOKEN = {
+  description: "Any signed-in account's token: a patient's, a doctor's or an admin's.",
+  'x-token-roles': ANY_ROLE,
+};
+
 export interface AccountsRouteDeps {
   accounts: AccountsService;
   config: Pick<Config, 'publicUrl' | 'limits'>;
@@ -100,6 +115,9 @@ export interface AccountsRouteDeps {
  *   GET  /me                         own user resource                key + token
  *   POST /logout                     revoke this token                key + token
  *   POST /change-password            new password, other tokens end   key + token
+ *
+ * Logout and change-password take the token of any role (patient, doctor, admin): every
+ * account can end its sessions.
  */
 export async function accountsRoutes(
   fastify: FastifyInstance,
@@ -107,8 +125,32 @@ export async function accountsRoutes(
 ): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const authenticated = bearerGuard(accounts);
+  const anyRole = bearerGuard(accounts, ANY_ROLE);
   const user = (request: FastifyRequest) => toUserResource(currentSession(request).user, baseUrlOf(config, request));
   const perMinute = (max: number) => ({ rateLimit: { max, timeWindow: 60_000 } });
+  // Setting an identity number answers whether it is usable: limited per account and per
+  // address (in the shared store, Redis when configured), so numbers cannot be probed in bulk.
+  const identityLimits = [
+    fastify.createRateLimit({
+      max: config.limits.identityChangesPerAccountPerDay,
+      timeWindow: 86_400_000,
+      keyGenerator: (request) => `identity-account:${currentSession(request).user.id}`,
+    }),
+    fastify.createRateLimit({
+      max: config.limits.identityChangesPerAddressPerHour,
+      timeWindow: 3_600_000,
+      keyGenerator: (request) => `identity-address:${request.ip}`,
+    }),
+  ];
+  const limitIdentityChange = async (request: FastifyRequest, reply: FastifyReply) => {
+    for (const limit of identityLimits) {
+      const result = await limit(request);
+      if (!result.isAllowed && result.isExceeded) {
+        void reply.header('retry-after', String(result.ttlInSeconds));
+        throw new AppError('TOO_MANY_REQUESTS');
+      }
+    }
+  };
 
   app.post(
     '/login/patient',
@@ -227,6 +269,7 @@ export async function accountsRoutes(
       schema: {
         ...op('accounts', 'updateProfile', 'Update the own profile (any subset; null clears)', KEY_TOKEN, [
           'ROUTE_NOT_FOUND',
+          'TOO_MANY_REQUESTS',
         ]),
         params: Type.Object({ role: Type.String({ description: '`patient`; any other role is a 404.' }) }),
         body: Type.Object(
@@ -257,11 +300,12 @@ export async function accountsRoutes(
         response: { 200: Envelope(UserResourceSchema, messages.profileUpdated.en) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       // Only patients use this API; the path keeps the role for the apps that send it.
       if (request.params.role !== 'patient') throw new AppError('ROUTE_NOT_FOUND');
       const session = currentSession(request);
       const { user_id: _id, username: _name, ...input } = request.body;
+      if (accounts.isIdentityChange(session.user, input)) await limitIdentityChange(request, reply);
       session.user = await accounts.updateProfile(session.user, input);
       return { success: true, message: messages.profileUpdated[request.lang], data: user(request) };
     },
@@ -325,11 +369,12 @@ export async function accountsRoutes(
   app.post(
     '/logout',
     {
-      onRequest: authenticated,
-      // A body naming another patient is a 403: the caller's own session is not ended for it.
+      onRequest: anyRole,
+      // A body naming another user is a 403: the caller's own session is not ended for it.
       preValidation: ownBodyIds,
       schema: {
         ...op('accounts', 'logout', 'End this session', KEY_TOKEN),
+        ...ANY_ROLE_TOKEN,
         response: { 200: Envelope(Type.Null(), messages.loggedOut.en) },
       },
     },
@@ -342,7 +387,7 @@ export async function accountsRoutes(
   app.post(
     '/change-password',
     {
-      onRequest: authenticated,
+      onRequest: anyRole,
       preValidation: ownBodyIds,
       schema: {
         ...op('accounts', 'changePassword', 'Change the password; every other session ends', KEY_TOKEN, [
@@ -350,11 +395,16 @@ export async function accountsRoutes(
           'LOGIN_LOCKED',
           'PASSWORD_CHANGED_MEANWHILE',
         ]),
+        ...ANY_ROLE_TOKEN,
         body: Type.Object(
           {
             ...ActingUserFields,
             current_password: Type.String({ minLength: 1, maxLength: 1024 }),
-            new_password: Type.String({ minLength: 8, maxLength: 128 }),
+            new_password: Type.String({
+              minLength: 8,
+              maxLength: 128,
+              description: `At least 8 characters; a doctor's or an admin's at least ${DOCTOR_PASSWORD_MIN_LENGTH} and ${ADMIN_PASSWORD_MIN_LENGTH}.`,
+            }),
             new_password_confirmation: Type.Optional(Type.String({ maxLength: 128 })),
           },
           {
@@ -375,7 +425,10 @@ export async function accountsRoutes(
       if (new_password_confirmation !== undefined && new_password_confirmation !== new_password) {
         throw AppError.field('new_password', 'confirmationMismatch', { field: 'new_password' });
       }
-      await accounts.changePassword(currentSession(request), current_password, new_password, request.ip);
+      const session = currentSession(request);
+      const min = PASSWORD_MIN_LENGTH[session.user.role] ?? ADMIN_PASSWORD_MIN_LENGTH;
+      if (new_password.length < min) throw AppError.field('new_password', 'minLength', { limit: min });
+      await accounts.changePassword(session, current_password, new_password, request.ip);
       return { success: true, message: messages.passwordChanged[request.lang], data: null };
     },
   );

@@ -12,6 +12,7 @@ import {
   idFamily,
   idNumberProblem,
   isIdType,
+  isUnissuedNumber,
   type IdType,
   maskIdNumber,
   normalizeIdNumber,
@@ -297,6 +298,12 @@ export class AccountsService {
       } else patch.date_of_birth = dob;
     }
     this.applyIdentity(user, input, patch, problems);
+    if (typeof patch.id_number_hmac === 'string') {
+      // Looked up for every new number, unissued or not, so the two refusals also take alike long.
+      const holder = await repo.idNumberHolder(this.db, patch.id_number_hmac);
+      const unissued = isUnissuedNumber(patch.id_type as IdType, normalizeIdNumber(input.no_type!));
+      if (unissued || (holder !== undefined && holder !== user.id)) problems.no_type = [{ key: 'idNumberUnusable' }];
+    }
     if (Object.keys(problems).length > 0) throw new AppError('VALIDATION_FAILED', { fields: problems });
     if (Object.keys(patch).length === 0) return user;
 
@@ -304,10 +311,22 @@ export class AccountsService {
     try {
       await repo.updateUser(this.db, user.id, patch);
     } catch (err) {
-      if (isUniqueViolation(err, 'id_number_hmac')) throw AppError.field('no_type', 'idNumberTaken');
+      // Taken meanwhile by another account: the same answer as above.
+      if (isUniqueViolation(err, 'id_number_hmac')) throw AppError.field('no_type', 'idNumberUnusable');
       throw err;
     }
     return { ...user, ...patch };
+  }
+
+  /**
+   * Whether an update asks to set an identity number (not clear it, not echo the masked one
+   * back): such attempts are rate-limited, so no_type cannot be used to probe for numbers.
+   */
+  isIdentityChange(user: UserRow, input: ProfileInput): boolean {
+    const raw = input.no_type;
+    if (typeof raw !== 'string' || raw.trim() === '') return false;
+    const number = normalizeIdNumber(raw);
+    return !(number.includes('*') && number === user.id_number_masked);
   }
 
   /** type and no_type: validated together, encrypted, masked, and unique across accounts. */

@@ -487,7 +487,7 @@ test('one identity number belongs to one account; KTP and NIK are the same numbe
   );
   assert.equal(clash.statusCode, 422);
   assert.deepEqual(envelope(clash).errors, {
-    no_type: ['This identity number is already registered to another account.'],
+    no_type: ['This identity number cannot be used. If it is yours, contact support.'],
   });
   assert.equal((await userRow(ta, b.userId)).id_number_hmac, null);
   const own = await post(ta, '/api/update/patient', { type: 'nik', no_type: '3174051203880004' }, authHeaders(ta, a));

@@ -33,6 +33,17 @@ export function idNumberProblem(
 }
 
 /**
+ * A number no document carries although its format is right: a NIK of no province (their codes
+ * run from 11, Aceh, to 96) or with the serial 0000 (serials start at 0001). Refused with the
+ * same answer as a number another account holds, so that answer confirms no account.
+ */
+export function isUnissuedNumber(type: IdType, n: string): boolean {
+  if (idFamily(type) !== 'nik') return false;
+  const province = Number(n.slice(0, 2));
+  return province < 11 || province > 96 || n.slice(12) === '0000';
+}
+
+/**
  * A NIK is 16 digits: region (6), birth date DDMMYY with 40 added to the day for women (6),
  * and a serial (4). The birth-date part must be a real date in the 1900s or 2000s.
  */

@@ -1,4 +1,4 @@
-import type { Kysely, Updateable } from 'kysely';
+import { CompiledQuery, type Kysely, type Updateable } from 'kysely';
 import { compiledOnce, insertRow } from '../../db/prepared.js';
 import type { Database, OrdersTable } from '../../db/schema.js';
 
@@ -94,16 +94,64 @@ export const insertIdempotency = (db: Q, row: Database['idempotency_keys']) =>
 export const deleteIdempotencyBefore = (db: Q, before: number) =>
   db.deleteFrom('idempotency_keys').where('created_at', '<', before).execute();
 
-const unpaidQuery = compiledOnce((db: Q, userId: string) =>
-  db
-    .selectFrom('orders')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('patient_user_id', '=', userId)
-    .where('status', '=', 'waiting_payment'),
+/** Any number of this project's own: pg_advisory_xact_lock(PATIENT_LOCK, hashtext(user id)). */
+const PATIENT_LOCK = 4201;
+const LOCK_PATIENT = `select pg_advisory_xact_lock(${PATIENT_LOCK}, hashtext($1))`;
+
+/**
+ * Holds back every other transaction that takes the same patient's lock until this one ends
+ * (PostgreSQL, across processes): what it counts next cannot change before it commits.
+ */
+export const lockPatient = (db: Q, userId: string) => db.executeQuery(CompiledQuery.raw(LOCK_PATIENT, [userId]));
+
+const bookingLimitsQuery = compiledOnce((db: Q, userId: string, sameUserId: string, offset: number) =>
+  db.selectNoFrom((eb) => [
+    eb
+      .selectFrom('orders')
+      .select(eb.fn.countAll<number>().as('n'))
+      .where('patient_user_id', '=', userId)
+      .where('status', '=', 'waiting_payment')
+      .as('unpaid'),
+    eb
+      .selectFrom('orders')
+      .select('created_at')
+      .where('patient_user_id', '=', sameUserId)
+      .orderBy('created_at', 'desc')
+      .limit(1)
+      .offset(offset)
+      .as('nth_created_at'),
+  ]),
 );
 
-export async function countUnpaid(db: Q, userId: string): Promise<number> {
-  return Number((await unpaidQuery(db, userId))[0]!.n);
+/**
+ * In one statement, both read from an index alone: the patient's unpaid orders, and when they
+ * booked their `nth` most recent order (1 is the latest; null if they have fewer).
+ */
+export async function bookingLimits(
+  db: Q,
+  userId: string,
+  nth: number,
+): Promise<{ unpaid: number; nthCreatedAt: number | null }> {
+  const row = (await bookingLimitsQuery(db, userId, userId, nth - 1))[0]!;
+  return { unpaid: Number(row.unpaid), nthCreatedAt: row.nth_created_at === null ? null : Number(row.nth_created_at) };
+}
+
+const cancelQuery = compiledOnce((db: Q, userId: string, offset: number) =>
+  db
+    .selectFrom('order_events')
+    .innerJoin('orders', 'orders.id', 'order_events.order_id')
+    .select('order_events.created_at')
+    .where('orders.patient_user_id', '=', userId)
+    .where('order_events.action', '=', 'reject_by_patient')
+    .orderBy('order_events.created_at', 'desc')
+    .limit(1)
+    .offset(offset),
+);
+
+/** When the patient made their `nth` most recent cancellation (1 is the latest), if they made that many. */
+export async function nthCancelAt(db: Q, userId: string, nth: number): Promise<number | null> {
+  const row = (await cancelQuery(db, userId, nth - 1))[0];
+  return row === undefined ? null : Number(row.created_at);
 }
 
 export const orderById = (db: Q, id: string) =>

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { setImmediate as yieldToRequests } from 'node:timers/promises';
+import { PostgresAdapter } from 'kysely';
 import type { BookingConfig } from '../../config.js';
 import type { Db, DialectName } from '../../db/index.js';
 import { GroupCommitter } from '../../db/group-commit.js';
@@ -104,6 +105,17 @@ function newTransactionId(now: number): string {
   return `CX${new Date(now).toISOString().slice(0, 10).replaceAll('-', '')}${random}`;
 }
 
+const HOUR = 3_600_000;
+
+/** 429 with when to try again: once the oldest counted request leaves the hour. */
+function tooMany(code: 'TOO_MANY_BOOKINGS' | 'TOO_MANY_CANCELLATIONS', max: number, waitMs: number): AppError {
+  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+  return new AppError(code, {
+    params: { max, minutes: Math.ceil(seconds / 60) },
+    headers: { 'retry-after': String(seconds) },
+  });
+}
+
 export class BookingService {
   /**
    * Practices with their weekly rules and recent exceptions, per catalogue version (schedule
@@ -112,6 +124,7 @@ export class BookingService {
   private readonly practices: VersionedCache;
   /** Booking transactions (many small ones at busy times) share commits on SQLite. */
   private readonly bookings: GroupCommitter;
+  private readonly dialect: DialectName;
 
   constructor(
     private readonly db: Db,
@@ -121,7 +134,10 @@ export class BookingService {
     options: { cacheTtlMs?: number; dialect?: DialectName } = {},
   ) {
     this.practices = new VersionedCache(db, CATALOGUE_VERSION, options.cacheTtlMs ?? 0, 50_000, now);
-    this.bookings = new GroupCommitter(db, options.dialect ?? 'postgres');
+    // Which decides how a patient's bookings are serialised (see book): asked of the database
+    // itself when not told.
+    this.dialect = options.dialect ?? (db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite');
+    this.bookings = new GroupCommitter(db, this.dialect);
   }
 
   /**
@@ -285,9 +301,6 @@ export class BookingService {
     }
     // The server decides the price; a client showing another one must ask again.
     if (input.price !== price) throw new AppError('PRICE_MISMATCH', { params: { price } });
-    if ((await repo.countUnpaid(this.db, booker.userId)) >= this.config.maxUnpaidOrders) {
-      throw new AppError('TOO_MANY_UNPAID_ORDERS', { params: { max: this.config.maxUnpaidOrders } });
-    }
 
     const free = price === 0;
     const status: OrderStatus = free ? 'waiting_doctor_confirmation' : 'waiting_payment';
@@ -353,7 +366,13 @@ export class BookingService {
     };
     try {
       await this.bookings.run(async (trx) => {
+        // The patient's limits are counted in the transaction that writes the order, after every
+        // booking of theirs that came first has committed: on PostgreSQL their bookings wait for
+        // each other here (in any process); on SQLite the first write (the order) takes the one
+        // write lock, so the count below sees the database as this transaction will commit it.
+        if (this.dialect === 'postgres') await repo.lockPatient(trx, booker.userId);
         await repo.insertOrder(trx, order);
+        await this.checkBookingLimits(trx, booker.userId, free, now);
         // The unique index on (doctor, start) is what makes a double booking impossible.
         await repo.insertHold(trx, {
           id: newSortableId(now),
@@ -427,6 +446,31 @@ export class BookingService {
   }
 
   /** The patient's orders at the hospitals of the app's scope, newest first. */
+  /**
+   * Refuses a booking past the patient's limits: unpaid orders (MAX_UNPAID_ORDERS) and bookings
+   * in the last hour (RATE_LIMIT_BOOKINGS_PER_HOUR). Runs after the order's own insert, so
+   * both counts include it; throwing rolls it back.
+   */
+  private async checkBookingLimits(trx: Db, userId: string, free: boolean, now: number): Promise<void> {
+    const perHour = this.config.bookingsPerHour;
+    // This order is the latest: over the limit when the one `perHour` before it is in the hour.
+    const { unpaid, nthCreatedAt } = await repo.bookingLimits(trx, userId, perHour + 1);
+    if (nthCreatedAt !== null && nthCreatedAt > now - HOUR) {
+      throw tooMany('TOO_MANY_BOOKINGS', perHour, nthCreatedAt + HOUR - now);
+    }
+    if (unpaid - (free ? 0 : 1) >= this.config.maxUnpaidOrders) {
+      throw new AppError('TOO_MANY_UNPAID_ORDERS', { params: { max: this.config.maxUnpaidOrders } });
+    }
+  }
+
+  /** Refuses a cancellation past RATE_LIMIT_CANCELS_PER_HOUR, with when the next one is possible. */
+  private async checkCancelLimit(userId: string): Promise<void> {
+    const now = this.now();
+    const perHour = this.config.cancelsPerHour;
+    const nth = await repo.nthCancelAt(this.db, userId, perHour);
+    if (nth !== null && nth > now - HOUR) throw tooMany('TOO_MANY_CANCELLATIONS', perHour, nth + HOUR - now);
+  }
+
   async listOrders(
     userId: string,
     scope: readonly string[] | null,
@@ -474,6 +518,7 @@ export class BookingService {
     baseUrl: string,
   ): Promise<OrderResource> {
     const order = await this.ownOrder(userId, scope, transactionId);
+    if (action === 'reject_by_patient') await this.checkCancelLimit(userId);
     const updated = await this.move(order, action, 'patient', proposal);
     return this.resource(updated, baseUrl);
   }
