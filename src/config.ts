@@ -29,6 +29,11 @@ export interface BookingConfig {
   cancelsPerHour: number;
   /** The patient's last moment to cancel or move, before the start. */
   cutoffMinutes: number;
+  /**
+   * The doctor may mark a meeting missed only this long after its start, and may open the room
+   * or start until this long after its end.
+   */
+  missedGraceMinutes: number;
   /** An unpaid order expires after this, or 30 minutes before its start if that is earlier. */
   paymentMinutes: number;
   /** The gateway: the sandbox (demo mode only) or Midtrans. */
@@ -245,6 +250,7 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string } = {
       bookingsPerHour: int('RATE_LIMIT_BOOKINGS_PER_HOUR', 20, 1, 100000),
       cancelsPerHour: int('RATE_LIMIT_CANCELS_PER_HOUR', 10, 1, 100000),
       cutoffMinutes: int('CANCEL_CUTOFF_MINUTES', 120, 0, 10_080),
+      missedGraceMinutes: int('MISSED_GRACE_MINUTES', 15, 0, 60),
       paymentMinutes: int('PAYMENT_EXPIRY_MINUTES', 60, 5, 1440),
       paymentProvider: provider === 'midtrans' ? 'midtrans' : 'sandbox',
       midtransServerKey,

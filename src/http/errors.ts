@@ -141,6 +141,20 @@ export const errorCatalogue = {
       id: 'Pesanan ({status}) tidak dapat diubah lagi: perubahan ditutup 2 jam sebelum jadwal.',
     },
   },
+  ORDER_TOO_EARLY: {
+    status: 409,
+    message: {
+      en: 'Not possible yet while the order is {status}: possible from {at}.',
+      id: 'Belum dapat dilakukan saat status pesanan {status}: dapat dilakukan mulai {at}.',
+    },
+  },
+  ORDER_TOO_LATE: {
+    status: 409,
+    message: {
+      en: 'No longer possible while the order is {status}: the appointment window closed at {at}.',
+      id: 'Sudah tidak dapat dilakukan saat status pesanan {status}: waktu janji temu berakhir pada {at}.',
+    },
+  },
   SLOT_TAKEN: {
     status: 409,
     message: {

@@ -190,7 +190,12 @@ export async function buildWorld(t: TestContext): Promise<World> {
   await patientAct(cancelled.transaction_id, 'reject_by_patient');
   const done = await book(a, '2026-12-03 09:30');
   await pay(done);
-  for (const action of ['confirm', 'open-room', 'start', 'finish']) await doctorAct(done.transaction_id, action);
+  await doctorAct(done.transaction_id, 'confirm');
+  // The room opens and the meeting starts only near its time (09:30 local, 02:30 UTC): the clock
+  // goes there for the meeting and back, so the world's other orders stay ahead.
+  clock.now = Date.UTC(2026, 11, 3, 2, 25);
+  for (const action of ['open-room', 'start', 'finish']) await doctorAct(done.transaction_id, action);
+  clock.now = T0;
   const refunded = await book(a, '2026-12-03 10:00');
   await pay(refunded);
   await doctorAct(refunded.transaction_id, 'decline');

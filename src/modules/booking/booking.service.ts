@@ -662,12 +662,15 @@ export class BookingService {
       {
         status: order.status as OrderStatus,
         start_at: order.start_at,
+        end_at: order.end_at,
+        timezone: order.timezone,
         status_before_proposal: order.status_before_proposal as OrderStatus | null,
       },
       action,
       actor,
       now,
       this.config.cutoffMinutes * 60_000,
+      this.config.missedGraceMinutes * 60_000,
     );
     let proposed: Slot | undefined;
     if (plan.effects.includes('hold_proposal')) {

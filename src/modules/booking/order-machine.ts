@@ -1,4 +1,5 @@
 import { AppError } from '../../http/errors.js';
+import { isoInZone } from './time.js';
 
 /**
  * The order lifecycle: DESIGN.md's transition table, in one place. Every move of an order goes
@@ -67,6 +68,12 @@ interface Row {
   effects: readonly Effect[];
   /** Refused after the patient's cutoff (default 2 hours before the start). */
   cutoff?: true;
+  /**
+   * When a person (doctor or admin) may make the move; the job keeps its own times (rooms open
+   * 10 minutes before, missed 30 minutes after the end). 'meeting': from ROOM_OPENS_BEFORE_MS
+   * before the start until the grace after the end. 'after_grace': from the grace after the start.
+   */
+  timed?: 'meeting' | 'after_grace';
 }
 
 export const TRANSITIONS: readonly Row[] = [
@@ -173,15 +180,26 @@ export const TRANSITIONS: readonly Row[] = [
     effects: ['free_booking', 'refund_due'],
     cutoff: true,
   },
-  { action: 'open_room', from: ['waiting_meeting'], to: 'join_now', actors: ['doctor', 'job'], effects: [] },
-  { action: 'start', from: ['join_now'], to: 'on_air', actors: ['doctor'], effects: [] },
+  {
+    action: 'open_room',
+    from: ['waiting_meeting'],
+    to: 'join_now',
+    actors: ['doctor', 'job'],
+    effects: [],
+    timed: 'meeting',
+  },
+  { action: 'start', from: ['join_now'], to: 'on_air', actors: ['doctor'], effects: [], timed: 'meeting' },
+  // Only a started meeting finishes: whenever it ends, however long it ran.
   { action: 'finish', from: ['on_air'], to: 'done', actors: ['doctor'], effects: [] },
   {
+    // Before the grace has passed the patient may still come; marking it earlier would also take
+    // away their cancellation and refund.
     action: 'missed',
     from: ['waiting_meeting', 'join_now'],
     to: 'missed_meeting',
     actors: ['doctor', 'job'],
     effects: [],
+    timed: 'after_grace',
   },
   {
     action: 'refund_completed',
@@ -202,6 +220,9 @@ export const TRANSITIONS: readonly Row[] = [
 export interface OrderState {
   status: OrderStatus;
   start_at: number;
+  end_at: number;
+  /** The hospital's zone: refusals name moments in it. */
+  timezone: string;
   status_before_proposal: OrderStatus | null;
 }
 
@@ -212,10 +233,27 @@ export interface PlannedMove {
 }
 
 export const DEFAULT_CUTOFF_MS = 2 * 3_600_000;
+/** How long after the start a meeting may still begin before it may be marked missed. */
+export const DEFAULT_GRACE_MS = 15 * 60_000;
+/** How long before the start the doctor may open the room and start. */
+export const ROOM_OPENS_BEFORE_MS = 15 * 60_000;
+
+/** The moments (both included) a person may make a timed move between; no `until`: no end. */
+export function timedWindow(
+  timed: 'meeting' | 'after_grace',
+  order: Pick<OrderState, 'start_at' | 'end_at'>,
+  graceMs: number,
+): { from: number; until?: number } {
+  return timed === 'meeting'
+    ? { from: order.start_at - ROOM_OPENS_BEFORE_MS, until: order.end_at + graceMs }
+    : { from: order.start_at + graceMs };
+}
 
 /**
  * The move `action` by `actor` makes from the order's status, with its effects; 409 naming
- * the current status when the table has no such move (or the cutoff has passed).
+ * the current status when the table has no such move (or the cutoff has passed), or naming
+ * the moment it becomes (or stopped being) possible when a person tries a timed move outside
+ * its window.
  */
 export function planMove(
   order: OrderState,
@@ -223,6 +261,7 @@ export function planMove(
   actor: Actor,
   now: number,
   cutoffMs = DEFAULT_CUTOFF_MS,
+  graceMs = DEFAULT_GRACE_MS,
 ): PlannedMove {
   const row = TRANSITIONS.find((r) => r.action === action && r.from.includes(order.status) && r.actors.includes(actor));
   if (row === undefined) {
@@ -230,6 +269,15 @@ export function planMove(
   }
   if (row.cutoff && now > order.start_at - cutoffMs) {
     throw new AppError('ORDER_PAST_CUTOFF', { params: { status: order.status } });
+  }
+  if (row.timed !== undefined && actor !== 'job') {
+    const { from, until } = timedWindow(row.timed, order, graceMs);
+    if (now < from) {
+      throw new AppError('ORDER_TOO_EARLY', { params: { status: order.status, at: isoInZone(from, order.timezone) } });
+    }
+    if (until !== undefined && now > until) {
+      throw new AppError('ORDER_TOO_LATE', { params: { status: order.status, at: isoInZone(until, order.timezone) } });
+    }
   }
   const previous = order.status_before_proposal ?? 'waiting_meeting';
   if (action === 'proposal_timeout' && order.start_at <= now) {

@@ -121,13 +121,15 @@ export async function doctorRoutes(
           'ROUTE_NOT_FOUND',
           'ORDER_NOT_FOUND',
           'ORDER_TRANSITION_NOT_ALLOWED',
+          'ORDER_TOO_EARLY',
+          'ORDER_TOO_LATE',
           'SLOT_TAKEN',
         ]),
         params: Type.Object({
           transaction_id: Type.String(),
           action: Type.String({
             description:
-              'confirm, decline, propose (with date and time), accept-proposal, reject-proposal, open-room, start, finish or missed; another is a 404.',
+              'confirm, decline, propose (with date and time), accept-proposal, reject-proposal, open-room, start, finish or missed; another is a 404. open-room and start: from 15 minutes before the start until MISSED_GRACE_MINUTES after the end; missed: from MISSED_GRACE_MINUTES after the start; finish: once started (409 ORDER_TOO_EARLY / ORDER_TOO_LATE name the moment).',
           }),
         }),
         body: Type.Optional(
