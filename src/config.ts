@@ -18,6 +18,9 @@ export interface LimitsConfig {
   loginPerAddressPerMinute: number;
   registerPerAddressPerHour: number;
   checkIdPerAddressPerMinute: number;
+  /** Attempts to set a new identity number (no_type), per account per day and per address per hour. */
+  identityChangesPerAccountPerDay: number;
+  identityChangesPerAddressPerHour: number;
 }
 
 export interface BookingConfig {
@@ -239,6 +242,8 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string } = {
       problems.push(`PAYMENT_PROVIDER must be sandbox or midtrans (got "${provider}")`);
     }
     const midtransServerKey = str('MIDTRANS_SERVER_KEY');
+    identityChangesPerAccountPerDay: int('RATE_LIMIT_IDENTITY_PER_ACCOUNT_PER_DAY', 10, 1, 100000),
+    identityChangesPerAddressPerHour: int('RATE_LIMIT_IDENTITY_PER_HOUR', 30, 1, 100000),
     if (provider === 'midtrans' && midtransServerKey === undefined) {
       problems.push('MIDTRANS_SERVER_KEY is required when PAYMENT_PROVIDER=midtrans');
     }

@@ -3093,6 +3093,34 @@ export interface operations {
           };
         };
       };
+      /** @description `TOO_MANY_REQUESTS`: Too many requests. Try again later. */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Too many requests. Try again later.",
+           *       "code": "TOO_MANY_REQUESTS",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'TOO_MANY_REQUESTS';
+            data: null;
+          };
+        };
+      };
       /** @description `INTERNAL_ERROR`: Something went wrong on our side. */
       500: {
         headers: {
