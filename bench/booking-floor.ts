@@ -4,7 +4,8 @@
 // It copies the bench database, takes the orders the sustained case wrote with their slot
 // hold, first history entry and outbox row, empties those tables in the copy, and writes the
 // same rows again with nothing but better-sqlite3's prepared statements: per booking the two
-// reads a booking makes (its session, its unpaid count) and the four inserts, in transactions
+// reads a booking makes (its session; after the order's insert, its patient's limits) and the
+// four inserts, in transactions
 // of BATCH bookings each in its own savepoint, as the server's grouped commits do at 50
 // connections. No HTTP, no query builder, no JSON, no promises: a floor under the server's own
 // cost, printed as JSON on stdout.
@@ -74,7 +75,13 @@ const session = db.prepare(
    FROM access_tokens INNER JOIN users ON users.id = access_tokens.user_id
    WHERE access_tokens.token_hash = ? AND access_tokens.revoked_at IS NULL AND access_tokens.expires_at > ?`,
 );
-const unpaid = db.prepare(`SELECT count(*) AS n FROM orders WHERE patient_user_id = ? AND status = 'waiting_payment'`);
+// The patient's unpaid orders and their bookings of the last hour, with the bench's
+// RATE_LIMIT_BOOKINGS_PER_HOUR (100000): the offset is that limit.
+const limits = db.prepare(
+  `SELECT (SELECT count(*) FROM orders WHERE patient_user_id = ? AND status = 'waiting_payment') AS unpaid,
+     (SELECT created_at FROM orders WHERE patient_user_id = ? ORDER BY created_at DESC LIMIT 1 OFFSET ?) AS nth`,
+);
+const BOOKINGS_PER_HOUR = 100000;
 
 const started = process.hrtime.bigint();
 const cpuBefore = process.cpuUsage();
@@ -82,9 +89,9 @@ for (let i = 0; i < bookings.length; i += BATCH) {
   db.exec('BEGIN IMMEDIATE');
   for (const b of bookings.slice(i, i + BATCH)) {
     session.get(tokenHashOf.get(b.order.patient_user_id), 0);
-    unpaid.get(b.order.patient_user_id);
     db.exec('SAVEPOINT unit');
     insertOrder(b.order);
+    limits.get(b.order.patient_user_id, b.order.patient_user_id, BOOKINGS_PER_HOUR);
     insertHold(b.hold);
     insertEvent(b.event);
     insertOutbox(b.outbox);

@@ -90,9 +90,18 @@ function envFor(databaseUrl: string): NodeJS.ProcessEnv {
   };
 }
 
-/** The booking cases' server: sandbox payments (demo mode), room for many patients and orders. */
+/**
+ * The booking cases' server: sandbox payments (demo mode), room for many patients and orders
+ * (each patient books up to PER_PATIENT orders within minutes).
+ */
 function bookingEnvFor(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return { ...env, DEMO_MODE: 'true', RATE_LIMIT_REGISTER_PER_HOUR: '100000', MAX_UNPAID_ORDERS: String(PER_PATIENT) };
+  return {
+    ...env,
+    DEMO_MODE: 'true',
+    RATE_LIMIT_REGISTER_PER_HOUR: '100000',
+    RATE_LIMIT_BOOKINGS_PER_HOUR: '100000',
+    MAX_UNPAID_ORDERS: String(PER_PATIENT),
+  };
 }
 
 async function prepare(db: 'sqlite' | 'postgres'): Promise<NodeJS.ProcessEnv> {

@@ -53,6 +53,8 @@ const SERVER_ENV = {
   MAIL_TRANSPORT: 'log',
   MAX_UNPAID_ORDERS: String(MAX_UNPAID),
   RATE_LIMIT_REGISTER_PER_HOUR: '100000',
+  // Each patient books up to MAX_UNPAID orders within minutes.
+  RATE_LIMIT_BOOKINGS_PER_HOUR: '100000',
 };
 /** Statuses in which an order holds its slot: the open ones but a refund due (its slot is freed). */
 const ACTIVE = OPEN_STATUSES.filter((status) => status !== 'waiting_refund');
