@@ -36502,7 +36502,7 @@ export interface operations {
       header?: never;
       path: {
         transaction_id: string;
-        /** @description confirm, decline, propose (with date and time), accept-proposal, reject-proposal, open-room, start, finish or missed; another is a 404. */
+        /** @description confirm, decline, propose (with date and time), accept-proposal, reject-proposal, open-room, start, finish or missed; another is a 404. open-room and start: from 15 minutes before the start until MISSED_GRACE_MINUTES after the end; missed: from MISSED_GRACE_MINUTES after the start; finish: once started (409 ORDER_TOO_EARLY / ORDER_TOO_LATE name the moment). */
         action: string;
       };
       cookie?: never;
@@ -36756,7 +36756,7 @@ export interface operations {
           };
         };
       };
-      /** @description `ORDER_TRANSITION_NOT_ALLOWED`: This is not possible while the order is {status}. `SLOT_TAKEN`: This time has just been taken. Pick another. */
+      /** @description `ORDER_TRANSITION_NOT_ALLOWED`: This is not possible while the order is {status}. `ORDER_TOO_EARLY`: Not possible yet while the order is {status}: possible from {at}. `ORDER_TOO_LATE`: No longer possible while the order is {status}: the appointment window closed at {at}. `SLOT_TAKEN`: This time has just been taken. Pick another. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -36779,7 +36779,7 @@ export interface operations {
              * @description Stable: clients may switch on it.
              * @enum {string}
              */
-            code: 'ORDER_TRANSITION_NOT_ALLOWED' | 'SLOT_TAKEN';
+            code: 'ORDER_TRANSITION_NOT_ALLOWED' | 'ORDER_TOO_EARLY' | 'ORDER_TOO_LATE' | 'SLOT_TAKEN';
             data: null;
           };
         };
