@@ -223,7 +223,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   //   POST /api/obgyn                     key + token  obgyn
   //   GET  /api/obgyn                     key + token  obgyn
   //   GET  /api/me/access-log             key + token  privacy (reads of my data by doctors and admins)
-  //   GET  /api/me/export, DELETE /api/me key + token  privacy (my data as a file; erase my account)
+  //   GET|POST /api/me/export, DELETE /api/me  key + token  privacy (my data as a file: a login < 5 min
+  //                                       or the password again; erase my account)
   //   POST /api/doctor, GET /api/doctor   key          catalogue: doctors (name, speciality, hospital)
   //   POST /api/doctor/show, GET /api/doctor/:slug       key  catalogue
   //   GET  /api/speciality                key          catalogue

@@ -51,6 +51,13 @@ export const errorCatalogue = {
       id: 'Konfirmasi alamat email Anda sebelum memesan: buka tautan yang kami kirim, atau minta tautan baru.',
     },
   },
+  REAUTHENTICATION_REQUIRED: {
+    status: 403,
+    message: {
+      en: 'Enter your password again to continue: send it with this request, or log in again (a new login counts for 5 minutes).',
+      id: 'Masukkan kata sandi Anda lagi untuk melanjutkan: kirim bersama permintaan ini, atau login ulang (login baru berlaku 5 menit).',
+    },
+  },
   NOT_FOUND: { status: 404, message: { en: 'Not found.', id: 'Tidak ditemukan.' } },
   ROUTE_NOT_FOUND: {
     status: 404,

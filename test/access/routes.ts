@@ -26,6 +26,7 @@ export const PATIENT: Record<string, (w: World) => Sample> = {
       current_password: w.a.password,
       new_password: 'diganti-sekali-99',
       new_password_confirmation: 'diganti-sekali-99',
+  exportMyDataWithPassword: (w) => ({ payload: { password: w.a.password } }),
     },
   }),
   logout: () => ({}),

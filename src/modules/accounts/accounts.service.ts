@@ -270,6 +270,12 @@ export class AccountsService {
     await this.guard.passed(attempt);
   }
 
+  /** Whether the session's token was issued (by a login) less than `maxAgeMs` ago. */
+  async isRecentLogin(session: Session, maxAgeMs: number): Promise<boolean> {
+    const issuedAt = await sessions.tokenIssuedAt(this.db, session.tokenId);
+    return issuedAt !== undefined && this.now() - issuedAt < maxAgeMs;
+  }
+
   async updateProfile(user: UserRow, input: ProfileInput): Promise<UserRow> {
     const problems: FieldProblems = {};
     const patch: Partial<UserRow> = {};

@@ -21,6 +21,12 @@ const sessionQuery = compiledOnce((db: Q, tokenHash: string, now: number) =>
 /** A live token with its user: not revoked, not expired. Every authenticated request asks. */
 export const findSession = async (db: Q, tokenHash: string, now: number) => (await sessionQuery(db, tokenHash, now))[0];
 
+/** When a token was issued (its login), for acts that ask for a recent one. */
+export const tokenIssuedAt = async (db: Q, tokenId: string): Promise<number | undefined> => {
+  const row = await db.selectFrom('access_tokens').select('created_at').where('id', '=', tokenId).executeTakeFirst();
+  return row === undefined ? undefined : Number(row.created_at);
+};
+
 export const revokeToken = (db: Q, id: string, now: number) =>
   db
     .updateTable('access_tokens')

@@ -18,6 +18,7 @@ import type { OrderAction } from '../booking/order-machine.js';
 import type { PrivacyService } from '../privacy/privacy.service.js';
 import { parseYmd } from '../accounts/identity.js';
 import { parseHm } from '../booking/time.js';
+import { doctorView } from '../booking/consent.js';
 
 /** The doctor's actions on an order, by path segment. */
 const ACTIONS: Record<string, OrderAction> = {
@@ -108,7 +109,7 @@ export async function doctorRoutes(
         'orders_list',
         result.data.map((o) => o.transaction_id),
       );
-      return { success: true, message: messages.ok[request.lang], ...result };
+      return { success: true, message: messages.ok[request.lang], ...result, data: result.data.map(doctorView) };
     },
   );
 
@@ -166,7 +167,7 @@ export async function doctorRoutes(
         base(request),
       );
       await privacy.recordOrderReads(reader(request), 'order', [order.transaction_id]);
-      return { success: true, message: messages.ok[request.lang], data: order };
+      return { success: true, message: messages.ok[request.lang], data: doctorView(order) };
     },
   );
 }

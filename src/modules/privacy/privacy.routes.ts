@@ -1,8 +1,9 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Config } from '../../config.js';
 import { bearerGuard, currentSession, ownBodyIds } from '../../http/auth.js';
+import { AppError } from '../../http/errors.js';
 import { messages } from '../../http/i18n.js';
 import { KEY_TOKEN, op } from '../../http/openapi.js';
 import { readPagination } from '../../http/pagination.js';
@@ -85,6 +86,9 @@ export const DataExportSchema = Type.Object(
   },
 );
 
+/** How recent a login must be for GET /me/export without the password. */
+export const EXPORT_LOGIN_MAX_AGE_MS = 5 * 60_000;
+
 const ERASED = {
   en: 'Your account and personal data have been deleted.',
   id: 'Akun dan data pribadi Anda telah dihapus.',
@@ -99,7 +103,8 @@ export interface PrivacyRouteDeps {
 /**
  * The patient's rights over their data.
  *
- *   GET    /me/export         everything held about me, as a JSON file              key + token
+ *   GET    /me/export         everything held about me, as a JSON file (login < 5 min)   key + token
+ *   POST   /me/export         the same, with the password again                     key + token
  *   GET    /me/access-log     who (doctors, admins) read my data: data, page        key + token
  *   DELETE /me                erase my account (password again); orders kept anonymised   key + token
  */
@@ -109,6 +114,24 @@ export async function privacyRoutes(
 ): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const authenticated = bearerGuard(accounts);
+
+  // The clear identity number leaves only to someone who just proved the password: a login less
+  // than 5 minutes old (GET, so existing apps that log in and export at once keep working), or
+  // the password sent again (POST). A stolen older token alone gets a 403.
+  const exportData = async (request: FastifyRequest, reply: FastifyReply) => {
+    const data = await privacy.exportData(currentSession(request).user, baseUrlOf(config, request), request.lang);
+    const day = data.exported_at.slice(0, 10);
+    void reply
+      .header('cache-control', 'no-store')
+      .header('content-disposition', `attachment; filename="cexup-data-${day}.json"`);
+    return { success: true as const, message: messages.ok[request.lang], data };
+  };
+  const exportResponse = {
+    200: {
+      ...Envelope(DataExportSchema),
+      description: 'A download: `Content-Disposition: attachment`, `Cache-Control: no-store`.',
+    },
+  };
 
   app.get(
     '/me/export',
@@ -120,24 +143,53 @@ export async function privacyRoutes(
         ...op(
           'privacy',
           'exportMyData',
-          'Everything held about me (profile, identity number in clear, obgyn profile, orders, access log) as a JSON file',
+          'Everything held about me (profile, identity number in clear, obgyn profile, orders, access log) as a JSON file; only within 5 minutes of a login (else 403: use POST with the password)',
           KEY_TOKEN,
+          ['REAUTHENTICATION_REQUIRED'],
         ),
-        response: {
-          200: {
-            ...Envelope(DataExportSchema),
-            description: 'A download: `Content-Disposition: attachment`, `Cache-Control: no-store`.',
-          },
-        },
+        response: exportResponse,
       },
     },
     async (request, reply) => {
-      const data = await privacy.exportData(currentSession(request).user, baseUrlOf(config, request), request.lang);
-      const day = data.exported_at.slice(0, 10);
-      void reply
-        .header('cache-control', 'no-store')
-        .header('content-disposition', `attachment; filename="cexup-data-${day}.json"`);
-      return { success: true, message: messages.ok[request.lang], data };
+      if (!(await accounts.isRecentLogin(currentSession(request), EXPORT_LOGIN_MAX_AGE_MS))) {
+        throw new AppError('REAUTHENTICATION_REQUIRED');
+      }
+      return exportData(request, reply);
+    },
+  );
+
+  app.post(
+    '/me/export',
+    {
+      onRequest: authenticated,
+      preValidation: ownBodyIds,
+      // The password is guessed here as well as at a login: as many tries, and these count too.
+      config: { rateLimit: { max: Math.min(10, config.limits.loginPerAddressPerMinute), timeWindow: 60_000 } },
+      schema: {
+        ...op(
+          'privacy',
+          'exportMyDataWithPassword',
+          'The same export as GET /me/export, with the password asked again: for a session of any age',
+          KEY_TOKEN,
+          ['LOGIN_LOCKED'],
+        ),
+        body: Type.Object(
+          {
+            ...ActingUserFields,
+            password: Type.String({
+              minLength: 1,
+              maxLength: 1024,
+              description: 'The current password; a wrong one is a 422 and counts as a failed login.',
+            }),
+          },
+          { examples: [{ password: 'rahasia-123' }] },
+        ),
+        response: exportResponse,
+      },
+    },
+    async (request, reply) => {
+      await accounts.confirmPassword(currentSession(request).user, request.body.password, request.ip);
+      return exportData(request, reply);
     },
   );
 
