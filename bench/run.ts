@@ -135,7 +135,8 @@ async function startApi(env: NodeJS.ProcessEnv, port: number): Promise<ChildProc
   const [cmd, args] = pin(0, process.execPath, [...prof, '--import', 'tsx', join(root, 'src/server.ts')]);
   // Logs on, as in production, written where a deployment would ship them from.
   const child = spawn(cmd, args, {
-    env: { ...env, PORT: String(port), HOST: '127.0.0.1' },
+    // PUBLIC_URL: required outside demo mode (links are never built on the Host header).
+    env: { ...env, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: `http://127.0.0.1:${port}` },
     cwd: root,
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -24,6 +24,8 @@ export async function appDocument(): Promise<OpenAPI3> {
     // Required outside the embedded default; nothing is encrypted here.
     IDENTITY_ENCRYPTION_KEYS: `gen:${Buffer.alloc(32).toString('base64')}`,
     IDENTITY_HMAC_KEY: Buffer.alloc(32).toString('base64'),
+    // Required outside demo mode; no link is built here.
+    PUBLIC_URL: 'https://api.cexup.com',
   });
   const app = await buildApp({ config });
   try {

@@ -268,6 +268,8 @@ async function rateLimits(servers: ServerProcess[], db: ScriptDatabase): Promise
         config: loadConfig({
           ...PROCESS_KEYS,
           DATABASE_URL: db.url,
+          // Required outside demo mode; these apps are only injected into.
+          PUBLIC_URL: 'http://127.0.0.1',
           LOG_LEVEL: 'silent',
           MAIL_TRANSPORT: 'log',
           TRUST_PROXY: 'true',

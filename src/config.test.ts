@@ -10,6 +10,9 @@ const keys = {
   IDENTITY_HMAC_KEY: Buffer.alloc(32, 3).toString('base64'),
 };
 
+/** Outside demo mode PUBLIC_URL is required. */
+const site = { PUBLIC_URL: 'https://api.example.id' };
+
 const tempDirs: string[] = [];
 after(() => tempDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 /** A working directory of its own, removed when the file ends. */
@@ -62,7 +65,7 @@ test('PostgreSQL: demo mode off, keys required from the environment, never inven
   assert.ok(problems.some((p) => p.startsWith('IDENTITY_HMAC_KEY')));
   assert.equal(existsSync(join(cwd, 'data', 'secrets.json')), false);
 
-  const config = loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1/test', ...keys }, { cwd });
+  const config = loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1/test', ...keys, ...site }, { cwd });
   assert.equal(config.database.kind, 'postgres');
   assert.equal(config.demoMode, false);
   assert.deepEqual(
@@ -74,10 +77,30 @@ test('PostgreSQL: demo mode off, keys required from the environment, never inven
 
 test('demo mode: explicit setting wins; production needs it explicitly', () => {
   const cwd = tempCwd();
-  assert.equal(loadConfig({ NODE_ENV: 'production' }, { cwd }).demoMode, false);
+  assert.equal(loadConfig({ NODE_ENV: 'production', ...site }, { cwd }).demoMode, false);
   assert.equal(loadConfig({ NODE_ENV: 'production', DEMO_MODE: 'true' }, { cwd }).demoMode, true);
-  assert.equal(loadConfig({ DEMO_MODE: 'off' }, { cwd }).demoMode, false);
-  assert.equal(loadConfig({ DATABASE_URL: 'sqlite:other.db', ...keys }, { cwd }).demoMode, false);
+  assert.equal(loadConfig({ DEMO_MODE: 'off', ...site }, { cwd }).demoMode, false);
+  assert.equal(loadConfig({ DATABASE_URL: 'sqlite:other.db', ...keys, ...site }, { cwd }).demoMode, false);
+});
+
+test('PUBLIC_URL is required outside demo mode; a demo without it uses its listening address', () => {
+  const cwd = tempCwd();
+  const envs: Record<string, string>[] = [
+    { DATABASE_URL: 'postgres://postgres@127.0.0.1/test', ...keys },
+    { NODE_ENV: 'production' },
+    { DEMO_MODE: 'false' },
+  ];
+  for (const env of envs) {
+    const problems = problemsOf(env, cwd);
+    assert.ok(
+      problems.some((p) => p.startsWith('PUBLIC_URL is required outside demo mode') && p.includes('Host header')),
+      problems.join(' | '),
+    );
+  }
+  assert.equal(loadConfig({ DATABASE_URL: 'postgres://h/db', ...keys, ...site }, { cwd }).publicUrl, site.PUBLIC_URL);
+  assert.equal(loadConfig({}, { cwd }).publicUrl, undefined, 'the embedded demo: http/origin.ts uses HOST and PORT');
+  // The CLI answers no request, so it starts without one.
+  assert.equal(loadConfig({ DATABASE_URL: 'postgres://h/db', ...keys }, { cwd, serve: false }).demoMode, false);
 });
 
 test('WEBHOOK_ALLOW_PRIVATE_URLS: private webhook addresses are refused by default in every mode', () => {
@@ -127,7 +150,7 @@ test('every bad value is reported by its variable name', () => {
 });
 
 test('TRUST_PROXY takes true, a hop count or a list of addresses', () => {
-  const base = { DATABASE_URL: 'sqlite::memory:', ...keys };
+  const base = { DATABASE_URL: 'sqlite::memory:', ...keys, ...site };
   assert.equal(loadConfig({ ...base, TRUST_PROXY: 'true' }).trustProxy, true);
   assert.equal(loadConfig({ ...base, TRUST_PROXY: '2' }).trustProxy, 2);
   assert.deepEqual(loadConfig({ ...base, TRUST_PROXY: '10.0.0.1, 10.1.0.0/16' }).trustProxy, [
@@ -137,7 +160,7 @@ test('TRUST_PROXY takes true, a hop count or a list of addresses', () => {
 });
 
 test('operations: METRICS_TOKEN turns /metrics on; CORS_ORIGINS is an allow-list of exact origins', () => {
-  const base = { DATABASE_URL: 'sqlite::memory:', ...keys };
+  const base = { DATABASE_URL: 'sqlite::memory:', ...keys, ...site };
   assert.deepEqual(loadConfig(base).ops, { metricsToken: undefined, corsOrigins: [] });
   const token = 'm'.repeat(24);
   const config = loadConfig({

@@ -109,6 +109,7 @@ export interface Config {
   dataDir: string;
   demoMode: boolean;
   demoApiKey: string | undefined;
+  /** Required outside demo mode; in demo mode, unset means the listening address (http/origin.ts). */
   publicUrl: string | undefined;
   trustProxy: boolean | number | string[];
   tokenTtlDays: number;
@@ -142,9 +143,10 @@ export function loadDotEnv(path = '.env'): void {
 
 /**
  * Turns the environment into a validated, typed config. Every bad value is collected and
- * reported by its variable name, so a start fails once with the whole list.
+ * reported by its variable name, so a start fails once with the whole list. `serve: false`
+ * (the CLI, which answers no request) does not ask for PUBLIC_URL.
  */
-export function loadConfig(env: Env = process.env, options: { cwd?: string } = {}): Config {
+export function loadConfig(env: Env = process.env, options: { cwd?: string; serve?: boolean } = {}): Config {
   const cwd = options.cwd ?? process.cwd();
   const problems: string[] = [];
   const str = (name: string): string | undefined => {
@@ -206,6 +208,12 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string } = {
   const publicUrl = str('PUBLIC_URL');
   if (publicUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(publicUrl)) {
     problems.push(`PUBLIC_URL must be an http(s) URL (got "${publicUrl}")`);
+  }
+  // Links are built on it, never on the Host header a client sends; a demo uses its own address.
+  if (publicUrl === undefined && !demoMode && options.serve !== false) {
+    problems.push(
+      'PUBLIC_URL is required outside demo mode: the origin clients reach this API at, e.g. https://api.example.id (payment links and image URLs are built on it, never on the Host header)',
+    );
   }
 
   let trustProxy: Config['trustProxy'] = false;

@@ -18,6 +18,9 @@ import { checkEveryAnswer } from './contract.js';
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL;
 export const onPostgres = TEST_DATABASE_URL !== undefined && TEST_DATABASE_URL !== '';
 
+/** The origin links are built on in tests outside demo mode (PUBLIC_URL). */
+export const TEST_PUBLIC_URL = 'https://api.cexup.test';
+
 const TEST_KEYS = {
   IDENTITY_ENCRYPTION_KEYS: `t1:${Buffer.alloc(32, 7).toString('base64')}`,
   IDENTITY_HMAC_KEY: Buffer.alloc(32, 9).toString('base64'),
@@ -80,7 +83,11 @@ export async function testDatabase(): Promise<FileDatabase> {
 export function testConfig(env: Record<string, string> = {}, databaseUrl = 'sqlite::memory:'): Config {
   // Caches re-check the database on every request, so a test sees its own changes at once.
   // Mail is dropped unless a test asks for SMTP or files: demo mode would write to ./data/mail.
+  // Outside demo mode PUBLIC_URL is required: links are built on TEST_PUBLIC_URL unless a test
+  // names its own (demo mode without one uses the listening address).
+  const demo = /^(1|true|yes|on)$/i.test(env.DEMO_MODE ?? '');
   return loadConfig({
+    ...(demo ? {} : { PUBLIC_URL: TEST_PUBLIC_URL }),
     DATABASE_URL: databaseUrl,
     LOG_LEVEL: 'silent',
     CACHE_TTL_MS: '0',

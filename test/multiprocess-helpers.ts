@@ -116,6 +116,8 @@ export async function startServer(databaseUrl: string, env: Record<string, strin
           DATABASE_URL: databaseUrl,
           HOST: '127.0.0.1',
           PORT: String(port),
+          // Required outside demo mode; a demo server derives the same from its address.
+          PUBLIC_URL: `http://127.0.0.1:${port}`,
           DATA_DIR: dataDir,
           NODE_ENV: 'test',
           ...env,

@@ -54,6 +54,8 @@ async function startServer(): Promise<Started> {
       DATABASE_URL: fresh.url,
       HOST: '127.0.0.1',
       PORT: String(port),
+      // Required outside demo mode.
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
       DATA_DIR: dataDir,
       NODE_ENV: 'test',
       LOG_LEVEL: 'info',

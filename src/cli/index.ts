@@ -234,7 +234,8 @@ async function main(): Promise<void> {
   loadDotEnv();
   let config: Config;
   try {
-    config = loadConfig();
+    // The CLI answers no request: it builds no link, so it needs no PUBLIC_URL.
+    config = loadConfig(process.env, { serve: false });
   } catch (err) {
     process.stderr.write(`${err instanceof ConfigError ? err.message : String(err)}\n`);
     process.exit(1);

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Db } from '../../db/index.js';
 import { newId, newSecret, sha256 } from '../../security/tokens.js';
 import * as repo from './apps.repository.js';
@@ -20,11 +21,20 @@ export interface AppListing {
   keys: { id: string; prefix: string; createdAt: string; expiresAt: string | null; revokedAt: string | null }[];
 }
 
+/** Key caches' bounds (README, Operations): about 300 bytes an entry, so some 3 MB and 0.6 MB at most. */
+export const APP_KEYS_CACHED = 10_000;
+export const UNKNOWN_KEYS_CACHED = 2_000;
+
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 export class AppsService {
-  /** Key hash to app, each entry trusted for `cacheTtlMs`: a revocation elsewhere shows within that time. */
-  private readonly cache = new Map<string, { app: ClientApp | undefined; until: number }>();
+  /**
+   * Key hash to app, each entry trusted for `cacheTtlMs`: a revocation elsewhere shows within that
+   * time. Known keys and unknown ones are kept apart, each bounded (least recently used go
+   * first), so a flood of made-up keys cannot grow memory nor push the real keys out.
+   */
+  private readonly cache = new LRUCache<string, { app: ClientApp; until: number }>({ max: APP_KEYS_CACHED });
+  private readonly unknown = new LRUCache<string, { until: number }>({ max: UNKNOWN_KEYS_CACHED });
 
   constructor(
     private readonly db: Db,
@@ -53,7 +63,7 @@ export class AppsService {
 
   /** Adds a key to an app and lets its current keys keep working for `overlapHours`. */
   async rotate(appId: string, overlapHours: number) {
-    this.cache.clear();
+    this.forget();
     const app = await repo.findApp(this.db, appId);
     if (app === undefined || app.revoked_at !== null) return undefined;
     const key = newSecret('cxk');
@@ -69,7 +79,12 @@ export class AppsService {
 
   /** Forgets cached keys, so a change to an app's scope shows at once in this process. */
   clearCache(): void {
+    this.forget();
+  }
+
+  private forget(): void {
     this.cache.clear();
+    this.unknown.clear();
   }
 
   /** Adds a key of a chosen value (the configured demo key) to an app. */
@@ -78,13 +93,13 @@ export class AppsService {
   }
 
   async revokeApp(appId: string): Promise<boolean> {
-    this.cache.clear();
+    this.forget();
     const result = await repo.revokeApp(this.db, appId, this.now());
     return Number(result.numUpdatedRows) > 0;
   }
 
   async revokeKey(keyId: string): Promise<boolean> {
-    this.cache.clear();
+    this.forget();
     const result = await repo.revokeKey(this.db, keyId, this.now());
     return Number(result.numUpdatedRows) > 0;
   }
@@ -118,15 +133,22 @@ export class AppsService {
     const now = this.now();
     const hit = this.cache.get(hash);
     if (hit !== undefined && hit.until > now) return hit.app;
+    const miss = this.unknown.get(hash);
+    if (miss !== undefined && miss.until > now) return undefined;
     const row = await repo.findAppByKeyHash(this.db, hash, now);
     const app =
       row === undefined ? undefined : { id: row.id, name: row.name, hospitalScope: parseScope(row.hospital_scope) };
     if (this.cacheTtlMs > 0) {
-      // Bounded: unknown keys are cached too, so a flood of random keys must not grow it forever.
-      if (this.cache.size >= 10_000) this.cache.clear();
-      this.cache.set(hash, { app, until: now + this.cacheTtlMs });
+      const until = now + this.cacheTtlMs;
+      if (app === undefined) this.unknown.set(hash, { until });
+      else this.cache.set(hash, { app, until });
     }
     return app;
+  }
+
+  /** Entries in the key caches (known keys, unknown keys): each has a fixed-size key, so a count bounds bytes. */
+  cacheSize(): { known: number; unknown: number } {
+    return { known: this.cache.size, unknown: this.unknown.size };
   }
 }
 

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { setImmediate as yieldToRequests } from 'node:timers/promises';
 import { PostgresAdapter } from 'kysely';
+import { LRUCache } from 'lru-cache';
 import type { BookingConfig } from '../../config.js';
 import type { Db, DialectName } from '../../db/index.js';
 import { GroupCommitter } from '../../db/group-commit.js';
@@ -8,6 +9,7 @@ import { isUniqueViolation } from '../../db/errors.js';
 import { AppError } from '../../http/errors.js';
 import { paginate, type PageMeta, type PageRequest } from '../../http/pagination.js';
 import { newId, newSortableId, pooledRandomBytes } from '../../security/tokens.js';
+import { approxBytes, MiB } from '../../sizes.js';
 import { avatarPath, normalizeLogin } from '../accounts/accounts.service.js';
 import { isEmailVerified } from '../recovery/recovery.repository.js';
 import { recordReminders } from '../notifications/notifications.repository.js';
@@ -163,8 +165,16 @@ export class BookingService {
     return entry.read;
   }
 
-  /** A practice's slots of one date and type, computed once per cached schedule. */
-  private readonly daySlots = new Map<string, { entry: PracticeEntry; slots: Slot[] }>();
+  /**
+   * A practice's slots of one date and type, computed once per cached schedule. Bounded (README,
+   * Operations): 20,000 days or 16 MiB, least recently used first out.
+   */
+  private readonly daySlots = new LRUCache<string, { entry: PracticeEntry; slots: Slot[] }>({
+    max: 20_000,
+    maxSize: 16 * MiB,
+    // The schedule itself is the practices cache's; only the slots count here.
+    sizeCalculation: (value, key) => approxBytes(key) + approxBytes(value.slots) + 64,
+  });
 
   private slotsOf(entry: PracticeEntry, date: string, type: AppointmentType): Slot[] {
     const key = `${entry.practice.id}|${date}|${type}`;
@@ -172,7 +182,6 @@ export class BookingService {
     // A new schedule is a new entry: slots of the old one are recomputed.
     if (hit !== undefined && hit.entry === entry) return hit.slots;
     const slots = slotsOfDay(date, type, entry.practice.timezone, entry.rules, entry.exceptions);
-    if (this.daySlots.size >= 20_000) this.daySlots.delete(this.daySlots.keys().next().value!);
     this.daySlots.set(key, { entry, slots });
     return slots;
   }

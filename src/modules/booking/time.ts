@@ -1,3 +1,6 @@
+import { LRUCache } from 'lru-cache';
+import { approxBytes, MiB } from '../../sizes.js';
+
 /**
  * Local time in Indonesia's three zones. None of them has daylight saving, so each is a fixed
  * offset: slot times are the hospital's wall-clock times, whatever the patient's own zone.
@@ -57,7 +60,15 @@ export function addDays(date: string, days: number): string {
   return new Date(Date.UTC(y, m - 1, d) + days * DAY).toISOString().slice(0, 10);
 }
 
-const dateRanges = new Map<string, readonly string[]>();
+/** Bounded (README, Operations): 1,000 ranges or 4 MiB, least recently used first out. */
+const dateRanges = new LRUCache<string, readonly string[]>({
+  max: 1_000,
+  maxSize: 4 * MiB,
+  sizeCalculation: (dates, key) => approxBytes(key) + approxBytes(dates),
+});
+
+/** Ranges kept now (for the bound's test). */
+export const dateRangesCached = (): number => dateRanges.size;
 
 /**
  * `count` consecutive dates from `from` on. Calendars ask for the same few ranges all day, and
@@ -70,7 +81,6 @@ export function datesFrom(from: string, count: number): readonly string[] {
     const [y, m, d] = from.split('-').map(Number) as [number, number, number];
     const start = Date.UTC(y, m - 1, d);
     dates = Array.from({ length: count }, (_, i) => new Date(start + i * DAY).toISOString().slice(0, 10));
-    if (dateRanges.size >= 1000) dateRanges.delete(dateRanges.keys().next().value!);
     dateRanges.set(key, dates);
   }
   return dates;

@@ -1,15 +1,21 @@
 import { sql } from 'kysely';
+import { LRUCache } from 'lru-cache';
 import type { Db } from '../../db/index.js';
 import { systemClock } from '../../clock.js';
+import { approxBytes, MiB } from '../../sizes.js';
 
 /**
  * Catalogue answers cached in this process, valid while the catalogue's version (a row in the
  * database, bumped by every change) stays the same. The version is read at most once per
  * `ttlMs`, so a change made by any process shows everywhere within that time; under traffic it
  * is read ahead, so requests do not wait for it.
+ *
+ * Bounded twice: at most `maxEntries` entries and `maxBytes` bytes (as `approxBytes` counts
+ * them); past either, the least recently used entries go. A value larger than the whole bound
+ * is answered but not kept.
  */
 export class VersionedCache {
-  private readonly entries = new Map<string, { version: number; value: unknown }>();
+  private readonly entries: LRUCache<string, { version: number; value: unknown }>;
   private version = -1;
   private checkedAt = Number.NEGATIVE_INFINITY;
   private pending: Promise<number> | undefined;
@@ -21,9 +27,21 @@ export class VersionedCache {
     private readonly db: Db,
     private readonly name: string,
     private readonly ttlMs: number,
-    private readonly maxEntries = 20_000,
+    maxEntries = 20_000,
     private readonly now: () => number = systemClock,
-  ) {}
+    maxBytes = 32 * MiB,
+  ) {
+    this.entries = new LRUCache({
+      max: maxEntries,
+      maxSize: maxBytes,
+      sizeCalculation: (entry, key) => approxBytes(key) + approxBytes(entry.value) + 64,
+    });
+  }
+
+  /** Entries kept and their bytes (as counted for the bound). */
+  get size(): { entries: number; bytes: number } {
+    return { entries: this.entries.size, bytes: this.entries.calculatedSize };
+  }
 
   async currentVersion(): Promise<number> {
     const age = this.now() - this.checkedAt;
@@ -95,7 +113,6 @@ export class VersionedCache {
   }
 
   private set(key: string, version: number, value: unknown): void {
-    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(key, { version, value });
   }
 

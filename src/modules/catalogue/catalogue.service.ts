@@ -2,6 +2,7 @@ import { lazyRequire } from '../../lazy.js';
 import type { Db } from '../../db/index.js';
 import { AppError } from '../../http/errors.js';
 import { paginate, type PageMeta, type PageRequest } from '../../http/pagination.js';
+import { MiB } from '../../sizes.js';
 import { VersionedCache } from './cache.js';
 import * as repo from './catalogue.repository.js';
 
@@ -120,8 +121,15 @@ export class CatalogueService {
     private readonly db: Db,
     options: { cacheTtlMs: number; now?: () => number },
   ) {
-    this.cache = new VersionedCache(db, CATALOGUE_VERSION, options.cacheTtlMs, 50_000, options.now);
-    this.bodies = new VersionedCache(db, CATALOGUE_VERSION, options.cacheTtlMs, 2_000, options.now);
+    // Bounds (README, Operations): resources 64 MiB / 50,000 entries, whole answers 32 MiB / 2,000.
+    this.cache = new VersionedCache(db, CATALOGUE_VERSION, options.cacheTtlMs, 50_000, options.now, 64 * MiB);
+    this.bodies = new VersionedCache(db, CATALOGUE_VERSION, options.cacheTtlMs, 2_000, options.now, 32 * MiB);
+  }
+
+  /** What this service's caches hold now: entries and bytes, resources and answers together. */
+  cacheSize(): { entries: number; bytes: number } {
+    const [a, b] = [this.cache.size, this.bodies.size];
+    return { entries: a.entries + b.entries, bytes: a.bytes + b.bytes };
   }
 
   async listDoctors(

@@ -118,6 +118,7 @@ const testConfig = (env: Record<string, string> = {}) =>
     DATABASE_URL: 'sqlite::memory:',
     IDENTITY_ENCRYPTION_KEYS: `t1:${Buffer.alloc(32, 7).toString('base64')}`,
     IDENTITY_HMAC_KEY: Buffer.alloc(32, 9).toString('base64'),
+    PUBLIC_URL: 'https://api.cexup.test',
     ...env,
   });
 

@@ -1,6 +1,7 @@
 import type { Db } from '../../db/index.js';
 import { AppError } from '../../http/errors.js';
 import { paginate, type PageRequest } from '../../http/pagination.js';
+import { MiB } from '../../sizes.js';
 import { VersionedCache } from '../catalogue/cache.js';
 import { CATALOGUE_VERSION, imagePath, type Page } from '../catalogue/catalogue.service.js';
 import * as repo from './shop.repository.js';
@@ -74,8 +75,15 @@ export class ShopService {
     private readonly db: Db,
     options: { cacheTtlMs: number; now?: () => number },
   ) {
-    this.cache = new VersionedCache(db, CATALOGUE_VERSION, options.cacheTtlMs, 50_000, options.now);
-    this.bodies = new VersionedCache(db, CATALOGUE_VERSION, options.cacheTtlMs, 2_000, options.now);
+    // Bounds (README, Operations): resources 32 MiB / 50,000 entries, whole answers 16 MiB / 2,000.
+    this.cache = new VersionedCache(db, CATALOGUE_VERSION, options.cacheTtlMs, 50_000, options.now, 32 * MiB);
+    this.bodies = new VersionedCache(db, CATALOGUE_VERSION, options.cacheTtlMs, 2_000, options.now, 16 * MiB);
+  }
+
+  /** What this service's caches hold now: entries and bytes, resources and answers together. */
+  cacheSize(): { entries: number; bytes: number } {
+    const [a, b] = [this.cache.size, this.bodies.size];
+    return { entries: a.entries + b.entries, bytes: a.bytes + b.bytes };
   }
 
   async listProducts(baseUrl: string, page: PageRequest): Promise<Page<ProductResource>> {
