@@ -358,6 +358,28 @@ test('access matrix: every cell across users, roles and apps is refused; A uncha
       });
     }
   }
+  // The reference the back office sees of A's unpaid order is the SHA-256 of its link's secret: no key.
+  const unpaidRef = (
+    await ta.db
+      .selectFrom('orders')
+      .select('payment_ref')
+      .where('transaction_id', '=', w.orders.unpaid!.transactionId)
+      .executeTakeFirstOrThrow()
+  ).payment_ref;
+  assert.ok(unpaidRef !== null && !w.orders.unpaid!.paymentUrl!.includes(unpaidRef));
+  for (const [method, suffix] of [
+    ['GET', ''],
+    ['POST', '/complete'],
+    ['POST', '/fail'],
+  ] as const) {
+    cells.push({
+      name: `anyone -> ${method} /pay/<A's unpaid order's payment_ref>${suffix}`,
+      method,
+      url: `/pay/${unpaidRef}${suffix}`,
+      headers: {},
+      expect: { status: 404, code: 'NOT_FOUND' },
+    });
+  }
   for (const path of ['/files/avatars', '/files/images']) {
     cells.push({
       name: `anyone -> ${path}/<a guessed name>`,
@@ -470,6 +492,28 @@ test('access matrix: every cell across users, roles and apps is refused; A uncha
     assert.deepEqual(after[table], before[table], `A's rows in ${table} changed`);
   }
   assert.deepEqual(failures, [], `${failures.length} of ${cells.length} cells failed`);
+
+  // 8. A's doctor and the back office read A's orders (after the snapshot: their reads are in A's
+  // access log), but never A's payment links, whose secret pays or fails an order.
+  w.clock.now -= 31 * 86_400_000;
+  const linkSecrets = Object.values(w.orders).flatMap((o) =>
+    o.paymentUrl ? [new URL(o.paymentUrl).pathname.split('/')[2]!] : [],
+  );
+  assert.ok(linkSecrets.length > 0);
+  for (const [name, url, token] of [
+    ['D1', '/api/doctor-app/orders?data=100', w.d1.token],
+    ['admin', '/api/admin/orders?data=100', w.admin.token],
+  ] as const) {
+    const res = await ta.app.inject({ method: 'GET', url, headers: headers(k1.key, token) });
+    assert.equal(res.statusCode, 200, `${name} -> GET ${url}: ${res.body.slice(0, 200)}`);
+    assert.ok(res.body.includes(w.orders.unpaid!.transactionId), `${name} sees A's unpaid order`);
+    assert.ok(!res.body.includes('payment_url'), `${name} -> GET ${url} shows payment_url`);
+    assert.deepEqual(
+      linkSecrets.filter((secret) => res.body.includes(secret)),
+      [],
+      `${name} -> GET ${url} shows A's payment link`,
+    );
+  }
   t.diagnostic(
     `${cells.length} cells over ${ops.length} operations, ${aValues.length} values of A watched; ` +
       `setup ${Math.round(setupMs)} ms, matrix ${Math.round(matrixMs)} ms`,

@@ -120,7 +120,8 @@ export const PUBLIC: Record<string, string> = {
   health: 'probe',
   metrics: 'process counters by route pattern (no ids, no tokens), behind METRICS_TOKEN; 404 while it is unset',
   ready: 'probe',
-  sandboxPaymentPage: 'the unguessable payment reference is the secret (matrix: a transaction id there is a 404)',
+  sandboxPaymentPage:
+    "the per-order secret of the patient's payment link is the key (matrix: a transaction id or the stored reference there is a 404)",
   sandboxPaymentComplete: 'as sandboxPaymentPage',
   sandboxPaymentFail: 'as sandboxPaymentPage',
   paymentWebhook: "the gateway's signature is the secret (matrix: an unsigned call is a 401)",

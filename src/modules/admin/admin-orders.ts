@@ -1,14 +1,14 @@
 import type { Db } from '../../db/index.js';
 import { AppError } from '../../http/errors.js';
 import type { PageRequest } from '../../http/pagination.js';
-import type { BookingService, OrderResource } from '../booking/booking.service.js';
+import { staffView, type BookingService, type StaffOrderResource } from '../booking/booking.service.js';
 import { ORDER_STATUSES } from '../booking/order-machine.js';
 import { addDays, isoInZone, localToUtc, ZONE_OFFSET_MINUTES } from '../booking/time.js';
 import * as repo from './admin.repository.js';
 import type { OrderRow } from './admin.repository.js';
 import { limits, pageMeta, writeAudit, type Page } from './admin.service.js';
 
-export interface AdminOrderResource extends OrderResource {
+export interface AdminOrderResource extends StaffOrderResource {
   doctor_has_hospital_id: number;
   user_id: string;
   app_id: string;
@@ -56,13 +56,16 @@ export class AdminOrders {
     return (await this.resources([order], baseUrl))[0]!;
   }
 
-  /** The patient's resource of each order (one batch), plus what only the back office sees. */
+  /**
+   * The patient's resource of each order (one batch) but for the payment link, whose secret is
+   * the patient's alone, plus what only the back office sees.
+   */
   private async resources(orders: readonly OrderRow[], baseUrl: string): Promise<AdminOrderResource[]> {
     const shared = await this.booking.resources(orders, baseUrl);
     return orders.map((order, i) => {
       const stamp = (ms: number | null) => (ms === null ? null : isoInZone(ms, order.timezone));
       return {
-        ...shared[i]!,
+        ...staffView(shared[i]!),
         doctor_has_hospital_id: Number(order.practice_id),
         user_id: order.patient_user_id,
         app_id: order.app_id,

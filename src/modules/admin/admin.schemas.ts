@@ -1,6 +1,6 @@
 import { Type, type TSchema } from 'typebox';
 import { exampleOf, NullableString, RequiredText } from '../../http/schemas.js';
-import { OrderSchema } from '../booking/booking.routes.js';
+import { StaffOrderSchema } from '../booking/booking.routes.js';
 
 /** Lower-case words of letters and digits joined by single hyphens: `rs-harapan-2`. */
 export const SLUG_PATTERN = '^[a-z0-9]+(-[a-z0-9]+)*$';
@@ -639,10 +639,13 @@ export const OrderRefund = Type.Optional(
   ),
 );
 
-/** The order resource patients see (booking's), and what only the back office sees. */
+/**
+ * The order resource patients see (booking's) but for their payment link, and what only the
+ * back office sees. `payment_ref` of a sandbox payment is the SHA-256 of the link's secret.
+ */
 export const AdminOrderResource = Type.Object(
   {
-    ...OrderSchema.properties,
+    ...StaffOrderSchema.properties,
     // The back office's own fields.
     doctor_has_hospital_id: Type.Integer(),
     user_id: Type.String(),
@@ -656,12 +659,12 @@ export const AdminOrderResource = Type.Object(
   {
     examples: [
       {
-        ...(exampleOf(OrderSchema) as object),
+        ...(exampleOf(StaffOrderSchema) as object),
         doctor_has_hospital_id: 51,
         user_id: 'd23d8381-0ee8-4b75-a5a4-8085cda063b6',
         app_id: 'c0ffee00-1234-4abc-8def-0123456789ab',
         payment_provider: 'sandbox',
-        payment_ref: 'q9pXxO7LIX0kOelh6Cro0z5eW9NJ_dff',
+        payment_ref: 'xBMaZFShkKq8Dj8oRx9RsI2ciCxe132qheapQmqouSw',
         paid_at: null,
         refunded_at: null,
         updated_at: '2026-11-28T00:45:03.000Z',

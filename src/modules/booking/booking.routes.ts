@@ -8,10 +8,11 @@ import { messages } from '../../http/i18n.js';
 import { KEY, KEY_TOKEN, OPEN, op } from '../../http/openapi.js';
 import { baseUrlOf } from '../../http/origin.js';
 import { readPagination } from '../../http/pagination.js';
-import { ActingUserFields, Envelope, EnvelopePage, LooseWith, Nullable } from '../../http/schemas.js';
+import { ActingUserFields, Envelope, EnvelopePage, exampleOf, LooseWith, Nullable } from '../../http/schemas.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import { parseYmd } from '../accounts/identity.js';
 import type { PaymentProvider } from '../payments/provider.js';
+import { sandboxReference } from '../payments/sandbox.js';
 import { STATUS_GROUPS, type BookingService } from './booking.service.js';
 import type { AppointmentType } from './schedule.js';
 import { parseHm } from './time.js';
@@ -49,7 +50,12 @@ export const OrderSchema = Type.Object(
         gender: Nullable(Type.String()),
       }),
     ),
-    payment_url: Nullable(Type.String()),
+    payment_url: Nullable(
+      Type.String({
+        description:
+          "Where the patient pays, while the order is unpaid. The link holds the payment's secret: only the patient's own views show it, never the doctor's or the back office's.",
+      }),
+    ),
     expires_at: Nullable(Type.String()),
     meeting_url: Nullable(Type.String()),
     proposed_date: Nullable(Type.String()),
@@ -85,7 +91,7 @@ export const OrderSchema = Type.Object(
           speciality: 'Mata',
         },
         patient_account: { name: 'Ayu Lestari', thumb: null, date_of_birth: '1994-03-12', gender: 'perempuan' },
-        payment_url: 'https://api.cexup.com/pay/q9pXxO7LIX0kOelh6Cro0z5eW9NJ_dff',
+        payment_url: 'https://api.cexup.com/pay/2PK5EFZowdn6S3cKaZdWSwubkl-RC1HM8wyjeY8CXIo',
         expires_at: '2026-11-28T08:45:03+07:00',
         meeting_url: null,
         proposed_date: null,
@@ -98,6 +104,16 @@ export const OrderSchema = Type.Object(
     ],
   },
 );
+
+/**
+ * An order as its doctor and the back office see it: the patient's order without its payment
+ * link, whose secret lets whoever holds it pay or fail the order.
+ */
+const { payment_url: _paymentUrl, ...staffOrderFields } = OrderSchema.properties;
+const { payment_url: _examplePaymentUrl, ...staffOrderExample } = exampleOf(OrderSchema) as Record<string, unknown>;
+export const StaffOrderSchema = Type.Object(staffOrderFields, {
+  examples: [{ ...staffOrderExample, status: 'waiting_doctor_confirmation' }],
+});
 
 const TimeSlotSchema = Type.Object(
   { time: Type.String(), end_time: Type.String(), available: Type.Boolean() },
@@ -528,8 +544,10 @@ export async function bookingRoutes(
 }
 
 /**
- * The sandbox payment page and its HTTP call (demo mode only), outside /api: the link itself is
- * the secret, like a gateway's payment page.
+ * The sandbox payment page and its HTTP call (demo mode only), outside /api: the link holds a
+ * per-order secret, like a gateway's payment page, and only the patient's views show it. The
+ * order is found by the secret's SHA-256 (its `payment_ref`): a transaction id, the reference
+ * itself or a link of the form before the secret answers 404.
  *
  *   GET  /pay/:reference            a page with "Pay" and "Fail" buttons
  *   POST /pay/:reference/complete   pay     (what the page's button does)
@@ -539,14 +557,19 @@ export async function sandboxPaymentRoutes(
   fastify: FastifyInstance,
   { booking, enabled }: { booking: BookingService; enabled: boolean },
 ): Promise<void> {
-  const find = async (reference: string) => {
-    const order = enabled && /^[\w-]{20,64}$/.test(reference) ? await booking.orderByPaymentRef(reference) : undefined;
-    if (order === undefined) throw new AppError('NOT_FOUND');
+  const find = async (secret: string) => {
+    const order =
+      enabled && /^[\w-]{43}$/.test(secret) ? await booking.orderByPaymentRef(sandboxReference(secret)) : undefined;
+    if (order === undefined || order.payment_provider !== 'sandbox') throw new AppError('NOT_FOUND');
     return order;
   };
   const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-  const Reference = Type.Object({ reference: Type.String({ description: 'From the order’s `payment_url`.' }) });
+  const Reference = Type.Object({
+    reference: Type.String({
+      description: 'The secret at the end of the order’s `payment_url` (the patient’s views only); another is a 404.',
+    }),
+  });
   const PaymentResult = Type.Object(
     { transaction_id: Type.String(), status: Type.String() },
     { examples: [{ transaction_id: 'CX202611283CL79FAA', status: 'waiting_doctor_confirmation' }] },

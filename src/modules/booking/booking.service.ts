@@ -66,6 +66,17 @@ export interface OrderResource {
   history: { status: string; action: string; by: string; at: string }[];
 }
 
+/**
+ * An order as its doctor and the back office see it: without the patient's payment link, whose
+ * secret lets whoever holds it pay or fail the order.
+ */
+export type StaffOrderResource = Omit<OrderResource, 'payment_url'>;
+
+export function staffView(order: OrderResource): StaffOrderResource {
+  const { payment_url: _patientsOnly, ...rest } = order;
+  return rest;
+}
+
 export interface BookingInput {
   practiceId: number;
   usernameDoctor: string;
@@ -584,7 +595,7 @@ export class BookingService {
     const doctor = await repo.doctorOfUser(this.db, userId);
     if (doctor === undefined) throw new AppError('ORDER_NOT_FOUND');
     const { data, meta } = paginate(await repo.ordersOfDoctor(this.db, doctor.id, status, scope), page);
-    return { data: await this.resources(data, baseUrl), meta };
+    return { data: (await this.resources(data, baseUrl)).map(staffView), meta };
   }
 
   /**
@@ -598,7 +609,7 @@ export class BookingService {
     action: OrderAction,
     proposal: { date: string; time: string } | undefined,
     baseUrl: string,
-  ): Promise<OrderResource> {
+  ): Promise<StaffOrderResource> {
     const [doctor, order] = await Promise.all([
       repo.doctorOfUser(this.db, userId),
       repo.orderByTransactionId(this.db, transactionId),
@@ -611,7 +622,7 @@ export class BookingService {
     ) {
       throw new AppError('ORDER_NOT_FOUND');
     }
-    return this.resource(await this.move(order, action, 'doctor', proposal), baseUrl);
+    return staffView(await this.resource(await this.move(order, action, 'doctor', proposal), baseUrl));
   }
 
   /**

@@ -15,6 +15,8 @@ import {
 import { newId } from '../../security/tokens.js';
 import { insertHold } from './booking.repository.js';
 import { MidtransProvider, signNotification } from '../payments/midtrans.js';
+import { createAdmin } from '../admin/admin.service.js';
+import { createDoctorLogin } from '../doctors/doctors.service.js';
 
 // Tuesday 1 December 2026, 07:00 in Jakarta (00:00 UTC).
 const T0 = Date.UTC(2026, 11, 1, 0, 0);
@@ -333,6 +335,98 @@ test('payments arriving at once: each is a 200, the order is paid once (found by
     const history = envelope(await show(s, order.transaction_id)).data.history.map((h: { status: string }) => h.status);
     assert.deepEqual(history, ['waiting_payment', expected]);
   }
+});
+
+test('the payment link is the patient’s alone: doctor and admin views lack it; the sandbox acts only with its secret', async (t) => {
+  const s = await setup(t);
+  const order = envelope(await book(s, bookingBody(s))).data;
+  const link = new URL(order.payment_url);
+  const secret = link.pathname.split('/')[2]!;
+  assert.match(link.pathname, /^\/pay\/[\w-]{43}$/);
+  assert.equal(envelope(await show(s, order.transaction_id)).data.payment_url, order.payment_url);
+
+  // Dr Andi's own orders, and the back office's list and order: no link, no secret.
+  const doctorEmail = `${uniqueName('dok')}@rs.example.id`;
+  await createDoctorLogin(s.ta.db, { slug: `${s.fx.prefix}-andi`, email: doctorEmail, password: 'dokter-sandi-2026' });
+  const adminEmail = `${uniqueName('admin')}@cexup.test`;
+  await createAdmin(s.ta.db, { name: 'Admin Bayar', email: adminEmail, password: 'sangat-rahasia-2026' });
+  const login = async (role: 'doctor' | 'admin', email: string, password: string) => {
+    const res = await s.ta.app.inject({
+      method: 'POST',
+      url: `/api/login/${role}`,
+      headers: authHeaders(s.ta),
+      payload: { email, password },
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    return { ...authHeaders(s.ta), authorization: `Bearer ${envelope(res).data.access_token}` };
+  };
+  const doctor = await login('doctor', doctorEmail, 'dokter-sandi-2026');
+  const admin = await login('admin', adminEmail, 'sangat-rahasia-2026');
+  const staffViews = [
+    await s.ta.app.inject({ method: 'GET', url: '/api/doctor-app/orders', headers: doctor }),
+    await s.ta.app.inject({ method: 'GET', url: '/api/admin/orders', headers: admin }),
+    await s.ta.app.inject({ method: 'GET', url: `/api/admin/orders/${order.transaction_id}`, headers: admin }),
+  ];
+  let adminRef: string | undefined;
+  for (const res of staffViews) {
+    assert.equal(res.statusCode, 200, res.body);
+    const data = envelope(res).data;
+    const seen = (Array.isArray(data) ? data : [data]).find(
+      (o: { transaction_id: string }) => o.transaction_id === order.transaction_id,
+    );
+    assert.equal(seen?.status, 'waiting_payment', res.body);
+    assert.ok(!('payment_url' in seen), `${res.body}: payment_url shown`);
+    assert.ok(!res.body.includes(secret), 'the link secret is shown');
+    adminRef ??= seen.payment_ref;
+  }
+  assert.ok(adminRef !== undefined && adminRef !== secret);
+
+  // An order booked before links held their secret: its reference was the whole link.
+  const before = envelope(await book(s, bookingBody(s, { time: '2026-12-02 10:00' }))).data;
+  const oldRef = 'q9pXxO7LIX0kOelh6Cro0z5eW9NJ_dff';
+  await s.ta.db
+    .updateTable('orders')
+    .set({ payment_ref: oldRef, payment_url: `http://localhost/pay/${oldRef}` })
+    .where('transaction_id', '=', before.transaction_id)
+    .execute();
+
+  const state = async (transactionId: string) => {
+    const row = await s.ta.db
+      .selectFrom('orders')
+      .select(['id', 'status', 'updated_at'])
+      .where('transaction_id', '=', transactionId)
+      .executeTakeFirstOrThrow();
+    const events = await s.ta.db.selectFrom('order_events').select('action').where('order_id', '=', row.id).execute();
+    return { status: row.status, updated_at: Number(row.updated_at), actions: events.map((e) => e.action) };
+  };
+  const [first, second] = [await state(order.transaction_id), await state(before.transaction_id)];
+  const flipped = secret.slice(0, -1) + (secret.endsWith('A') ? 'B' : 'A');
+  for (const key of [order.transaction_id, adminRef, flipped, secret.slice(0, 42), '', oldRef, before.transaction_id]) {
+    for (const [method, suffix] of [
+      ['GET', ''],
+      ['POST', '/complete'],
+      ['POST', '/fail'],
+    ] as const) {
+      if (key === '' && suffix === '') continue; // GET /pay/ is no page at all
+      const res = await s.ta.app.inject({ method, url: `/pay/${key}${suffix}` });
+      assert.equal(res.statusCode, 404, `${method} /pay/${key}${suffix}: ${res.body}`);
+      assert.equal(envelope(res).code, 'NOT_FOUND');
+    }
+  }
+  assert.deepEqual(await state(order.transaction_id), first, 'no key but the secret moves the order');
+  assert.deepEqual(await state(before.transaction_id), second, 'an old link form moves nothing');
+
+  // The patient's link: the page, then its Pay button.
+  const page = await s.ta.app.inject({ method: 'GET', url: link.pathname });
+  assert.equal(page.statusCode, 200);
+  assert.ok(page.body.includes(`action="${link.pathname}/complete"`));
+  const paid = await s.ta.app.inject({ method: 'POST', url: `${link.pathname}/complete` });
+  assert.equal(paid.statusCode, 200, paid.body);
+  assert.deepEqual(envelope(paid).data, {
+    transaction_id: order.transaction_id,
+    status: 'waiting_doctor_confirmation',
+  });
+  assert.equal((await state(order.transaction_id)).status, 'waiting_doctor_confirmation');
 });
 
 test('a patient proposes a new time: the proposal holds its slot; too close to the start it is refused', async (t) => {

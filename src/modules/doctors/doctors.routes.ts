@@ -12,7 +12,7 @@ import { Envelope, EnvelopePage, LooseWith, PAGE_FIELDS } from '../../http/schem
 import type { AccountsService } from '../accounts/accounts.service.js';
 import { toUserResource } from '../accounts/accounts.service.js';
 import { LoginBody, SessionSchema } from '../accounts/accounts.routes.js';
-import { OrderSchema } from '../booking/booking.routes.js';
+import { StaffOrderSchema } from '../booking/booking.routes.js';
 import type { BookingService } from '../booking/booking.service.js';
 import type { OrderAction } from '../booking/order-machine.js';
 import type { PrivacyService } from '../privacy/privacy.service.js';
@@ -91,7 +91,7 @@ export async function doctorRoutes(
           'ORDER_NOT_FOUND',
         ]),
         querystring: LooseWith({ ...PAGE_FIELDS, status: 'Only orders in this status.' }),
-        response: { 200: EnvelopePage(OrderSchema) },
+        response: { 200: EnvelopePage(StaffOrderSchema) },
       },
     },
     async (request) => {
@@ -139,7 +139,7 @@ export async function doctorRoutes(
             { date: '2026-12-07', time: '13:20' },
           ),
         ),
-        response: { 200: Envelope(OrderSchema) },
+        response: { 200: Envelope(StaffOrderSchema) },
       },
     },
     async (request) => {
