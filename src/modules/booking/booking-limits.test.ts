@@ -215,3 +215,13 @@ test('cancellations per hour: the 3rd within the hour is 429 with Retry-After an
   assert.equal(envelope(later).data.status, 'order_cancel');
   assert.equal(await statusOf(ids[2]!), 'order_cancel');
 });
+
+test('the same Idempotency-Key twice at once, the second unpaid order short of the limit: one order, both answered with it', async (t) => {
+  const s = await setup(t);
+  for (const time of ['2026-12-02 09:00', '2026-12-02 09:30']) assert.equal((await book(s, time)).statusCode, 201);
+  const key = { 'idempotency-key': 'retry-after-timeout' };
+  const [a, b] = await Promise.all([book(s, '2026-12-02 10:00', key), book(s, '2026-12-02 10:00', key)]);
+  assert.deepEqual([a.statusCode, b.statusCode].sort(), [200, 201], `${a.body}\n${b.body}`);
+  assert.equal(envelope(a).data.transaction_id, envelope(b).data.transaction_id);
+  assert.equal((await ordersOf(s)).length, 3);
+});

@@ -392,6 +392,18 @@ export class BookingService {
         // write lock, so the count below sees the database as this transaction will commit it.
         if (this.dialect === 'postgres') await repo.lockPatient(trx, booker.userId);
         await repo.insertOrder(trx, order);
+        // Before the limits: the same Idempotency-Key sent twice at once meets the first one's
+        // key here and is answered with its order, not refused for the order it made.
+        if (idempotencyKey !== undefined) {
+          await repo.insertIdempotency(trx, {
+            app_id: booker.appId,
+            user_id: booker.userId,
+            key: idempotencyKey,
+            request_hash: requestHash,
+            order_id: order.id,
+            created_at: now,
+          });
+        }
         await this.checkBookingLimits(trx, booker.userId, free, now);
         // The unique index on (doctor, start) is what makes a double booking impossible.
         await repo.insertHold(trx, {
@@ -406,16 +418,6 @@ export class BookingService {
         await repo.insertEvent(trx, event);
         // Its notification commits with it (the outbox); a job delivers it.
         await insertOutbox(trx, event.id, order, event);
-        if (idempotencyKey !== undefined) {
-          await repo.insertIdempotency(trx, {
-            app_id: booker.appId,
-            user_id: booker.userId,
-            key: idempotencyKey,
-            request_hash: requestHash,
-            order_id: order.id,
-            created_at: now,
-          });
-        }
       });
       this.holdGeneration++;
     } catch (err) {
