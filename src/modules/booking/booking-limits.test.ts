@@ -16,6 +16,7 @@ import {
 // Tuesday 1 December 2026, 07:00 in Jakarta (00:00 UTC).
 const T0 = Date.UTC(2026, 11, 1, 0, 0);
 const MIN = 60_000;
+const METRICS = 'metrics-token-for-the-limits-test';
 
 interface Setup {
   ta: TestApp;
@@ -134,7 +135,7 @@ test('two app instances on one database, 10 bookings at once by one patient: sti
 });
 
 test('bookings per hour: the 4th within the hour is 429 with Retry-After, in English and Indonesian; the hour moves on', async (t) => {
-  const s = await setup(t, { RATE_LIMIT_BOOKINGS_PER_HOUR: '3', MAX_UNPAID_ORDERS: '10' });
+  const s = await setup(t, { RATE_LIMIT_BOOKINGS_PER_HOUR: '3', MAX_UNPAID_ORDERS: '10', METRICS_TOKEN: METRICS });
   for (const [i, time] of ['2026-12-02 09:00', '2026-12-02 09:30', '2026-12-02 10:00'].entries()) {
     s.clock.now = T0 + i * 10 * MIN;
     assert.equal((await book(s, time)).statusCode, 201);
@@ -179,6 +180,13 @@ test('bookings per hour: the 4th within the hour is 429 with Retry-After, in Eng
     ['429 TOO_MANY_BOOKINGS', '429 TOO_MANY_BOOKINGS', '429 TOO_MANY_BOOKINGS'],
   );
   assert.equal((await ordersOf(s)).length, 7);
+  // Operators see the refusals by name.
+  const metrics = await s.ta.app.inject({
+    method: 'GET',
+    url: '/metrics',
+    headers: { authorization: `Bearer ${METRICS}` },
+  });
+  assert.match(metrics.body, /^cexup_bookings_total\{outcome="too_many_bookings"\} 7$/m);
 });
 
 test('cancellations per hour: the 3rd within the hour is 429 with Retry-After and leaves the order as it was', async (t) => {

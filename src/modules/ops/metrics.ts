@@ -14,6 +14,7 @@ const REFUSALS: Partial<Record<ErrorCode, string>> = {
   SLOT_TAKEN: 'slot_taken',
   PRICE_MISMATCH: 'price_mismatch',
   TOO_MANY_UNPAID_ORDERS: 'too_many_unpaid',
+  TOO_MANY_BOOKINGS: 'too_many_bookings',
   IDEMPOTENCY_KEY_REUSED: 'idempotency_key_reused',
   PAYMENT_UNAVAILABLE: 'payment_unavailable',
   EMAIL_NOT_VERIFIED: 'email_not_verified',
