@@ -32056,7 +32056,7 @@ export interface operations {
            *       "data": [
            *         {
            *           "transaction_id": "CX202611283CL79FAA",
-           *           "status": "waiting_payment",
+           *           "status": "waiting_doctor_confirmation",
            *           "date": "2026-12-05",
            *           "time": "08:00",
            *           "estimate": "08:30",
@@ -32079,7 +32079,6 @@ export interface operations {
            *             "date_of_birth": "1994-03-12",
            *             "gender": "perempuan"
            *           },
-           *           "payment_url": "https://api.cexup.com/pay/q9pXxO7LIX0kOelh6Cro0z5eW9NJ_dff",
            *           "expires_at": "2026-11-28T08:45:03+07:00",
            *           "meeting_url": null,
            *           "proposed_date": null,
@@ -32099,7 +32098,7 @@ export interface operations {
            *           "user_id": "d23d8381-0ee8-4b75-a5a4-8085cda063b6",
            *           "app_id": "c0ffee00-1234-4abc-8def-0123456789ab",
            *           "payment_provider": "sandbox",
-           *           "payment_ref": "q9pXxO7LIX0kOelh6Cro0z5eW9NJ_dff",
+           *           "payment_ref": "xBMaZFShkKq8Dj8oRx9RsI2ciCxe132qheapQmqouSw",
            *           "paid_at": null,
            *           "refunded_at": null,
            *           "updated_at": "2026-11-28T00:45:03.000Z"
@@ -32142,7 +32141,6 @@ export interface operations {
                 date_of_birth: string | null;
                 gender: string | null;
               } | null;
-              payment_url: string | null;
               expires_at: string | null;
               meeting_url: string | null;
               proposed_date: string | null;
@@ -32405,7 +32403,7 @@ export interface operations {
            *       "message": "OK.",
            *       "data": {
            *         "transaction_id": "CX202611283CL79FAA",
-           *         "status": "waiting_payment",
+           *         "status": "waiting_doctor_confirmation",
            *         "date": "2026-12-05",
            *         "time": "08:00",
            *         "estimate": "08:30",
@@ -32428,7 +32426,6 @@ export interface operations {
            *           "date_of_birth": "1994-03-12",
            *           "gender": "perempuan"
            *         },
-           *         "payment_url": "https://api.cexup.com/pay/q9pXxO7LIX0kOelh6Cro0z5eW9NJ_dff",
            *         "expires_at": "2026-11-28T08:45:03+07:00",
            *         "meeting_url": null,
            *         "proposed_date": null,
@@ -32448,7 +32445,7 @@ export interface operations {
            *         "user_id": "d23d8381-0ee8-4b75-a5a4-8085cda063b6",
            *         "app_id": "c0ffee00-1234-4abc-8def-0123456789ab",
            *         "payment_provider": "sandbox",
-           *         "payment_ref": "q9pXxO7LIX0kOelh6Cro0z5eW9NJ_dff",
+           *         "payment_ref": "xBMaZFShkKq8Dj8oRx9RsI2ciCxe132qheapQmqouSw",
            *         "paid_at": null,
            *         "refunded_at": null,
            *         "updated_at": "2026-11-28T00:45:03.000Z"
@@ -32461,7 +32458,7 @@ export interface operations {
             /**
              * @example {
              *       "transaction_id": "CX202611283CL79FAA",
-             *       "status": "waiting_payment",
+             *       "status": "waiting_doctor_confirmation",
              *       "date": "2026-12-05",
              *       "time": "08:00",
              *       "estimate": "08:30",
@@ -32484,7 +32481,6 @@ export interface operations {
              *         "date_of_birth": "1994-03-12",
              *         "gender": "perempuan"
              *       },
-             *       "payment_url": "https://api.cexup.com/pay/q9pXxO7LIX0kOelh6Cro0z5eW9NJ_dff",
              *       "expires_at": "2026-11-28T08:45:03+07:00",
              *       "meeting_url": null,
              *       "proposed_date": null,
@@ -32504,7 +32500,7 @@ export interface operations {
              *       "user_id": "d23d8381-0ee8-4b75-a5a4-8085cda063b6",
              *       "app_id": "c0ffee00-1234-4abc-8def-0123456789ab",
              *       "payment_provider": "sandbox",
-             *       "payment_ref": "q9pXxO7LIX0kOelh6Cro0z5eW9NJ_dff",
+             *       "payment_ref": "xBMaZFShkKq8Dj8oRx9RsI2ciCxe132qheapQmqouSw",
              *       "paid_at": null,
              *       "refunded_at": null,
              *       "updated_at": "2026-11-28T00:45:03.000Z"
@@ -32536,7 +32532,6 @@ export interface operations {
                 date_of_birth: string | null;
                 gender: string | null;
               } | null;
-              payment_url: string | null;
               expires_at: string | null;
               meeting_url: string | null;
               proposed_date: string | null;
@@ -32832,7 +32827,7 @@ export interface operations {
            *       "message": "Updated.",
            *       "data": {
            *         "transaction_id": "CX202611283CL79FAA",
-           *         "status": "waiting_payment",
+           *         "status": "waiting_doctor_confirmation",
            *         "date": "2026-12-05",
            *         "time": "08:00",
            *         "estimate": "08:30",
@@ -32855,7 +32850,6 @@ export interface operations {
            *           "date_of_birth": "1994-03-12",
            *           "gender": "perempuan"
            *         },
-           *         "payment_url": "https://api.cexup.com/pay/q9pXxO7LIX0kOelh6Cro0z5eW9NJ_dff",
            *         "expires_at": "2026-11-28T08:45:03+07:00",
            *         "meeting_url": null,
            *         "proposed_date": null,
@@ -32875,7 +32869,7 @@ export interface operations {
            *         "user_id": "d23d8381-0ee8-4b75-a5a4-8085cda063b6",
            *         "app_id": "c0ffee00-1234-4abc-8def-0123456789ab",
            *         "payment_provider": "sandbox",
-           *         "payment_ref": "q9pXxO7LIX0kOelh6Cro0z5eW9NJ_dff",
+           *         "payment_ref": "xBMaZFShkKq8Dj8oRx9RsI2ciCxe132qheapQmqouSw",
            *         "paid_at": null,
            *         "refunded_at": null,
            *         "updated_at": "2026-11-28T00:45:03.000Z"
@@ -32888,7 +32882,7 @@ export interface operations {
             /**
              * @example {
              *       "transaction_id": "CX202611283CL79FAA",
-             *       "status": "waiting_payment",
+             *       "status": "waiting_doctor_confirmation",
              *       "date": "2026-12-05",
              *       "time": "08:00",
              *       "estimate": "08:30",
@@ -32911,7 +32905,6 @@ export interface operations {
              *         "date_of_birth": "1994-03-12",
              *         "gender": "perempuan"
              *       },
-             *       "payment_url": "https://api.cexup.com/pay/q9pXxO7LIX0kOelh6Cro0z5eW9NJ_dff",
              *       "expires_at": "2026-11-28T08:45:03+07:00",
              *       "meeting_url": null,
              *       "proposed_date": null,
@@ -32931,7 +32924,7 @@ export interface operations {
              *       "user_id": "d23d8381-0ee8-4b75-a5a4-8085cda063b6",
              *       "app_id": "c0ffee00-1234-4abc-8def-0123456789ab",
              *       "payment_provider": "sandbox",
-             *       "payment_ref": "q9pXxO7LIX0kOelh6Cro0z5eW9NJ_dff",
+             *       "payment_ref": "xBMaZFShkKq8Dj8oRx9RsI2ciCxe132qheapQmqouSw",
              *       "paid_at": null,
              *       "refunded_at": null,
              *       "updated_at": "2026-11-28T00:45:03.000Z"
@@ -32963,7 +32956,6 @@ export interface operations {
                 date_of_birth: string | null;
                 gender: string | null;
               } | null;
-              payment_url: string | null;
               expires_at: string | null;
               meeting_url: string | null;
               proposed_date: string | null;
@@ -33932,7 +33924,7 @@ export interface operations {
            *           "date_of_birth": "1994-03-12",
            *           "gender": "perempuan"
            *         },
-           *         "payment_url": "https://api.cexup.com/pay/q9pXxO7LIX0kOelh6Cro0z5eW9NJ_dff",
+           *         "payment_url": "https://api.cexup.com/pay/2PK5EFZowdn6S3cKaZdWSwubkl-RC1HM8wyjeY8CXIo",
            *         "expires_at": "2026-11-28T08:45:03+07:00",
            *         "meeting_url": null,
            *         "proposed_date": null,
@@ -33980,7 +33972,7 @@ export interface operations {
              *         "date_of_birth": "1994-03-12",
              *         "gender": "perempuan"
              *       },
-             *       "payment_url": "https://api.cexup.com/pay/q9pXxO7LIX0kOelh6Cro0z5eW9NJ_dff",
+             *       "payment_url": "https://api.cexup.com/pay/2PK5EFZowdn6S3cKaZdWSwubkl-RC1HM8wyjeY8CXIo",
              *       "expires_at": "2026-11-28T08:45:03+07:00",
              *       "meeting_url": null,
              *       "proposed_date": null,
@@ -34078,7 +34070,7 @@ export interface operations {
            *           "date_of_birth": "1994-03-12",
            *           "gender": "perempuan"
            *         },
-           *         "payment_url": "https://api.cexup.com/pay/q9pXxO7LIX0kOelh6Cro0z5eW9NJ_dff",
+           *         "payment_url": "https://api.cexup.com/pay/2PK5EFZowdn6S3cKaZdWSwubkl-RC1HM8wyjeY8CXIo",
            *         "expires_at": "2026-11-28T08:45:03+07:00",
            *         "meeting_url": null,
            *         "proposed_date": null,
@@ -34126,7 +34118,7 @@ export interface operations {
              *         "date_of_birth": "1994-03-12",
              *         "gender": "perempuan"
              *       },
-             *       "payment_url": "https://api.cexup.com/pay/q9pXxO7LIX0kOelh6Cro0z5eW9NJ_dff",
+             *       "payment_url": "https://api.cexup.com/pay/2PK5EFZowdn6S3cKaZdWSwubkl-RC1HM8wyjeY8CXIo",
              *       "expires_at": "2026-11-28T08:45:03+07:00",
              *       "meeting_url": null,
              *       "proposed_date": null,
@@ -34548,7 +34540,7 @@ export interface operations {
            *           "date_of_birth": "1994-03-12",
            *           "gender": "perempuan"
            *         },
-           *         "payment_url": "https://api.cexup.com/pay/q9pXxO7LIX0kOelh6Cro0z5eW9NJ_dff",
+           *         "payment_url": "https://api.cexup.com/pay/2PK5EFZowdn6S3cKaZdWSwubkl-RC1HM8wyjeY8CXIo",
            *         "expires_at": "2026-11-28T08:45:03+07:00",
            *         "meeting_url": null,
            *         "proposed_date": null,
@@ -34596,7 +34588,7 @@ export interface operations {
              *         "date_of_birth": "1994-03-12",
              *         "gender": "perempuan"
              *       },
-             *       "payment_url": "https://api.cexup.com/pay/q9pXxO7LIX0kOelh6Cro0z5eW9NJ_dff",
+             *       "payment_url": "https://api.cexup.com/pay/2PK5EFZowdn6S3cKaZdWSwubkl-RC1HM8wyjeY8CXIo",
              *       "expires_at": "2026-11-28T08:45:03+07:00",
              *       "meeting_url": null,
              *       "proposed_date": null,
@@ -35019,7 +35011,7 @@ export interface operations {
            *             "date_of_birth": "1994-03-12",
            *             "gender": "perempuan"
            *           },
-           *           "payment_url": "https://api.cexup.com/pay/q9pXxO7LIX0kOelh6Cro0z5eW9NJ_dff",
+           *           "payment_url": "https://api.cexup.com/pay/2PK5EFZowdn6S3cKaZdWSwubkl-RC1HM8wyjeY8CXIo",
            *           "expires_at": "2026-11-28T08:45:03+07:00",
            *           "meeting_url": null,
            *           "proposed_date": null,
@@ -35394,7 +35386,7 @@ export interface operations {
            *           "date_of_birth": "1994-03-12",
            *           "gender": "perempuan"
            *         },
-           *         "payment_url": "https://api.cexup.com/pay/q9pXxO7LIX0kOelh6Cro0z5eW9NJ_dff",
+           *         "payment_url": "https://api.cexup.com/pay/2PK5EFZowdn6S3cKaZdWSwubkl-RC1HM8wyjeY8CXIo",
            *         "expires_at": "2026-11-28T08:45:03+07:00",
            *         "meeting_url": null,
            *         "proposed_date": null,
@@ -35442,7 +35434,7 @@ export interface operations {
              *         "date_of_birth": "1994-03-12",
              *         "gender": "perempuan"
              *       },
-             *       "payment_url": "https://api.cexup.com/pay/q9pXxO7LIX0kOelh6Cro0z5eW9NJ_dff",
+             *       "payment_url": "https://api.cexup.com/pay/2PK5EFZowdn6S3cKaZdWSwubkl-RC1HM8wyjeY8CXIo",
              *       "expires_at": "2026-11-28T08:45:03+07:00",
              *       "meeting_url": null,
              *       "proposed_date": null,
@@ -36158,7 +36150,7 @@ export interface operations {
            *       "data": [
            *         {
            *           "transaction_id": "CX202611283CL79FAA",
-           *           "status": "waiting_payment",
+           *           "status": "waiting_doctor_confirmation",
            *           "date": "2026-12-05",
            *           "time": "08:00",
            *           "estimate": "08:30",
@@ -36181,7 +36173,6 @@ export interface operations {
            *             "date_of_birth": "1994-03-12",
            *             "gender": "perempuan"
            *           },
-           *           "payment_url": "https://api.cexup.com/pay/q9pXxO7LIX0kOelh6Cro0z5eW9NJ_dff",
            *           "expires_at": "2026-11-28T08:45:03+07:00",
            *           "meeting_url": null,
            *           "proposed_date": null,
@@ -36236,7 +36227,6 @@ export interface operations {
                 date_of_birth: string | null;
                 gender: string | null;
               } | null;
-              payment_url: string | null;
               expires_at: string | null;
               meeting_url: string | null;
               proposed_date: string | null;
@@ -36538,7 +36528,7 @@ export interface operations {
            *       "message": "OK.",
            *       "data": {
            *         "transaction_id": "CX202611283CL79FAA",
-           *         "status": "waiting_payment",
+           *         "status": "waiting_doctor_confirmation",
            *         "date": "2026-12-05",
            *         "time": "08:00",
            *         "estimate": "08:30",
@@ -36561,7 +36551,6 @@ export interface operations {
            *           "date_of_birth": "1994-03-12",
            *           "gender": "perempuan"
            *         },
-           *         "payment_url": "https://api.cexup.com/pay/q9pXxO7LIX0kOelh6Cro0z5eW9NJ_dff",
            *         "expires_at": "2026-11-28T08:45:03+07:00",
            *         "meeting_url": null,
            *         "proposed_date": null,
@@ -36586,7 +36575,7 @@ export interface operations {
             /**
              * @example {
              *       "transaction_id": "CX202611283CL79FAA",
-             *       "status": "waiting_payment",
+             *       "status": "waiting_doctor_confirmation",
              *       "date": "2026-12-05",
              *       "time": "08:00",
              *       "estimate": "08:30",
@@ -36609,7 +36598,6 @@ export interface operations {
              *         "date_of_birth": "1994-03-12",
              *         "gender": "perempuan"
              *       },
-             *       "payment_url": "https://api.cexup.com/pay/q9pXxO7LIX0kOelh6Cro0z5eW9NJ_dff",
              *       "expires_at": "2026-11-28T08:45:03+07:00",
              *       "meeting_url": null,
              *       "proposed_date": null,
@@ -36653,7 +36641,6 @@ export interface operations {
                 date_of_birth: string | null;
                 gender: string | null;
               } | null;
-              payment_url: string | null;
               expires_at: string | null;
               meeting_url: string | null;
               proposed_date: string | null;
@@ -37013,7 +37000,7 @@ export interface operations {
            *               "date_of_birth": "1994-03-12",
            *               "gender": "perempuan"
            *             },
-           *             "payment_url": "https://api.cexup.com/pay/q9pXxO7LIX0kOelh6Cro0z5eW9NJ_dff",
+           *             "payment_url": "https://api.cexup.com/pay/2PK5EFZowdn6S3cKaZdWSwubkl-RC1HM8wyjeY8CXIo",
            *             "expires_at": "2026-11-28T08:45:03+07:00",
            *             "meeting_url": null,
            *             "proposed_date": null,
@@ -37141,7 +37128,7 @@ export interface operations {
              *             "date_of_birth": "1994-03-12",
              *             "gender": "perempuan"
              *           },
-             *           "payment_url": "https://api.cexup.com/pay/q9pXxO7LIX0kOelh6Cro0z5eW9NJ_dff",
+             *           "payment_url": "https://api.cexup.com/pay/2PK5EFZowdn6S3cKaZdWSwubkl-RC1HM8wyjeY8CXIo",
              *           "expires_at": "2026-11-28T08:45:03+07:00",
              *           "meeting_url": null,
              *           "proposed_date": null,
@@ -41009,7 +40996,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description From the order’s `payment_url`. */
+        /** @description The secret at the end of the order’s `payment_url` (the patient’s views only); another is a 404. */
         reference: string;
       };
       cookie?: never;
@@ -41153,7 +41140,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description From the order’s `payment_url`. */
+        /** @description The secret at the end of the order’s `payment_url` (the patient’s views only); another is a 404. */
         reference: string;
       };
       cookie?: never;
@@ -41404,7 +41391,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description From the order’s `payment_url`. */
+        /** @description The secret at the end of the order’s `payment_url` (the patient’s views only); another is a 404. */
         reference: string;
       };
       cookie?: never;
