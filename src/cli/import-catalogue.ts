@@ -7,6 +7,7 @@ import { VersionedCache } from '../modules/catalogue/cache.js';
 import { CATALOGUE_VERSION, sanitizeArticleHtml } from '../modules/catalogue/catalogue.service.js';
 import { newId } from '../security/tokens.js';
 import { systemClock } from '../clock.js';
+import { lockUsernames } from '../modules/accounts/usernames.js';
 
 export type CatalogueImportResult =
   { ok: true; counts: Record<string, number> } | { ok: false; errors: { line: number; message: string }[] };
@@ -1019,6 +1020,20 @@ async function writeCatalogue(
       ) {
         d.src.problems.push(`username "${d.username}" belongs to doctor "${holder.slug}" in the database`);
       }
+    }
+  }
+  // Nor may an account hold it (usernames are one namespace), but the doctor's own login.
+  await lockUsernames(trx);
+  for (const part of chunks([...byUsername.keys()], 500)) {
+    const holders = await trx
+      .selectFrom('users')
+      .leftJoin('doctors', 'doctors.user_id', 'users.id')
+      .select(['users.username_normalized as username', 'doctors.slug as slug'])
+      .where('users.username_normalized', 'in', part)
+      .execute();
+    for (const holder of holders) {
+      const d = byUsername.get(holder.username)!;
+      if (holder.slug !== d.slug) d.src.problems.push(`username "${d.username}" belongs to an account`);
     }
   }
   // Every problem of the file at once, its own and its references': then nothing is written.

@@ -19,6 +19,7 @@ import {
   parseYmd,
 } from './identity.js';
 import { LoginGuard } from './login-guard.js';
+import { inTransaction, lockUsernames, usernameTaken } from './usernames.js';
 import * as sessions from './sessions.repository.js';
 import { systemClock } from '../../clock.js';
 
@@ -133,7 +134,8 @@ export class AccountsService {
     const username = input.username.trim();
     const email = input.email.trim();
     const problems: FieldProblems = {};
-    if (await repo.usernameExists(this.db, normalizeLogin(username))) problems.username = [{ key: 'usernameTaken' }];
+    // Usernames are one namespace with the catalogue's doctors (and every role's accounts).
+    if (await usernameTaken(this.db, username)) problems.username = [{ key: 'usernameTaken' }];
     if (await repo.emailExists(this.db, normalizeLogin(email))) problems.email = [{ key: 'emailTaken' }];
     if (Object.keys(problems).length > 0) throw new AppError('VALIDATION_FAILED', { fields: problems });
 
@@ -155,7 +157,12 @@ export class AccountsService {
       now,
     );
     try {
-      await repo.insertUser(this.db, row);
+      await inTransaction(this.db, async (trx) => {
+        // Checked again under the lock: a doctor created meanwhile is in no unique index of users.
+        await lockUsernames(trx);
+        if (await usernameTaken(trx, username)) throw AppError.field('username', 'usernameTaken');
+        await repo.insertUser(trx, row);
+      });
     } catch (err) {
       // Two registrations racing for one name: the unique index decides, the loser gets a 422.
       if (isUniqueViolation(err, 'username_normalized')) throw AppError.field('username', 'usernameTaken');
@@ -172,7 +179,7 @@ export class AccountsService {
   async isAvailable(type: 'username' | 'email', value: string): Promise<boolean> {
     const normalized = normalizeLogin(value);
     return type === 'username'
-      ? !(await repo.usernameExists(this.db, normalized))
+      ? !(await usernameTaken(this.db, normalized))
       : !(await repo.emailExists(this.db, normalized));
   }
 

@@ -11,6 +11,7 @@ import { newId } from '../../security/tokens.js';
 import * as accountsRepo from '../accounts/accounts.repository.js';
 import { normalizeLogin } from '../accounts/accounts.service.js';
 import { processAvatar } from '../accounts/avatar.js';
+import { lockUsernames, usernameTaken } from '../accounts/usernames.js';
 import { VersionedCache } from '../catalogue/cache.js';
 import { CATALOGUE_VERSION, imagePath, sanitizeArticleHtml } from '../catalogue/catalogue.service.js';
 import * as repo from './admin.repository.js';
@@ -70,7 +71,8 @@ export async function createAdmin(
   let suffix = 1;
   for (let attempt = 0; attempt < 50; attempt++) {
     let username = suffix === 1 ? base : `${base}${suffix}`;
-    while (await accountsRepo.usernameExists(db, username)) {
+    // One namespace with patients and the catalogue's doctors.
+    while (await usernameTaken(db, username)) {
       suffix += 1;
       username = `${base}${suffix}`;
       if (suffix > 10_000) username = `${base}${randomBytes(4).readUInt32BE() % 1_000_000_000}`;
@@ -81,8 +83,14 @@ export async function createAdmin(
       at,
     );
     try {
-      await accountsRepo.insertUser(db, row);
-      return { id: row.id, username };
+      const inserted = await db.transaction().execute(async (trx) => {
+        await lockUsernames(trx);
+        if (await usernameTaken(trx, username)) return false;
+        await accountsRepo.insertUser(trx, row);
+        return true;
+      });
+      if (inserted) return { id: row.id, username };
+      suffix += 1;
     } catch (err) {
       if (isUniqueViolation(err, 'email_normalized')) throw emailTaken();
       // Someone took the username meanwhile: try the next one.
@@ -410,8 +418,13 @@ export class AdminService {
         const d = input as DoctorInput;
         const username = d.username ?? (existing === undefined ? d.slug : undefined);
         if (username !== undefined) {
-          const exceptId = (existing as { id?: string } | undefined)?.id;
-          if (await repo.usernameOfDoctorTaken(trx, username, exceptId)) throw fail('username', 'usernameTaken');
+          const own = existing as { id?: string; user_id?: string | null } | undefined;
+          // One namespace with every account: a patient's or an admin's username is refused;
+          // the doctor's own login shares the doctor's.
+          await lockUsernames(trx);
+          if (await usernameTaken(trx, username, { doctorId: own?.id, userId: own?.user_id })) {
+            throw fail('username', 'usernameTaken');
+          }
           put('username', username);
         }
         if (d.name !== undefined) {

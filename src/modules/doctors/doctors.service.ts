@@ -2,6 +2,7 @@ import type { Db } from '../../db/index.js';
 import { hashPassword } from '../../security/passwords.js';
 import { newId } from '../../security/tokens.js';
 import { insertUser, newUserRow } from '../accounts/accounts.repository.js';
+import { lockUsernames } from '../accounts/usernames.js';
 import { systemClock } from '../../clock.js';
 
 export class DoctorLoginError extends Error {
@@ -30,6 +31,8 @@ export async function createDoctorLogin(
       .select(['id', 'name', 'username', 'user_id'])
       .where('slug', '=', input.slug)
       .executeTakeFirst();
+    // With every other write that takes a username (accounts/usernames.ts).
+    await lockUsernames(trx);
     if (doctor === undefined) throw new DoctorLoginError(`no doctor ${input.slug}`);
     if (doctor.user_id !== null) throw new DoctorLoginError(`${input.slug} already has a login`);
     const taken = await trx
