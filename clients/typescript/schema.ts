@@ -1413,10 +1413,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Everything held about me (profile, identity number in clear, obgyn profile, orders, access log) as a JSON file */
+    /** Everything held about me (profile, identity number in clear, obgyn profile, orders, access log) as a JSON file; only within 5 minutes of a login (else 403: use POST with the password) */
     get: operations['exportMyData'];
     put?: never;
-    post?: never;
+    /** The same export as GET /me/export, with the password asked again: for a session of any age */
+    post: operations['exportMyDataWithPassword'];
     delete?: never;
     options?: never;
     head?: never;
@@ -37416,6 +37417,34 @@ export interface operations {
           };
         };
       };
+      /** @description `REAUTHENTICATION_REQUIRED`: Enter your password again to continue: send it with this request, or log in again (a new login counts for 5 minutes). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Enter your password again to continue: send it with this request, or log in again (a new login counts for 5 minutes).",
+           *       "code": "REAUTHENTICATION_REQUIRED",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'REAUTHENTICATION_REQUIRED';
+            data: null;
+          };
+        };
+      };
       /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
       413: {
         headers: {
@@ -37533,6 +37562,721 @@ export interface operations {
              * @enum {string}
              */
             code: 'TOO_MANY_REQUESTS';
+            data: null;
+          };
+        };
+      };
+      /** @description `INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Something went wrong on our side.",
+           *       "code": "INTERNAL_ERROR",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'INTERNAL_ERROR';
+            data: null;
+          };
+        };
+      };
+      /** @description `SERVICE_UNAVAILABLE`: The service is temporarily unavailable. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The service is temporarily unavailable.",
+           *       "code": "SERVICE_UNAVAILABLE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'SERVICE_UNAVAILABLE';
+            data: null;
+          };
+        };
+      };
+    };
+  };
+  exportMyDataWithPassword: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "password": "rahasia-123"
+         *     }
+         */
+        'application/json': {
+          user_id?: string | number | null;
+          username?: string | null;
+          /** @description The current password; a wrong one is a 422 and counts as a failed login. */
+          password: string;
+        };
+      };
+    };
+    responses: {
+      /** @description A download: `Content-Disposition: attachment`, `Cache-Control: no-store`. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": true,
+           *       "message": "OK.",
+           *       "data": {
+           *         "exported_at": "2026-12-02T03:00:00.000Z",
+           *         "profile": {
+           *           "user_id": "d23d8381-0ee8-4b75-a5a4-8085cda063b6",
+           *           "name": "Siti Rahayu",
+           *           "username": "sitirahayu",
+           *           "email": "siti@example.id",
+           *           "address": "Jl. Sudirman 5, Bandung",
+           *           "gender": "perempuan",
+           *           "phone_number": "081234567890",
+           *           "date_of_birth": "1994-03-12",
+           *           "place_of_birth": "Bandung",
+           *           "type": "ktp",
+           *           "no_type": "************0001",
+           *           "thumb": "https://api.cexup.com/files/avatars/5b0f6a52-7d8e-4c3b-9a51-2f0c8e7d4a10.jpg",
+           *           "created_at": "2026-11-28T00:45:02.588Z",
+           *           "updated_at": "2026-11-28T01:10:40.120Z"
+           *         },
+           *         "identity": {
+           *           "type": "ktp",
+           *           "number": "3273015203940001"
+           *         },
+           *         "email_verified_at": "2026-11-28T00:50:12.000Z",
+           *         "obgyn": {
+           *           "user_id": "d23d8381-0ee8-4b75-a5a4-8085cda063b6",
+           *           "suami": "Budi Santoso",
+           *           "faskes1": "Puskesmas Coblong",
+           *           "faskes_rujukan": "RSUD Kota Bandung",
+           *           "pendidikan": "S1",
+           *           "pekerjaan": "Guru",
+           *           "created_at": "2026-11-28T00:45:03.711Z",
+           *           "updated_at": "2026-11-28T00:45:03.711Z"
+           *         },
+           *         "orders": [
+           *           {
+           *             "transaction_id": "CX202611283CL79FAA",
+           *             "status": "waiting_payment",
+           *             "date": "2026-12-05",
+           *             "time": "08:00",
+           *             "estimate": "08:30",
+           *             "type": "reservasi",
+           *             "price": 285000,
+           *             "patient": "Ayu Lestari",
+           *             "note": "Mata kanan merah sejak tiga hari.",
+           *             "hospital": "RS Andalas Medika Padang",
+           *             "timezone": "Asia/Jakarta",
+           *             "start_at": "2026-12-05T08:00:00+07:00",
+           *             "doctor_account": {
+           *               "name": "dr. Adi Firmansyah, Sp.M",
+           *               "slug": "dr-adi-firmansyah-sp-m-26",
+           *               "thumb": null,
+           *               "speciality": "Mata"
+           *             },
+           *             "patient_account": {
+           *               "name": "Ayu Lestari",
+           *               "thumb": null,
+           *               "date_of_birth": "1994-03-12",
+           *               "gender": "perempuan"
+           *             },
+           *             "payment_url": "https://api.cexup.com/pay/2PK5EFZowdn6S3cKaZdWSwubkl-RC1HM8wyjeY8CXIo",
+           *             "expires_at": "2026-11-28T08:45:03+07:00",
+           *             "meeting_url": null,
+           *             "proposed_date": null,
+           *             "proposed_time": null,
+           *             "refund_due": 0,
+           *             "allow_access_data": true,
+           *             "created_at": "2026-11-28T07:45:03+07:00",
+           *             "history": [
+           *               {
+           *                 "status": "waiting_payment",
+           *                 "action": "book",
+           *                 "by": "patient",
+           *                 "at": "2026-11-28T07:45:03+07:00"
+           *               }
+           *             ]
+           *           }
+           *         ],
+           *         "notifications": [
+           *           {
+           *             "id": "0mi4q0x5k00001a2b3c4d5e6f",
+           *             "type": "order.confirmed",
+           *             "title": "Appointment confirmed",
+           *             "body": "The doctor confirmed CX20261201K7M2QX9A for 2026-12-03 09:00 (Asia/Jakarta).",
+           *             "transaction_id": "CX20261201K7M2QX9A",
+           *             "status": "waiting_meeting",
+           *             "read": false,
+           *             "read_at": null,
+           *             "created_at": "2026-12-01T10:15:00+07:00",
+           *             "data": {
+           *               "transaction_id": "CX20261201K7M2QX9A",
+           *               "status": "waiting_meeting",
+           *               "previous_status": "waiting_doctor_confirmation",
+           *               "action": "confirm",
+           *               "actor": "doctor",
+           *               "type": "call",
+           *               "date": "2026-12-03",
+           *               "time": "09:00",
+           *               "timezone": "Asia/Jakarta",
+           *               "start_at": "2026-12-03T09:00:00+07:00",
+           *               "proposed_date": null,
+           *               "proposed_time": null
+           *             }
+           *           }
+           *         ],
+           *         "access_log": [
+           *           {
+           *             "read_at": "2026-12-02T01:15:00.000Z",
+           *             "actor": {
+           *               "role": "doctor",
+           *               "name": "dr. Adi Firmansyah, Sp.M"
+           *             },
+           *             "what": "order",
+           *             "transaction_id": "CX202611283CL79FAA"
+           *           }
+           *         ],
+           *         "login_addresses": [
+           *           {
+           *             "ip": "203.0.113.7",
+           *             "last_login_at": "2026-12-01T23:10:00.000Z"
+           *           }
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            success: boolean;
+            message: string;
+            /**
+             * @example {
+             *       "exported_at": "2026-12-02T03:00:00.000Z",
+             *       "profile": {
+             *         "user_id": "d23d8381-0ee8-4b75-a5a4-8085cda063b6",
+             *         "name": "Siti Rahayu",
+             *         "username": "sitirahayu",
+             *         "email": "siti@example.id",
+             *         "address": "Jl. Sudirman 5, Bandung",
+             *         "gender": "perempuan",
+             *         "phone_number": "081234567890",
+             *         "date_of_birth": "1994-03-12",
+             *         "place_of_birth": "Bandung",
+             *         "type": "ktp",
+             *         "no_type": "************0001",
+             *         "thumb": "https://api.cexup.com/files/avatars/5b0f6a52-7d8e-4c3b-9a51-2f0c8e7d4a10.jpg",
+             *         "created_at": "2026-11-28T00:45:02.588Z",
+             *         "updated_at": "2026-11-28T01:10:40.120Z"
+             *       },
+             *       "identity": {
+             *         "type": "ktp",
+             *         "number": "3273015203940001"
+             *       },
+             *       "email_verified_at": "2026-11-28T00:50:12.000Z",
+             *       "obgyn": {
+             *         "user_id": "d23d8381-0ee8-4b75-a5a4-8085cda063b6",
+             *         "suami": "Budi Santoso",
+             *         "faskes1": "Puskesmas Coblong",
+             *         "faskes_rujukan": "RSUD Kota Bandung",
+             *         "pendidikan": "S1",
+             *         "pekerjaan": "Guru",
+             *         "created_at": "2026-11-28T00:45:03.711Z",
+             *         "updated_at": "2026-11-28T00:45:03.711Z"
+             *       },
+             *       "orders": [
+             *         {
+             *           "transaction_id": "CX202611283CL79FAA",
+             *           "status": "waiting_payment",
+             *           "date": "2026-12-05",
+             *           "time": "08:00",
+             *           "estimate": "08:30",
+             *           "type": "reservasi",
+             *           "price": 285000,
+             *           "patient": "Ayu Lestari",
+             *           "note": "Mata kanan merah sejak tiga hari.",
+             *           "hospital": "RS Andalas Medika Padang",
+             *           "timezone": "Asia/Jakarta",
+             *           "start_at": "2026-12-05T08:00:00+07:00",
+             *           "doctor_account": {
+             *             "name": "dr. Adi Firmansyah, Sp.M",
+             *             "slug": "dr-adi-firmansyah-sp-m-26",
+             *             "thumb": null,
+             *             "speciality": "Mata"
+             *           },
+             *           "patient_account": {
+             *             "name": "Ayu Lestari",
+             *             "thumb": null,
+             *             "date_of_birth": "1994-03-12",
+             *             "gender": "perempuan"
+             *           },
+             *           "payment_url": "https://api.cexup.com/pay/2PK5EFZowdn6S3cKaZdWSwubkl-RC1HM8wyjeY8CXIo",
+             *           "expires_at": "2026-11-28T08:45:03+07:00",
+             *           "meeting_url": null,
+             *           "proposed_date": null,
+             *           "proposed_time": null,
+             *           "refund_due": 0,
+             *           "allow_access_data": true,
+             *           "created_at": "2026-11-28T07:45:03+07:00",
+             *           "history": [
+             *             {
+             *               "status": "waiting_payment",
+             *               "action": "book",
+             *               "by": "patient",
+             *               "at": "2026-11-28T07:45:03+07:00"
+             *             }
+             *           ]
+             *         }
+             *       ],
+             *       "notifications": [
+             *         {
+             *           "id": "0mi4q0x5k00001a2b3c4d5e6f",
+             *           "type": "order.confirmed",
+             *           "title": "Appointment confirmed",
+             *           "body": "The doctor confirmed CX20261201K7M2QX9A for 2026-12-03 09:00 (Asia/Jakarta).",
+             *           "transaction_id": "CX20261201K7M2QX9A",
+             *           "status": "waiting_meeting",
+             *           "read": false,
+             *           "read_at": null,
+             *           "created_at": "2026-12-01T10:15:00+07:00",
+             *           "data": {
+             *             "transaction_id": "CX20261201K7M2QX9A",
+             *             "status": "waiting_meeting",
+             *             "previous_status": "waiting_doctor_confirmation",
+             *             "action": "confirm",
+             *             "actor": "doctor",
+             *             "type": "call",
+             *             "date": "2026-12-03",
+             *             "time": "09:00",
+             *             "timezone": "Asia/Jakarta",
+             *             "start_at": "2026-12-03T09:00:00+07:00",
+             *             "proposed_date": null,
+             *             "proposed_time": null
+             *           }
+             *         }
+             *       ],
+             *       "access_log": [
+             *         {
+             *           "read_at": "2026-12-02T01:15:00.000Z",
+             *           "actor": {
+             *             "role": "doctor",
+             *             "name": "dr. Adi Firmansyah, Sp.M"
+             *           },
+             *           "what": "order",
+             *           "transaction_id": "CX202611283CL79FAA"
+             *         }
+             *       ],
+             *       "login_addresses": [
+             *         {
+             *           "ip": "203.0.113.7",
+             *           "last_login_at": "2026-12-01T23:10:00.000Z"
+             *         }
+             *       ]
+             *     }
+             */
+            data: {
+              exported_at: string;
+              /**
+               * @example {
+               *       "user_id": "d23d8381-0ee8-4b75-a5a4-8085cda063b6",
+               *       "name": "Siti Rahayu",
+               *       "username": "sitirahayu",
+               *       "email": "siti@example.id",
+               *       "address": "Jl. Sudirman 5, Bandung",
+               *       "gender": "perempuan",
+               *       "phone_number": "081234567890",
+               *       "date_of_birth": "1994-03-12",
+               *       "place_of_birth": "Bandung",
+               *       "type": "ktp",
+               *       "no_type": "************0001",
+               *       "thumb": "https://api.cexup.com/files/avatars/5b0f6a52-7d8e-4c3b-9a51-2f0c8e7d4a10.jpg",
+               *       "created_at": "2026-11-28T00:45:02.588Z",
+               *       "updated_at": "2026-11-28T01:10:40.120Z"
+               *     }
+               */
+              profile: {
+                user_id: string;
+                name: string;
+                username: string;
+                email: string;
+                address: string | null;
+                gender: string | null;
+                phone_number: string | null;
+                date_of_birth: string | null;
+                place_of_birth: string | null;
+                type: string | null;
+                /** @description Masked: only the last 4 characters. */
+                no_type: string | null;
+                thumb: string | null;
+                created_at: string;
+                updated_at: string;
+              };
+              /** @description The identity document, the number in clear: only in the owner’s own export. */
+              identity: {
+                type: string | null;
+                number: string | null;
+              };
+              email_verified_at: string | null;
+              obgyn: {
+                user_id: string;
+                suami: string;
+                faskes1: string | null;
+                faskes_rujukan: string | null;
+                pendidikan: string | null;
+                pekerjaan: string | null;
+                created_at: string;
+                updated_at: string;
+              } | null;
+              /** @description Every order, newest first, each with its history. */
+              orders: {
+                transaction_id: string;
+                /** @description waiting_payment, waiting_doctor_confirmation, waiting_meeting, reschedule_from_doctor, reschedule_from_patient, join_now, on_air, done, missed_meeting, order_cancel, order_failed, waiting_refund or refunded. */
+                status: string;
+                date: string;
+                time: string;
+                estimate: string;
+                type: string;
+                price: number;
+                patient: string;
+                note: string | null;
+                hospital: string | null;
+                timezone: string;
+                start_at: string;
+                doctor_account: {
+                  name: string;
+                  slug: string;
+                  thumb: string | null;
+                  speciality: string;
+                } | null;
+                patient_account: {
+                  name: string;
+                  thumb: string | null;
+                  date_of_birth: string | null;
+                  gender: string | null;
+                } | null;
+                payment_url: string | null;
+                expires_at: string | null;
+                meeting_url: string | null;
+                proposed_date: string | null;
+                proposed_time: string | null;
+                refund_due: number;
+                /** @description The patient's consent, given at booking, that the doctor reads their records. */
+                allow_access_data: boolean;
+                created_at: string;
+                history: {
+                  status: string;
+                  action: string;
+                  by: string;
+                  at: string;
+                }[];
+              }[];
+              /** @description The whole inbox, read or not, newest first. */
+              notifications: {
+                id: string;
+                /** @description The event: order.booked, order.paid, order.paid_late, order.payment_failed, order.cancelled, order.confirmed, order.declined, order.reschedule_proposed, order.reschedule_accepted, order.reschedule_rejected, order.reschedule_expired, order.room_opened, order.started, order.finished, order.missed, order.refunded, order.reminder. */
+                type: string;
+                /** @description In the language of Accept-Language. */
+                title: string;
+                body: string;
+                transaction_id: string;
+                status: string;
+                read: boolean;
+                read_at: string | null;
+                created_at: string;
+                /**
+                 * @example {
+                 *       "transaction_id": "CX20261201K7M2QX9A",
+                 *       "status": "waiting_meeting",
+                 *       "previous_status": "waiting_doctor_confirmation",
+                 *       "action": "confirm",
+                 *       "actor": "doctor",
+                 *       "type": "call",
+                 *       "date": "2026-12-03",
+                 *       "time": "09:00",
+                 *       "timezone": "Asia/Jakarta",
+                 *       "start_at": "2026-12-03T09:00:00+07:00",
+                 *       "proposed_date": null,
+                 *       "proposed_time": null
+                 *     }
+                 */
+                data: {
+                  transaction_id: string;
+                  /** @description The order’s status after the event. */
+                  status: string;
+                  previous_status: string | null;
+                  /** @description The lifecycle action (book, pay, confirm, ..., reminder). */
+                  action: string;
+                  /** @description patient, doctor, gateway, job or admin. */
+                  actor: string;
+                  /** @description call or reservasi. */
+                  type: string;
+                  date: string;
+                  time: string;
+                  timezone: string;
+                  start_at: string;
+                  proposed_date: string | null;
+                  proposed_time: string | null;
+                };
+              }[];
+              /** @description Every read of this data by a doctor or an admin. */
+              access_log: {
+                /** @description When, ISO 8601. */
+                read_at: string;
+                /** @description Who read: never their email or any other contact. */
+                actor: {
+                  /** @description `doctor` or `admin`. */
+                  role: string;
+                  /** @description A doctor's public name, or the admin account's name. */
+                  name: string;
+                };
+                /** @description `order` (one order), `orders_list` (a list page that held your orders), `audit_log` (the change history of an order), `profile`. */
+                what: string;
+                transaction_id: string | null;
+              }[];
+              /** @description Addresses logged in from (kept so that a lockout spares them). */
+              login_addresses: {
+                ip: string;
+                last_login_at: string;
+              }[];
+            };
+          };
+        };
+      };
+      /** @description `BAD_REQUEST`: The request is malformed. `MALFORMED_JSON`: The request body is not valid JSON. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request is malformed.",
+           *       "code": "BAD_REQUEST",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'BAD_REQUEST' | 'MALFORMED_JSON';
+            data: null;
+          };
+        };
+      };
+      /** @description `API_KEY_INVALID`: A valid x-api-key header is required. `UNAUTHENTICATED`: Authentication required: send a valid Bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "A valid x-api-key header is required.",
+           *       "code": "API_KEY_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `FORBIDDEN_OTHER_USER`: You can only act on your own account. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "You can only act on your own account.",
+           *       "code": "FORBIDDEN_OTHER_USER",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'FORBIDDEN_OTHER_USER';
+            data: null;
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request body is too large.",
+           *       "code": "PAYLOAD_TOO_LARGE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'PAYLOAD_TOO_LARGE';
+            data: null;
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Unsupported content type: send application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Unsupported content type: send application/json.",
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'UNSUPPORTED_MEDIA_TYPE';
+            data: null;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: The given data was invalid. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The given data was invalid.",
+           *       "code": "VALIDATION_FAILED",
+           *       "data": null,
+           *       "errors": {
+           *         "email": [
+           *           "The email must be a valid email address."
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'VALIDATION_FAILED';
+            data: null;
+            /** @description Messages per field. */
+            errors?: {
+              [key: string]: string[];
+            };
+          };
+        };
+      };
+      /** @description `TOO_MANY_REQUESTS`: Too many requests. Try again later. `LOGIN_LOCKED`: Too many failed logins. Try again in {minutes} minutes. */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Too many requests. Try again later.",
+           *       "code": "TOO_MANY_REQUESTS",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'TOO_MANY_REQUESTS' | 'LOGIN_LOCKED';
             data: null;
           };
         };
