@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { test } from 'node:test';
 import { sha256 } from '../src/security/tokens.js';
-import { ADMIN, DOCTOR, PATIENT, PUBLIC, params, type Role, type Sample } from './access/routes.js';
+import { ADMIN, ANY_ROLE, DOCTOR, PATIENT, PUBLIC, params, type Role, type Sample } from './access/routes.js';
 import { NO_PATIENT_ROWS, SNAPSHOT_TABLES, snapshot } from './access/snapshot.js';
 import { A_IDEMPOTENCY_KEY, A_NOTE, A_OBGYN, A_PROFILE, buildWorld, type World } from './access/world.js';
 
@@ -22,6 +22,8 @@ interface Operation {
   path: string;
   operationId: string;
   needsToken: boolean;
+  /** The document's `x-token-roles`: the roles whose tokens it takes, when more than one. */
+  tokenRoles: unknown;
 }
 
 interface Cell {
@@ -40,29 +42,41 @@ const PROPOSAL = { date: '2026-12-04', time: '10:30' };
 async function operations(w: World): Promise<Operation[]> {
   const res = await w.ta.app.inject({ method: 'GET', url: '/openapi.json' });
   assert.equal(res.statusCode, 200);
-  const doc = res.json() as { paths: Record<string, Record<string, { operationId?: string; security?: unknown[] }>> };
+  const doc = res.json() as {
+    paths: Record<string, Record<string, { operationId?: string; security?: unknown[]; 'x-token-roles'?: unknown }>>;
+  };
   const out: Operation[] = [];
   for (const [path, item] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(item)) {
       if (!['get', 'post', 'put', 'delete', 'patch'].includes(method)) continue;
       assert.ok(op.operationId, `${method} ${path} has no operationId`);
       const needsToken = (op.security ?? []).some((r) => Object.keys(r as object).includes('bearer'));
-      out.push({ method: method.toUpperCase() as Method, path, operationId: op.operationId, needsToken });
+      out.push({
+        method: method.toUpperCase() as Method,
+        path,
+        operationId: op.operationId,
+        needsToken,
+        tokenRoles: op['x-token-roles'],
+      });
     }
   }
   return out;
 }
 
-function roleOf(operationId: string): Role | undefined {
-  if (operationId in PATIENT) return 'patient';
-  if (operationId in DOCTOR) return 'doctor';
-  if (ADMIN.includes(operationId)) return 'admin';
+const EVERY_ROLE: Role[] = ['patient', 'doctor', 'admin'];
+
+/** The roles whose tokens an operation takes, as the matrix classifies it. */
+function rolesOf(operationId: string): Role[] | undefined {
+  if (operationId in ANY_ROLE) return EVERY_ROLE;
+  if (operationId in PATIENT) return ['patient'];
+  if (operationId in DOCTOR) return ['doctor'];
+  if (ADMIN.includes(operationId)) return ['admin'];
   return undefined;
 }
 
 function sampleOf(w: World, op: Operation): Required<Pick<Sample, 'url'>> & Sample {
-  const role = roleOf(op.operationId);
-  const sample = role === 'patient' ? PATIENT[op.operationId]!(w) : role === 'doctor' ? DOCTOR[op.operationId]!(w) : {};
+  const id = op.operationId;
+  const sample = ANY_ROLE[id]?.(w) ?? PATIENT[id]?.(w) ?? DOCTOR[id]?.(w) ?? {};
   const values = params(w);
   const url =
     sample.url ??
@@ -124,21 +138,29 @@ test('access matrix: every cell across users, roles and apps is refused; A uncha
   // 1. Every operation of the document is classified; no classification is stale.
   const ops = await operations(w);
   const ids = new Set(ops.map((o) => o.operationId));
-  const unclassified = ops.filter((o) => roleOf(o.operationId) === undefined && !(o.operationId in PUBLIC));
+  const unclassified = ops.filter((o) => rolesOf(o.operationId) === undefined && !(o.operationId in PUBLIC));
   assert.deepEqual(
     unclassified.map((o) => `${o.method} ${o.path} (${o.operationId})`),
     [],
     'operations without an access-matrix entry (test/access/routes.ts)',
   );
   // A role entry names cells: one left behind by a renamed route would leave that route untested.
-  const stale = [...Object.keys(PATIENT), ...Object.keys(DOCTOR), ...ADMIN].filter((id) => !ids.has(id));
+  const stale = [...Object.keys(PATIENT), ...Object.keys(ANY_ROLE), ...Object.keys(DOCTOR), ...ADMIN].filter(
+    (id) => !ids.has(id),
+  );
   assert.deepEqual(stale, [], 'matrix entries naming no operation of the document');
   for (const o of ops) {
-    const role = roleOf(o.operationId);
+    const roles = rolesOf(o.operationId);
     assert.equal(
       o.needsToken,
-      role !== undefined,
-      `${o.operationId}: needs a token = ${o.needsToken}, matrix role ${role}`,
+      roles !== undefined,
+      `${o.operationId}: needs a token = ${o.needsToken}, matrix roles ${roles}`,
+    );
+    // The document names the roles of an operation open to several; the matrix must agree.
+    assert.deepEqual(
+      o.tokenRoles,
+      o.operationId in ANY_ROLE ? EVERY_ROLE : undefined,
+      `${o.operationId}: x-token-roles of the document against the matrix (ANY_ROLE)`,
     );
   }
 
@@ -199,12 +221,13 @@ test('access matrix: every cell across users, roles and apps is refused; A uncha
     { name: 'no token', token: undefined },
   ];
   for (const op of ops) {
-    const role = roleOf(op.operationId);
-    if (role === undefined) continue;
+    const roles = rolesOf(op.operationId);
+    if (roles === undefined) continue;
     const sample = sampleOf(w, op);
     for (const cred of credentials) {
       for (const [keyName, key] of Object.entries(KEYS)) {
-        if (cred.role === role && cred.home === key) continue;
+        // Its own role in its own app: the caller's own business (and ANY_ROLE's, its own session).
+        if (cred.role !== undefined && roles.includes(cred.role) && cred.home === key) continue;
         cells.push({
           name: `${cred.name} with ${keyName} -> ${op.method} ${op.path}`,
           method: op.method,
@@ -235,7 +258,7 @@ test('access matrix: every cell across users, roles and apps is refused; A uncha
   ];
   const orderNotFound = { status: 404, code: 'ORDER_NOT_FOUND' };
   const forbidden = { status: 403, code: 'FORBIDDEN_OTHER_USER' };
-  const bodyOps = ops.filter((o) => roleOf(o.operationId) === 'patient' && o.method !== 'GET');
+  const bodyOps = ops.filter((o) => rolesOf(o.operationId)?.includes('patient') && o.method !== 'GET');
   for (const x of others) {
     const h = headers(x.key, x.token);
     for (const [state, order] of Object.entries(w.orders)) {
@@ -290,6 +313,25 @@ test('access matrix: every cell across users, roles and apps is refused; A uncha
       payload: { ids: w.aNotificationIds.slice(0, 100) },
       expect: { status: 200, check: (b) => (b.data.updated === 0 ? undefined : `updated ${b.data.updated}`) },
     });
+  }
+  // A doctor and an admin, in their own app, naming A on the routes every role may call.
+  for (const x of [
+    { name: 'D2', token: w.d2.token },
+    { name: 'admin', token: w.admin.token },
+  ]) {
+    for (const op of bodyOps.filter((o) => o.operationId in ANY_ROLE)) {
+      const sample = sampleOf(w, op);
+      for (const naming of [{ user_id: w.a.userId }, { username: w.a.username }]) {
+        cells.push({
+          name: `${x.name} -> ${op.method} ${op.path} naming A ${JSON.stringify(naming)}`,
+          method: op.method,
+          url: sample.url,
+          headers: headers(k1.key, x.token),
+          payload: { ...(sample.payload ?? {}), ...naming },
+          expect: forbidden,
+        });
+      }
+    }
   }
   // B repeats A's Idempotency-Key and A's body: B's own attempt, never A's order.
   cells.push({

@@ -113,7 +113,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** End this session */
+    /**
+     * End this session
+     * @description Any signed-in account's token: a patient's, a doctor's or an admin's.
+     */
     post: operations['logout'];
     delete?: never;
     options?: never;
@@ -130,7 +133,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Change the password; every other session ends */
+    /**
+     * Change the password; every other session ends
+     * @description Any signed-in account's token: a patient's, a doctor's or an admin's.
+     */
     post: operations['changePassword'];
     delete?: never;
     options?: never;
@@ -4415,6 +4421,7 @@ export interface operations {
           user_id?: string | number | null;
           username?: string | null;
           current_password: string;
+          /** @description At least 8 characters (a doctor's 12, an admin's 12). */
           new_password: string;
           new_password_confirmation?: string;
         };
@@ -34415,6 +34422,34 @@ export interface operations {
           };
         };
       };
+      /** @description `TOO_MANY_BOOKINGS`: You have made {max} bookings in the last hour. Try again in {minutes} minutes. */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "You have made 3 bookings in the last hour. Try again in 15 minutes.",
+           *       "code": "TOO_MANY_BOOKINGS",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'TOO_MANY_BOOKINGS';
+            data: null;
+          };
+        };
+      };
       /** @description `INTERNAL_ERROR`: Something went wrong on our side. */
       500: {
         headers: {
@@ -34882,6 +34917,34 @@ export interface operations {
             errors?: {
               [key: string]: string[];
             };
+          };
+        };
+      };
+      /** @description `TOO_MANY_CANCELLATIONS`: You have cancelled {max} orders in the last hour. Try again in {minutes} minutes. */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "You have cancelled 3 orders in the last hour. Try again in 15 minutes.",
+           *       "code": "TOO_MANY_CANCELLATIONS",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'TOO_MANY_CANCELLATIONS';
+            data: null;
           };
         };
       };

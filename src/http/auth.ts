@@ -25,18 +25,22 @@ export function apiKeyGuard(apps: AppsService) {
 
 export type Role = 'patient' | 'admin' | 'doctor';
 
+/** Every role: for what each signed-in account does with its own session (log out, change password). */
+export const ANY_ROLE: readonly Role[] = ['patient', 'doctor', 'admin'];
+
 /**
- * onRequest for routes that need a signed-in account of one role: a live bearer token issued
- * in this same app. Another role's token is refused like no token (a patient's on admin
- * routes, an admin's on patient routes).
+ * onRequest for routes that need a signed-in account of one role (or of one of several): a live
+ * bearer token issued in this same app. Another role's token is refused like no token (a
+ * patient's on admin routes, an admin's on patient routes).
  */
-export function bearerGuard(accounts: AccountsService, role: Role = 'patient') {
+export function bearerGuard(accounts: AccountsService, role: Role | readonly Role[] = 'patient') {
+  const roles: readonly string[] = typeof role === 'string' ? [role] : role;
   return async (request: FastifyRequest): Promise<void> => {
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     const app = request.clientApp;
     const session = match && app ? await accounts.authenticate(match[1]!, app.id) : undefined;
-    if (session === undefined || session.user.role !== role) {
+    if (session === undefined || !roles.includes(session.user.role)) {
       throw new AppError('UNAUTHENTICATED', { headers: { 'www-authenticate': 'Bearer' } });
     }
     request.session = session;

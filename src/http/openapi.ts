@@ -22,6 +22,11 @@ declare module 'fastify' {
      * into documented error responses, one a status, when the route is added.
      */
     errors?: readonly ErrorCode[];
+    /**
+     * The roles whose Bearer tokens the operation takes, when not only the one its path implies
+     * (`/api/admin` admins, `/api/doctor-app` doctors, other /api routes patients).
+     */
+    'x-token-roles'?: readonly string[];
   }
   interface FastifyInstance {
     /** Every route as it was added (HEAD twins of GET routes left out), for the document's tests. */

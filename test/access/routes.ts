@@ -2,7 +2,7 @@ import { A_OBGYN, PNG, type World } from './world.js';
 
 /**
  * Every operation of the OpenAPI document, classified. An operation that needs a token is in
- * one of PATIENT, DOCTOR or ADMIN (who may call it) with a request that would touch A's data if
+ * one of PATIENT, DOCTOR, ADMIN or ANY_ROLE (who may call it) with a request that would touch A's data if
  * the guard let it through; every other operation is in PUBLIC with the reason it carries no
  * one's data without a secret. The matrix test fails on an operation in none of them, so a route
  * added later gets a matrix entry (or a stated reason) before it ships.
@@ -21,20 +21,12 @@ export const PATIENT: Record<string, (w: World) => Sample> = {
   me: () => ({}),
   updateProfile: () => ({ payload: { name: 'Nama Diganti', phone_number: '089900001111' } }),
   setAvatar: () => ({ payload: { file: PNG, type: 'png' } }),
-  changePassword: (w) => ({
-    payload: {
-      current_password: w.a.password,
-      new_password: 'diganti-sekali-99',
-      new_password_confirmation: 'diganti-sekali-99',
-  exportMyDataWithPassword: (w) => ({ payload: { password: w.a.password } }),
-    },
-  }),
-  logout: () => ({}),
   getObgyn: () => ({}),
   saveObgyn: () => ({ payload: { ...A_OBGYN, suami: 'Suami Diganti' } }),
   emailVerificationStatus: () => ({}),
   resendEmailVerification: () => ({ payload: {} }),
   exportMyData: () => ({}),
+  exportMyDataWithPassword: (w) => ({ payload: { password: w.a.password } }),
   myAccessLog: () => ({}),
   deleteMyAccount: (w) => ({ payload: { password: w.a.password } }),
   book: (w) => ({ payload: { ...w.idempotentBody, time: '2026-12-04 10:00' } }),
@@ -45,6 +37,22 @@ export const PATIENT: Record<string, (w: World) => Sample> = {
   }),
   listNotifications: () => ({}),
   readNotifications: (w) => ({ payload: { ids: w.aNotificationIds.slice(0, 100) } }),
+};
+
+/**
+ * Operations every role's token opens (the document's `x-token-roles`), each on the caller's own
+ * session: A's requests about A's own session. Every other user's, even in their own app, must
+ * not reach A's.
+ */
+export const ANY_ROLE: Record<string, (w: World) => Sample> = {
+  changePassword: (w) => ({
+    payload: {
+      current_password: w.a.password,
+      new_password: 'diganti-sekali-99',
+      new_password_confirmation: 'diganti-sekali-99',
+    },
+  }),
+  logout: () => ({}),
 };
 
 /** Doctor-token operations: D1's requests about A's orders. */

@@ -13,7 +13,7 @@ import {
   hintsFor,
   opKey,
   replaceThrowaway,
-  roleOf,
+  rolesOf,
   type World,
 } from './world.js';
 
@@ -170,6 +170,8 @@ export async function fuzzShard(t: TestContext, shard: number, shards: number): 
   const statuses = new Map<number, number>();
   let requestNo = 0;
   let lostCredentials = 0;
+  /** "operation role" of every token role each operation was sent with. */
+  const triedRoles = new Set<string>();
   const timings: [string, number][] = [];
 
   for (const op of ops) {
@@ -177,11 +179,15 @@ export async function fuzzShard(t: TestContext, shard: number, shards: number): 
     const opStarted = performance.now();
     const samples = fc.sample(requestsFor(op, hintsFor(w, op)), { seed: seedOf(op), numRuns: RUNS });
     const destructive = DESTRUCTIVE.has(key);
-    const role = roleOf(op);
+    // An operation open to several roles gets their tokens in turn.
+    const roles = rolesOf(op);
+    let nth = 0;
 
     const send = async (req: FuzzRequest) => {
       requestNo += 1;
-      const auth = credentials(w, op);
+      const role = roles[nth++ % roles.length]!;
+      triedRoles.add(`${key} ${role}`);
+      const auth = credentials(w, op, role);
       const headers = { ...req.headers, ...auth };
       const res = await w.ta.app.inject({
         method: op.method as 'GET',
@@ -254,4 +260,7 @@ export async function fuzzShard(t: TestContext, shard: number, shards: number): 
   );
   assert.equal(sent.size, ops.length, "every operation of this shard's part of the document was fuzzed");
   for (const op of ops) assert.ok((sent.get(opKey(op)) ?? 0) >= RUNS, `${opKey(op)}: fewer than ${RUNS} requests`);
+  for (const op of ops) {
+    for (const role of rolesOf(op)) assert.ok(triedRoles.has(`${opKey(op)} ${role}`), `${opKey(op)}: no ${role} token`);
+  }
 }

@@ -26,7 +26,14 @@ export interface World {
   adminEmail: string;
   adminToken: string;
   /** For operations that end the session or the account they are given: replaced after each success. */
-  throwaway: { patient: Patient; passwordHash: string; adminId: string; adminToken: string };
+  throwaway: {
+    patient: Patient;
+    passwordHash: string;
+    adminId: string;
+    adminToken: string;
+    doctorId: string;
+    doctorToken: string;
+  };
   transactionIds: string[];
   paymentRefs: string[];
   avatarFile: string;
@@ -99,9 +106,16 @@ async function login(ta: TestApp, route: string, email: string, password: string
 }
 
 /** A patient and an admin that may be logged out, have their password changed or be erased. */
-export async function freshThrowaway(w: Pick<World, 'ta'>): Promise<World['throwaway']> {
+export async function freshThrowaway(w: Pick<World, 'ta' | 'fx'>): Promise<World['throwaway']> {
   const email = `${uniqueName('fzadmin')}@cexup.test`;
   const { id } = await createAdmin(w.ta.db, { name: 'Admin Fuzz', email, password: PASSWORD });
+  // A doctor that may log out and change its password (Dr Dewi: Dr Andi is the fuzzed doctor).
+  const doctorEmail = `${uniqueName('fzdok')}@rs.example.id`;
+  const doctor = await createDoctorLogin(w.ta.db, {
+    slug: `${w.fx.prefix}-dewi`,
+    email: doctorEmail,
+    password: PASSWORD,
+  });
   const patient = await registerPatient(w.ta, { password: PASSWORD });
   const row = await w.ta.db
     .selectFrom('users')
@@ -113,17 +127,28 @@ export async function freshThrowaway(w: Pick<World, 'ta'>): Promise<World['throw
     passwordHash: row.password_hash,
     adminId: id,
     adminToken: await login(w.ta, '/api/login/admin', email, PASSWORD),
+    doctorId: doctor.userId,
+    doctorToken: await login(w.ta, '/api/login/doctor', doctorEmail, PASSWORD),
   };
 }
 
 /**
  * After a destructive operation succeeded: a new throwaway patient (made with the known password
- * hash, so no slow hashing), or a new session of the throwaway admin.
+ * hash, so no slow hashing), or a new session of the throwaway admin or doctor, with the known
+ * password again (a change-password may have set another).
  */
 export async function replaceThrowaway(w: World, role: Role): Promise<void> {
   const accounts = w.ta.app.services.accounts;
-  if (role === 'admin') {
-    w.throwaway.adminToken = (await accounts.issueToken(w.throwaway.adminId, w.ta.appId)).access_token;
+  if (role === 'admin' || role === 'doctor') {
+    const userId = role === 'admin' ? w.throwaway.adminId : w.throwaway.doctorId;
+    await w.ta.db
+      .updateTable('users')
+      .set({ password_hash: w.throwaway.passwordHash })
+      .where('id', '=', userId)
+      .execute();
+    const token = (await accounts.issueToken(userId, w.ta.appId)).access_token;
+    if (role === 'admin') w.throwaway.adminToken = token;
+    else w.throwaway.doctorToken = token;
     return;
   }
   const username = uniqueName('buang');
@@ -277,6 +302,18 @@ export function roleOf(op: Operation): Role {
   return schemes.has('apiKey') ? 'key' : 'open';
 }
 
+/**
+ * Every role whose token the operation takes: the document's `x-token-roles` where it names
+ * several (log out, change password), else the one its path implies.
+ */
+export function rolesOf(op: Operation): Role[] {
+  const named = (op.spec as { 'x-token-roles'?: unknown })['x-token-roles'];
+  if (Array.isArray(named) && roleOf(op) === 'patient') {
+    return named.filter((r): r is Role => r === 'patient' || r === 'doctor' || r === 'admin');
+  }
+  return [roleOf(op)];
+}
+
 /** Operations that end the session or the account they act with: given the throwaway logins. */
 export const DESTRUCTIVE = new Set([
   'DELETE /api/me',
@@ -287,9 +324,8 @@ export const DESTRUCTIVE = new Set([
 
 export const opKey = (op: Pick<Operation, 'method' | 'path'>) => `${op.method.toUpperCase()} ${op.path}`;
 
-/** The credentials headers of a request of this operation. */
-export function credentials(w: World, op: Operation): Record<string, string> {
-  const role = roleOf(op);
+/** The credentials headers of a request of this operation, with a token of `role` (one of rolesOf). */
+export function credentials(w: World, op: Operation, role: Role = roleOf(op)): Record<string, string> {
   const destructive = DESTRUCTIVE.has(opKey(op));
   const token =
     role === 'patient'
@@ -299,7 +335,9 @@ export function credentials(w: World, op: Operation): Record<string, string> {
           ? w.throwaway.adminToken
           : w.adminToken
         : role === 'doctor'
-          ? w.doctorToken
+          ? destructive
+            ? w.throwaway.doctorToken
+            : w.doctorToken
           : undefined;
   return {
     ...(role === 'open' ? {} : { 'x-api-key': w.ta.apiKey }),

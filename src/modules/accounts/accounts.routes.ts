@@ -403,7 +403,7 @@ export async function accountsRoutes(
             new_password: Type.String({
               minLength: 8,
               maxLength: 128,
-              description: `At least 8 characters; a doctor's or an admin's at least ${DOCTOR_PASSWORD_MIN_LENGTH} and ${ADMIN_PASSWORD_MIN_LENGTH}.`,
+              description: `At least 8 characters (a doctor's ${DOCTOR_PASSWORD_MIN_LENGTH}, an admin's ${ADMIN_PASSWORD_MIN_LENGTH}).`,
             }),
             new_password_confirmation: Type.Optional(Type.String({ maxLength: 128 })),
           },

@@ -5,6 +5,9 @@ import { insertUser, newUserRow } from '../accounts/accounts.repository.js';
 import { lockUsernames } from '../accounts/usernames.js';
 import { systemClock } from '../../clock.js';
 
+/** A doctor's password: at least this long, at creation and when changed. */
+export const DOCTOR_PASSWORD_MIN_LENGTH = 12;
+
 export class DoctorLoginError extends Error {
   constructor(message: string) {
     super(message);
@@ -23,7 +26,9 @@ export async function createDoctorLogin(
 ): Promise<{ userId: string; username: string }> {
   const email = input.email.trim();
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new DoctorLoginError(`${email} is not a valid email address`);
-  if (input.password.length < 12) throw new DoctorLoginError('the password must be at least 12 characters');
+  if (input.password.length < DOCTOR_PASSWORD_MIN_LENGTH) {
+    throw new DoctorLoginError(`the password must be at least ${DOCTOR_PASSWORD_MIN_LENGTH} characters`);
+  }
   const hash = await hashPassword(input.password);
   return db.transaction().execute(async (trx) => {
     const doctor = await trx
