@@ -2,7 +2,7 @@
 // TEST_DATABASE_URL): the same slot raced through two real server processes has one winner; the
 // deadline job run by two processes at once handles each order once, and so does the job each
 // server runs itself (JOB_INTERVAL_SECONDS); one patient's bookings sent at once through two
-// processes stay within MAX_UNPAID_ORDERS.
+// processes stay within MAX_UNPAID_ORDERS, and their cancellations within the hour's limit.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { AppsService } from '../src/modules/apps/apps.service.js';
@@ -340,12 +340,11 @@ test('two servers running their own deadline job (JOB_INTERVAL_SECONDS): each ex
   assert.doesNotMatch(output(), /"level":(50|60)/, output());
 });
 
-test('one patient, 10 bookings at once through two fresh server processes: exactly MAX_UNPAID_ORDERS (3) made', async (t) => {
-  // Two servers of their own with the limit as shipped, caches cold: nothing read before the race.
-  const started = await Promise.allSettled([
-    startServer(fresh.url, { ...SERVER_ENV, MAX_UNPAID_ORDERS: '3' }),
-    startServer(fresh.url, { ...SERVER_ENV, MAX_UNPAID_ORDERS: '3' }),
-  ]);
+test('one patient through two fresh server processes: 10 bookings at once make MAX_UNPAID_ORDERS (3), 3 cancellations at once 2', async (t) => {
+  // Two servers of their own with the unpaid limit as shipped and 2 cancellations an hour,
+  // caches cold: nothing read before the race.
+  const env = { ...SERVER_ENV, MAX_UNPAID_ORDERS: '3', RATE_LIMIT_CANCELS_PER_HOUR: '2' };
+  const started = await Promise.allSettled([startServer(fresh.url, env), startServer(fresh.url, env)]);
   const limited = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   t.after(() => Promise.all(limited.map((s) => s.stop())));
   for (const r of started) if (r.status === 'rejected') throw r.reason;
@@ -402,4 +401,28 @@ test('one patient, 10 bookings at once through two fresh server processes: exact
     ['waiting_payment', 'waiting_payment', 'waiting_payment'],
     'three unpaid orders in the database',
   );
+
+  // The three cancelled at once, through both processes: two are, the third is refused.
+  const booked = replies.filter((r) => r.reply.status === 201).map((r) => r.reply.body.data.transaction_id as string);
+  const cancels = await Promise.all(
+    booked.map(async (id, i) => ({
+      server: i % 2,
+      reply: await send(
+        limited[i % 2]!.baseUrl,
+        'PUT',
+        '/api/user/orders',
+        { transaction_id: id, type: 'reject_by_patient' },
+        headers(patient),
+      ),
+    })),
+  );
+  const cancelSummary = `${tally(cancels)}\n${output()}`;
+  assert.equal(cancels.filter((r) => r.reply.status === 200).length, 2, cancelSummary);
+  assert.deepEqual(
+    cancels.filter((r) => r.reply.status !== 200).map((r) => `${r.reply.status} ${r.reply.body?.code}`),
+    ['429 TOO_MANY_CANCELLATIONS'],
+    cancelSummary,
+  );
+  const cancelled = await db().selectFrom('orders').select('status').where('transaction_id', 'in', booked).execute();
+  assert.deepEqual(cancelled.map((o) => o.status).sort(), ['order_cancel', 'order_cancel', 'waiting_payment']);
 });

@@ -233,3 +233,34 @@ test('the same Idempotency-Key twice at once, the second unpaid order short of t
   assert.equal(envelope(a).data.transaction_id, envelope(b).data.transaction_id);
   assert.equal((await ordersOf(s)).length, 3);
 });
+
+test('five cancellations at once through two app instances, 2 allowed an hour: exactly 2 made, 3 are 429', async (t) => {
+  const env = { RATE_LIMIT_CANCELS_PER_HOUR: '2', MAX_UNPAID_ORDERS: '10' };
+  const s = await setup(t, env);
+  const other = await build(t, { env: { DEMO_MODE: 'true', ...env }, now: () => s.clock.now });
+  const ids: string[] = [];
+  for (const time of TEN_SLOTS.slice(0, 5)) {
+    const res = await book(s, time);
+    assert.equal(res.statusCode, 201, res.body);
+    ids.push(envelope(res).data.transaction_id);
+  }
+  const replies = await Promise.all(
+    ids.map((id, i) =>
+      i % 2 === 0
+        ? cancel(s, id)
+        : other.app.inject({
+            method: 'PUT',
+            url: '/api/user/orders',
+            headers: authHeaders(s.ta, s.patient),
+            payload: { transaction_id: id, type: 'reject_by_patient' },
+          }),
+    ),
+  );
+  assert.equal(replies.filter((r) => r.statusCode === 200).length, 2, tally(replies).join(', '));
+  assert.deepEqual(
+    replies.filter((r) => r.statusCode !== 200).map((r) => `${r.statusCode} ${envelope(r).code}`),
+    ['429 TOO_MANY_CANCELLATIONS', '429 TOO_MANY_CANCELLATIONS', '429 TOO_MANY_CANCELLATIONS'],
+  );
+  const statuses = (await ordersOf(s)).map((o) => o.status).sort();
+  assert.deepEqual(statuses, ['order_cancel', 'order_cancel', 'waiting_payment', 'waiting_payment', 'waiting_payment']);
+});

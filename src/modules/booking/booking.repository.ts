@@ -148,6 +148,14 @@ const cancelQuery = compiledOnce((db: Q, userId: string, offset: number) =>
     .offset(offset),
 );
 
+/** A write that changes nothing: on SQLite it takes the write lock before the reads that follow. */
+export const takeWriteLock = (db: Q, orderId: string) =>
+  db
+    .updateTable('orders')
+    .set((eb) => ({ updated_at: eb.ref('updated_at') }))
+    .where('id', '=', orderId)
+    .execute();
+
 /** When the patient made their `nth` most recent cancellation (1 is the latest), if they made that many. */
 export async function nthCancelAt(db: Q, userId: string, nth: number): Promise<number | null> {
   const row = (await cancelQuery(db, userId, nth - 1))[0];

@@ -485,11 +485,18 @@ export class BookingService {
     }
   }
 
-  /** Refuses a cancellation past RATE_LIMIT_CANCELS_PER_HOUR, with when the next one is possible. */
-  private async checkCancelLimit(userId: string): Promise<void> {
+  /**
+   * Refuses a cancellation past RATE_LIMIT_CANCELS_PER_HOUR, with when the next one is possible.
+   * Runs first in the cancellation's transaction, after the patient's earlier cancellations have
+   * committed: on PostgreSQL behind the patient's lock (as bookings), on SQLite behind the write
+   * lock, taken by a write that changes nothing before anything is read.
+   */
+  private async checkCancelLimit(trx: Db, userId: string, orderId: string): Promise<void> {
+    if (this.dialect === 'postgres') await repo.lockPatient(trx, userId);
+    else await repo.takeWriteLock(trx, orderId);
     const now = this.now();
     const perHour = this.config.cancelsPerHour;
-    const nth = await repo.nthCancelAt(this.db, userId, perHour);
+    const nth = await repo.nthCancelAt(trx, userId, perHour);
     if (nth !== null && nth > now - HOUR) throw tooMany('TOO_MANY_CANCELLATIONS', perHour, nth + HOUR - now);
   }
 
@@ -540,8 +547,9 @@ export class BookingService {
     baseUrl: string,
   ): Promise<OrderResource> {
     const order = await this.ownOrder(userId, scope, transactionId);
-    if (action === 'reject_by_patient') await this.checkCancelLimit(userId);
-    const updated = await this.move(order, action, 'patient', proposal);
+    const limit =
+      action === 'reject_by_patient' ? (trx: Db) => this.checkCancelLimit(trx, userId, order.id) : undefined;
+    const updated = await this.move(order, action, 'patient', proposal, limit);
     return this.resource(updated, baseUrl);
   }
 
