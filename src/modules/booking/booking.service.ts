@@ -458,17 +458,6 @@ export class BookingService {
   }
 
   /**
-   * Whether an order is at a hospital of the app's scope (hospital slugs; null: all of them).
-   * Every order route asks: an app limited to some hospitals never sees or moves the others'.
-   */
-  private async inScope(order: Pick<OrderRow, 'hospital_id'>, scope: readonly string[] | null): Promise<boolean> {
-    if (scope === null) return true;
-    const slug = await repo.hospitalSlugOf(this.db, order.hospital_id);
-    return slug !== undefined && scope.includes(slug);
-  }
-
-  /** The patient's orders at the hospitals of the app's scope, newest first. */
-  /**
    * Refuses a booking past the patient's limits: unpaid orders (MAX_UNPAID_ORDERS) and bookings
    * in the last hour (RATE_LIMIT_BOOKINGS_PER_HOUR). Runs after the order's own insert, so
    * both counts include it; throwing rolls it back.
@@ -500,6 +489,17 @@ export class BookingService {
     if (nth !== null && nth > now - HOUR) throw tooMany('TOO_MANY_CANCELLATIONS', perHour, nth + HOUR - now);
   }
 
+  /**
+   * Whether an order is at a hospital of the app's scope (hospital slugs; null: all of them).
+   * Every order route asks: an app limited to some hospitals never sees or moves the others'.
+   */
+  private async inScope(order: Pick<OrderRow, 'hospital_id'>, scope: readonly string[] | null): Promise<boolean> {
+    if (scope === null) return true;
+    const slug = await repo.hospitalSlugOf(this.db, order.hospital_id);
+    return slug !== undefined && scope.includes(slug);
+  }
+
+  /** The patient's orders at the hospitals of the app's scope, newest first. */
   async listOrders(
     userId: string,
     scope: readonly string[] | null,
