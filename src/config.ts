@@ -242,6 +242,8 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string; serv
     loginPerAddressPerMinute: int('RATE_LIMIT_LOGIN_PER_MINUTE', 30, 1, 100000),
     registerPerAddressPerHour: int('RATE_LIMIT_REGISTER_PER_HOUR', 20, 1, 100000),
     checkIdPerAddressPerMinute: int('RATE_LIMIT_CHECK_ID_PER_MINUTE', 60, 1, 100000),
+    identityChangesPerAccountPerDay: int('RATE_LIMIT_IDENTITY_PER_ACCOUNT_PER_DAY', 10, 1, 100000),
+    identityChangesPerAddressPerHour: int('RATE_LIMIT_IDENTITY_PER_HOUR', 30, 1, 100000),
   };
 
   function readBooking(): BookingConfig {
@@ -250,8 +252,6 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string; serv
       problems.push(`PAYMENT_PROVIDER must be sandbox or midtrans (got "${provider}")`);
     }
     const midtransServerKey = str('MIDTRANS_SERVER_KEY');
-    identityChangesPerAccountPerDay: int('RATE_LIMIT_IDENTITY_PER_ACCOUNT_PER_DAY', 10, 1, 100000),
-    identityChangesPerAddressPerHour: int('RATE_LIMIT_IDENTITY_PER_HOUR', 30, 1, 100000),
     if (provider === 'midtrans' && midtransServerKey === undefined) {
       problems.push('MIDTRANS_SERVER_KEY is required when PAYMENT_PROVIDER=midtrans');
     }
