@@ -8,14 +8,18 @@ import type { Db } from '../../db/index.js';
  */
 
 /**
- * Serialises the writes that take a username, until the transaction ends: on PostgreSQL a
- * transaction-scoped advisory lock, so a check and its insert see every earlier one committed
- * (two tables have no unique index in common); SQLite's one write lock does this already.
- * Must run inside a transaction.
+ * Serialises the writes that take a username, until the transaction ends, so a check and its
+ * insert see every earlier one committed (two tables have no unique index in common). On
+ * PostgreSQL a transaction-scoped advisory lock. On SQLite the database's one write lock, taken
+ * now by a write that changes nothing: a transaction that read first and wrote later would,
+ * with another process committing in between, fail at once with SQLITE_BUSY instead of waiting.
+ * Must run inside a transaction, before its first read.
  */
 export async function lockUsernames(trx: Db): Promise<void> {
   if (trx.getExecutor().adapter instanceof PostgresAdapter) {
     await sql`select pg_advisory_xact_lock(4202, 0)`.execute(trx);
+  } else {
+    await sql`update users set id = id where 0`.execute(trx);
   }
 }
 
