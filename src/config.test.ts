@@ -48,6 +48,8 @@ test('the embedded default: SQLite under ./data, demo mode on, identity keys cre
     loginPerAddressPerMinute: 30,
     registerPerAddressPerHour: 20,
     checkIdPerAddressPerMinute: 60,
+    identityChangesPerAccountPerDay: 10,
+    identityChangesPerAddressPerHour: 30,
   });
   const file = join(cwd, 'data', 'secrets.json');
   assert.ok(existsSync(file));
