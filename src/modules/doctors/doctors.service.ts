@@ -31,13 +31,13 @@ export async function createDoctorLogin(
   }
   const hash = await hashPassword(input.password);
   return db.transaction().execute(async (trx) => {
+    // With every other write that takes a username (accounts/usernames.ts).
+    await lockUsernames(trx);
     const doctor = await trx
       .selectFrom('doctors')
       .select(['id', 'name', 'username', 'user_id'])
       .where('slug', '=', input.slug)
       .executeTakeFirst();
-    // With every other write that takes a username (accounts/usernames.ts).
-    await lockUsernames(trx);
     if (doctor === undefined) throw new DoctorLoginError(`no doctor ${input.slug}`);
     if (doctor.user_id !== null) throw new DoctorLoginError(`${input.slug} already has a login`);
     const taken = await trx
