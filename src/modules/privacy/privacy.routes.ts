@@ -24,6 +24,19 @@ import { NotificationSchema } from '../notifications/notifications.routes.js';
 import { ObgynSchema } from '../obgyn/obgyn.routes.js';
 import type { PrivacyService } from './privacy.service.js';
 
+/** The body of a route that asks for the password again (the export, the erasure). */
+const PasswordAgainBody = Type.Object(
+  {
+    ...ActingUserFields,
+    password: Type.String({
+      minLength: 1,
+      maxLength: 1024,
+      description: 'The current password; a wrong one is a 422 and counts as a failed login.',
+    }),
+  },
+  { examples: [{ password: 'rahasia-123' }] },
+);
+
 export const AccessLogEntrySchema = Type.Object(
   {
     read_at: Type.String({ description: 'When, ISO 8601.' }),
@@ -173,17 +186,7 @@ export async function privacyRoutes(
           KEY_TOKEN,
           ['LOGIN_LOCKED'],
         ),
-        body: Type.Object(
-          {
-            ...ActingUserFields,
-            password: Type.String({
-              minLength: 1,
-              maxLength: 1024,
-              description: 'The current password; a wrong one is a 422 and counts as a failed login.',
-            }),
-          },
-          { examples: [{ password: 'rahasia-123' }] },
-        ),
+        body: PasswordAgainBody,
         response: exportResponse,
       },
     },
@@ -208,17 +211,7 @@ export async function privacyRoutes(
           KEY_TOKEN,
           ['LOGIN_LOCKED', 'ACCOUNT_HAS_OPEN_ORDERS', 'PASSWORD_CHANGED_MEANWHILE'],
         ),
-        body: Type.Object(
-          {
-            ...ActingUserFields,
-            password: Type.String({
-              minLength: 1,
-              maxLength: 1024,
-              description: 'The current password; a wrong one is a 422 and counts as a failed login.',
-            }),
-          },
-          { examples: [{ password: 'rahasia-123' }] },
-        ),
+        body: PasswordAgainBody,
         response: { 200: Envelope(Type.Null(), ERASED.en) },
       },
     },
