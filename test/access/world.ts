@@ -194,7 +194,9 @@ export async function buildWorld(t: TestContext): Promise<World> {
   // The room opens and the meeting starts only near its time (09:30 local, 02:30 UTC): the clock
   // goes there for the meeting and back, so the world's other orders stay ahead.
   clock.now = Date.UTC(2026, 11, 3, 2, 25);
-  for (const action of ['open-room', 'start', 'finish']) await doctorAct(done.transaction_id, action);
+  for (const action of ['open-room', 'start']) await doctorAct(done.transaction_id, action);
+  clock.now = Date.UTC(2026, 11, 3, 2, 50); // finished after its start
+  await doctorAct(done.transaction_id, 'finish');
   clock.now = T0;
   const refunded = await book(a, '2026-12-03 10:00');
   await pay(refunded);

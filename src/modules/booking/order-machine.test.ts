@@ -27,7 +27,13 @@ const order = (status: OrderStatus, startAt: number, before: OrderStatus | null 
 
 /** A start that puts `now` inside the doctor's window for the action (the cutoff is far off). */
 const startFor = (action: OrderAction): number =>
-  action === 'open_room' || action === 'start' ? now + 10 * MINUTE : action === 'missed' ? now - 15 * MINUTE : later;
+  action === 'open_room' || action === 'start'
+    ? now + 10 * MINUTE
+    : action === 'missed'
+      ? now - 15 * MINUTE
+      : action === 'finish'
+        ? now - 5 * MINUTE
+        : later;
 
 /**
  * DESIGN.md's table written out by hand, independently of the code: action, actor, from, to.
@@ -121,6 +127,20 @@ test("the patient's cutoff: no cancel or move within 2 hours of the start, excep
   assert.deepEqual([...refused.effects].sort(), ['free_booking', 'free_proposal', 'refund_due']);
   // An unpaid order may be cancelled at any time.
   assert.equal(planMove(order('waiting_payment', soon), 'reject_by_patient', 'patient', now).to, 'order_cancel');
+});
+
+test("a doctor rejecting the patient's proposal once the old time has passed refunds it, not back to the past", () => {
+  const ahead = planMove(order('reschedule_from_patient', later, 'waiting_meeting'), 'reject_proposal', 'doctor', now);
+  assert.equal(ahead.to, 'waiting_meeting');
+  assert.deepEqual(ahead.effects, ['free_proposal']);
+  const passed = planMove(
+    order('reschedule_from_patient', now - 20 * MINUTE, 'waiting_meeting'),
+    'reject_proposal',
+    'doctor',
+    now,
+  );
+  assert.equal(passed.to, 'waiting_refund');
+  assert.deepEqual([...passed.effects].sort(), ['free_booking', 'free_proposal', 'refund_due']);
 });
 
 test('a timed-out proposal goes back to the status before it while the old time is ahead, else to a refund', () => {
@@ -217,7 +237,7 @@ test('missed: from the grace after the start, by the doctor; six days early is r
   );
 });
 
-test('finish only once started; the job keeps its own times', () => {
+test('finish only once started, and not before the appointment starts; the job keeps its own times', () => {
   const start = Date.UTC(2026, 11, 7, 2, 0);
   for (const from of ['waiting_meeting', 'join_now'] as const) {
     assert.throws(
@@ -225,6 +245,12 @@ test('finish only once started; the job keeps its own times', () => {
       (err: unknown) => err instanceof AppError && err.code === 'ORDER_TRANSITION_NOT_ALLOWED' && err.status === 409,
     );
   }
+  // Opened and started 15 minutes early, then finished at once: the patient could not have come.
+  assert.throws(
+    () => planMove(order('on_air', start), 'finish', 'doctor', start - 14 * MINUTE),
+    refusedAt('ORDER_TOO_EARLY', 'on_air', '2026-12-07T09:00:00+07:00'),
+  );
+  assert.equal(planMove(order('on_air', start), 'finish', 'doctor', start).to, 'done');
   assert.equal(planMove(order('on_air', start), 'finish', 'doctor', start + 10 * MINUTE).to, 'done');
   // The deadline job opens rooms 10 minutes before and marks missed 30 minutes after the end;
   // after a stop it catches up on rooms whose window has gone by.

@@ -72,8 +72,9 @@ interface Row {
    * When a person (doctor or admin) may make the move; the job keeps its own times (rooms open
    * 10 minutes before, missed 30 minutes after the end). 'meeting': from ROOM_OPENS_BEFORE_MS
    * before the start until the grace after the end. 'after_grace': from the grace after the start.
+   * 'after_start': from the start.
    */
-  timed?: 'meeting' | 'after_grace';
+  timed?: 'meeting' | 'after_grace' | 'after_start';
 }
 
 export const TRANSITIONS: readonly Row[] = [
@@ -189,8 +190,9 @@ export const TRANSITIONS: readonly Row[] = [
     timed: 'meeting',
   },
   { action: 'start', from: ['join_now'], to: 'on_air', actors: ['doctor'], effects: [], timed: 'meeting' },
-  // Only a started meeting finishes: whenever it ends, however long it ran.
-  { action: 'finish', from: ['on_air'], to: 'done', actors: ['doctor'], effects: [] },
+  // Only a started meeting finishes, and not before its time: a room opened early and finished
+  // at once would otherwise end the order before the patient could join, past their cutoff.
+  { action: 'finish', from: ['on_air'], to: 'done', actors: ['doctor'], effects: [], timed: 'after_start' },
   {
     // Before the grace has passed the patient may still come; marking it earlier would also take
     // away their cancellation and refund.
@@ -240,13 +242,12 @@ export const ROOM_OPENS_BEFORE_MS = 15 * 60_000;
 
 /** The moments (both included) a person may make a timed move between; no `until`: no end. */
 export function timedWindow(
-  timed: 'meeting' | 'after_grace',
+  timed: 'meeting' | 'after_grace' | 'after_start',
   order: Pick<OrderState, 'start_at' | 'end_at'>,
   graceMs: number,
 ): { from: number; until?: number } {
-  return timed === 'meeting'
-    ? { from: order.start_at - ROOM_OPENS_BEFORE_MS, until: order.end_at + graceMs }
-    : { from: order.start_at + graceMs };
+  if (timed === 'meeting') return { from: order.start_at - ROOM_OPENS_BEFORE_MS, until: order.end_at + graceMs };
+  return { from: timed === 'after_grace' ? order.start_at + graceMs : order.start_at };
 }
 
 /**
@@ -280,8 +281,9 @@ export function planMove(
     }
   }
   const previous = order.status_before_proposal ?? 'waiting_meeting';
-  if (action === 'proposal_timeout' && order.start_at <= now) {
-    // The old time has passed while the proposal waited: nothing to go back to.
+  if ((action === 'proposal_timeout' || action === 'reject_proposal') && order.start_at <= now) {
+    // The old time has passed while the proposal waited: nothing to go back to. A doctor who
+    // rejects only then must not leave an order in the past to mark missed without a refund.
     return { from: order.status, to: 'waiting_refund', effects: ['free_proposal', 'free_booking', 'refund_due'] };
   }
   return { from: order.status, to: row.to === 'previous' ? previous : row.to, effects: row.effects };

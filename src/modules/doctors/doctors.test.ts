@@ -153,6 +153,11 @@ test('a doctor confirms, opens the room (call orders get a meeting link), starts
   ).data;
   assert.equal(patientView.meeting_url, open.meeting_url);
   assert.equal(envelope(await act(s, s.doctorToken, id, 'start')).data.status, 'on_air');
+  // Finished before its time it is not: the patient could not have joined yet.
+  const early = await act(s, s.doctorToken, id, 'finish');
+  assert.equal(early.statusCode, 409);
+  assert.equal(envelope(early).code, 'ORDER_TOO_EARLY');
+  s.clock.now = Date.UTC(2026, 11, 2, 2, 20); // 09:20 local
   const done = envelope(await act(s, s.doctorToken, id, 'finish')).data;
   assert.equal(done.status, 'done');
   assert.equal(done.meeting_url, null, 'the room link is shown only while the meeting is on');
