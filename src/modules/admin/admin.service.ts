@@ -510,6 +510,9 @@ export class AdminService {
   async update<K extends SlugKind>(kind: K, actorId: string, slug: string, input: KindInputs[K]): Promise<object> {
     const def = KINDS[kind];
     return this.change(actorId, async (trx) => {
+      // A doctor's username may change: the usernames' lock first, as every other writer of a
+      // username takes it, so this and a doctor-login creation cannot deadlock on PostgreSQL.
+      if (kind === 'doctors') await lockUsernames(trx);
       const before = await this.rowOf(trx, def, slug);
       await this.assertSlugFree(trx, def, input.slug, before.id);
       const columns = await this.columns(trx, kind, input, before);
