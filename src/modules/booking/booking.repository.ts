@@ -91,6 +91,19 @@ export const findIdempotency = (db: Q, appId: string, userId: string, key: strin
 export const insertIdempotency = (db: Q, row: Database['idempotency_keys']) =>
   db.insertInto('idempotency_keys').values(row).execute();
 
+/**
+ * Drops this key's row once it is older than `before` (past its 24 hours, not yet purged by the
+ * job): the key is then free again, and its row must not make the insert that follows conflict.
+ */
+export const deleteStaleIdempotency = (db: Q, appId: string, userId: string, key: string, before: number) =>
+  db
+    .deleteFrom('idempotency_keys')
+    .where('app_id', '=', appId)
+    .where('user_id', '=', userId)
+    .where('key', '=', key)
+    .where('created_at', '<=', before)
+    .execute();
+
 export const deleteIdempotencyBefore = (db: Q, before: number) =>
   db.deleteFrom('idempotency_keys').where('created_at', '<', before).execute();
 

@@ -395,6 +395,9 @@ export class BookingService {
         // Before the limits: the same Idempotency-Key sent twice at once meets the first one's
         // key here and is answered with its order, not refused for the order it made.
         if (idempotencyKey !== undefined) {
+          // A row of this key past its day would conflict with the insert for ever (the catch
+          // below would replay a key findIdempotency no longer sees): the key is free again.
+          await repo.deleteStaleIdempotency(trx, booker.appId, booker.userId, idempotencyKey, now - DAY);
           await repo.insertIdempotency(trx, {
             app_id: booker.appId,
             user_id: booker.userId,

@@ -14,6 +14,7 @@ import {
 } from '../../../test/helpers.js';
 import { newId } from '../../security/tokens.js';
 import { insertHold } from './booking.repository.js';
+import { DAY } from './time.js';
 import { MidtransProvider, signNotification } from '../payments/midtrans.js';
 import { createAdmin } from '../admin/admin.service.js';
 import { createDoctorLogin } from '../doctors/doctors.service.js';
@@ -216,6 +217,29 @@ test('booking: the same Idempotency-Key replays the order; with another body it 
   assert.equal(changed.statusCode, 422);
   assert.equal(envelope(changed).code, 'IDEMPOTENCY_KEY_REUSED');
   assert.equal((await ordersOf(s)).length, 1);
+});
+
+test('booking: an Idempotency-Key past its 24 hours, not yet purged, books anew', { timeout: 30_000 }, async (t) => {
+  const s = await setup(t);
+  const first = await book(s, bookingBody(s), s.patient, { 'idempotency-key': 'k-old' });
+  assert.equal(first.statusCode, 201);
+  // The purge job has not run since: the row is still there, a day and a minute old.
+  await s.ta.db
+    .updateTable('idempotency_keys')
+    .set({ created_at: T0 - DAY - 60_000 })
+    .where('key', '=', 'k-old')
+    .execute();
+  const later = await book(s, bookingBody(s, { time: '2026-12-02 10:00' }), s.patient, { 'idempotency-key': 'k-old' });
+  assert.equal(later.statusCode, 201, later.body);
+  assert.notEqual(envelope(later).data.transaction_id, envelope(first).data.transaction_id);
+  const keys = await s.ta.db
+    .selectFrom('idempotency_keys')
+    .select(['order_id', 'created_at'])
+    .where('key', '=', 'k-old')
+    .execute();
+  assert.equal(keys.length, 1);
+  assert.equal(keys[0]!.created_at, T0);
+  assert.equal((await ordersOf(s)).length, 2);
 });
 
 test('booking: at most 3 unpaid orders at a time', async (t) => {
