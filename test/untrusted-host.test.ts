@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { insertCatalogue } from './catalogue-fixture.js';
 import { authHeaders, build, envelope, TEST_PUBLIC_URL, uniqueName } from './helpers.js';
-import { setup, type Setup } from '../src/modules/notifications/test-fixture.js';
+import { callBody, setup, type Setup } from '../src/modules/notifications/test-fixture.js';
 
 const FORGED = 'pay-cexup.evil.example';
 
@@ -16,14 +16,7 @@ async function book(s: Setup, time: string, host: string) {
     method: 'POST',
     url: '/api/doctor/booking',
     headers: { ...authHeaders(s.ta, s.patient), host },
-    payload: {
-      id: s.fx.practiceIds['andi@jakarta'],
-      username_doctor: `${s.fx.prefix}andi`,
-      time: `2026-12-02 ${time}`,
-      type: 'call',
-      patient: 'Siti',
-      price: 150000,
-    },
+    payload: callBody(s, time),
   });
   assert.equal(res.statusCode, 201, res.body);
   return envelope(res).data as { transaction_id: string; payment_url: string };

@@ -4,21 +4,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { authHeaders, envelope } from '../../../test/helpers.js';
-import { bearer, paidOrder, setup, type Setup } from './test-fixture.js';
+import { bearer, callBody, paidOrder, setup, type Setup } from './test-fixture.js';
 
 const book = (s: Setup, time: string) =>
   s.ta.app.inject({
     method: 'POST',
     url: '/api/doctor/booking',
     headers: authHeaders(s.ta, s.patient),
-    payload: {
-      id: s.fx.practiceIds['andi@jakarta'],
-      username_doctor: `${s.fx.prefix}andi`,
-      time: `2026-12-02 ${time}`,
-      type: 'call',
-      patient: 'Siti',
-      price: 150000,
-    },
+    payload: callBody(s, time),
   });
 
 const cancel = (s: Setup, transactionId: string) =>
@@ -134,14 +127,7 @@ test('a free order reaches the doctor at once, when it is booked', async (t) => 
     method: 'POST',
     url: '/api/doctor/booking',
     headers: authHeaders(s.ta, s.patient),
-    payload: {
-      id: s.fx.practiceIds['andi@jakarta'],
-      username_doctor: `${s.fx.prefix}andi`,
-      time: '2026-12-02 09:00',
-      type: 'call',
-      patient: 'Siti',
-      price: 0,
-    },
+    payload: callBody(s, '09:00', { price: 0 }),
   });
   assert.equal(res.statusCode, 201, res.body);
   const order = envelope(res).data;

@@ -96,20 +96,24 @@ export async function setup(
 
 export const bearer = (s: Setup, token: string) => ({ ...authHeaders(s.ta), authorization: `Bearer ${token}` });
 
+/** The body of a booking of Dr Andi's call in Jakarta on 2 December at `time`. */
+export const callBody = (s: Setup, time = '09:00', extra: Record<string, unknown> = {}) => ({
+  id: s.fx.practiceIds['andi@jakarta'],
+  username_doctor: `${s.fx.prefix}andi`,
+  time: `2026-12-02 ${time}`,
+  type: 'call',
+  patient: 'Siti',
+  price: 150000,
+  ...extra,
+});
+
 /** A paid call order on 2 December at `time`; returns its transaction id. */
 export async function paidOrder(s: Setup, time = '09:00', ta: TestApp = s.ta): Promise<string> {
   const res = await ta.app.inject({
     method: 'POST',
     url: '/api/doctor/booking',
     headers: authHeaders(ta, s.patient),
-    payload: {
-      id: s.fx.practiceIds['andi@jakarta'],
-      username_doctor: `${s.fx.prefix}andi`,
-      time: `2026-12-02 ${time}`,
-      type: 'call',
-      patient: 'Siti',
-      price: 150000,
-    },
+    payload: callBody(s, time),
   });
   assert.equal(res.statusCode, 201, res.body);
   const order = envelope(res).data;
