@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import formbody from '@fastify/formbody';
+import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import addFormats from 'ajv-formats';
 import type { Config } from './config.js';
@@ -201,6 +202,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     errorResponseBuilder: () => new AppError('TOO_MANY_REQUESTS'),
   });
   await app.register(formbody, { bodyLimit: 1024 * 1024 });
+  // The back office's session cookie (http/browser-session.ts).
+  await app.register(cookie);
   // Before the routes: it collects each route's schema as it is added.
   await registerOpenApi(app, '0.1.0');
 

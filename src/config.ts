@@ -113,6 +113,8 @@ export interface Config {
   publicUrl: string | undefined;
   trustProxy: boolean | number | string[];
   tokenTtlDays: number;
+  /** Lifetime of a back-office browser session (a cookie, not a Bearer token). */
+  browserSessionHours: number;
   apiKeyOverlapHours: number;
   /** How stale a process's cached catalogue (and app keys) may be after another process changes them. */
   cacheTtlMs: number;
@@ -375,6 +377,7 @@ export function loadConfig(env: Env = process.env, options: { cwd?: string; serv
     publicUrl: publicUrl?.replace(/\/+$/, ''),
     trustProxy,
     tokenTtlDays: int('TOKEN_TTL_DAYS', 30, 1, 3650),
+    browserSessionHours: int('BROWSER_SESSION_HOURS', 12, 1, 24 * 30),
     apiKeyOverlapHours: int('API_KEY_ROTATION_OVERLAP_HOURS', 72, 0, 24 * 365),
     cacheTtlMs: int('CACHE_TTL_MS', 1000, 0, 60_000),
     booking: readBooking(),

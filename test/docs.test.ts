@@ -43,7 +43,7 @@ test('/docs needs no key and loads only assets this server serves', async (t) =>
   }
 });
 
-test('the page reads the same document as /openapi.json, with the two security schemes', async (t) => {
+test('the page reads the same document as /openapi.json, with the three security schemes', async (t) => {
   const ta = await build(t);
   const initializer = await ta.app.inject({ method: 'GET', url: '/docs/static/swagger-initializer.js' });
   assert.equal(initializer.statusCode, 200);
@@ -56,7 +56,11 @@ test('the page reads the same document as /openapi.json, with the two security s
   const published = await ta.app.inject({ method: 'GET', url: '/openapi.json' });
   assert.equal(fromDocs.statusCode, 200);
   assert.deepEqual(fromDocs.json(), published.json());
-  assert.deepEqual(Object.keys(fromDocs.json().components.securitySchemes).sort(), ['apiKey', 'bearer']);
+  assert.deepEqual(Object.keys(fromDocs.json().components.securitySchemes).sort(), [
+    'adminSession',
+    'apiKey',
+    'bearer',
+  ]);
   // The reference's own routes are not part of the API it describes.
   assert.deepEqual(
     Object.keys(published.json().paths).filter((p) => p.startsWith('/docs')),

@@ -3,6 +3,7 @@ import type { AccountsService, Session } from '../modules/accounts/accounts.serv
 import type { UserRow } from '../modules/accounts/accounts.repository.js';
 import type { AppsService, ClientApp } from '../modules/apps/apps.service.js';
 import { AppError } from './errors.js';
+import { BACKOFFICE_APP, browserSessionToken, isBrowserSessionRequest } from './browser-session.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -17,6 +18,11 @@ export function apiKeyGuard(apps: AppsService) {
   return async (request: FastifyRequest): Promise<void> => {
     const header = request.headers['x-api-key'];
     const key = Array.isArray(header) ? header[0] : header;
+    if (key === undefined && isBrowserSessionRequest(request)) {
+      // The back office in a browser: its cookie, checked by the route's bearerGuard, is the credential.
+      request.clientApp = BACKOFFICE_APP;
+      return;
+    }
     const app = key ? await apps.authenticate(key) : undefined;
     if (app === undefined) throw new AppError('API_KEY_INVALID');
     request.clientApp = app;
@@ -37,9 +43,11 @@ export function bearerGuard(accounts: AccountsService, role: Role | readonly Rol
   const roles: readonly string[] = typeof role === 'string' ? [role] : role;
   return async (request: FastifyRequest): Promise<void> => {
     const header = request.headers.authorization ?? '';
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     const app = request.clientApp;
-    const session = match && app ? await accounts.authenticate(match[1]!, app.id) : undefined;
+    // The back office's requests carry their token in the session cookie, never in a header.
+    const token =
+      app?.id === BACKOFFICE_APP.id ? browserSessionToken(request) : /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+    const session = token !== undefined && app ? await accounts.authenticate(token, app.id) : undefined;
     if (session === undefined || !roles.includes(session.user.role)) {
       throw new AppError('UNAUTHENTICATED', { headers: { 'www-authenticate': 'Bearer' } });
     }

@@ -44,6 +44,13 @@ export const errorCatalogue = {
       id: 'Anda hanya dapat mengakses akun Anda sendiri.',
     },
   },
+  CSRF_TOKEN_INVALID: {
+    status: 403,
+    message: {
+      en: 'This change needs the x-csrf-token header of your browser session: reload the page and try again.',
+      id: 'Perubahan ini memerlukan header x-csrf-token dari sesi browser Anda: muat ulang halaman lalu coba lagi.',
+    },
+  },
   EMAIL_NOT_VERIFIED: {
     status: 403,
     message: {

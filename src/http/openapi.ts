@@ -9,10 +9,14 @@ import { errorBody, errorCatalogue, type ErrorCode } from './errors.js';
 export const KEY = [{ apiKey: [] }];
 /** The app key and a Bearer token (a patient's, an admin's or a doctor's, as the route says). */
 export const KEY_TOKEN = [{ apiKey: [], bearer: [] }];
+/** The back office: a key and an admin's Bearer token, or the browser session's cookie (http/browser-session.ts). */
+export const ADMIN: Record<string, string[]>[] = [{ apiKey: [], bearer: [] }, { adminSession: [] }];
+/** Only the back office's browser session. */
+export const SESSION = [{ adminSession: [] }];
 /** Open: probes, the payment page (its link is the secret), the webhook (its signature), images. */
 export const OPEN = [];
 
-export type Security = typeof KEY | typeof KEY_TOKEN | typeof OPEN;
+export type Security = Record<string, string[]>[];
 
 declare module 'fastify' {
   interface FastifySchema {
@@ -87,7 +91,8 @@ function commonErrors(route: RouteOptions, schema: FastifySchema): ErrorCode[] {
   }
   const schemes = new Set((schema.security ?? []).flatMap((requirement) => Object.keys(requirement)));
   if (schemes.has('apiKey')) codes.push('API_KEY_INVALID');
-  if (schemes.has('bearer')) codes.push('UNAUTHENTICATED');
+  if (schemes.has('bearer') || schemes.has('adminSession')) codes.push('UNAUTHENTICATED');
+  if (schemes.has('adminSession') && !READS_NO_BODY.has(String(method))) codes.push('CSRF_TOKEN_INVALID');
   if ((route.config as { rateLimit?: unknown } | undefined)?.rateLimit !== undefined) codes.push('TOO_MANY_REQUESTS');
   // Bodies naming the acting patient are checked against the token.
   if ([route.preValidation].flat().includes(ownBodyIds)) codes.push('FORBIDDEN_OTHER_USER');
@@ -229,6 +234,13 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
         securitySchemes: {
           apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key', description: "The app's API key." },
           bearer: { type: 'http', scheme: 'bearer', description: 'A token from a login route.' },
+          adminSession: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'cexup_admin',
+            description:
+              'The back office in a browser: the cookie POST /api/admin/session sets (no x-api-key); every change also sends the x-csrf-token header that sign-in gave.',
+          },
         },
       },
     },

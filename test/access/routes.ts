@@ -67,6 +67,8 @@ export const DOCTOR: Record<string, (w: World) => Sample> = {
 export const ADMIN: readonly string[] = [
   'adminMe',
   'adminLogout',
+  'adminSessionRead',
+  'adminSessionDelete',
   'adminListOrders',
   'adminGetOrder',
   'adminRefundOrder',
@@ -101,6 +103,7 @@ export const PUBLIC: Record<string, string> = {
   loginPatient: 'the credentials are the secret; an unknown account answers like a wrong password',
   loginDoctor: 'as loginPatient',
   loginAdmin: 'as loginPatient',
+  adminSessionCreate: 'as loginPatient (the back office signing in in a browser)',
   registerPatient: 'creates a new account',
   checkId: 'says whether a username or an email is taken (needed to register), nothing else',
   forgotPassword: 'the same answer whether the account exists or not; the link goes to the owner',

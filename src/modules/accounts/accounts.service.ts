@@ -193,6 +193,7 @@ export class AccountsService {
     appId: string,
     ip: string,
     role: UserRow['role'] = 'patient',
+    ttlMs?: number,
   ): Promise<{ user: UserRow; token: IssuedToken }> {
     const normalized = normalizeLogin(login);
     const found = await repo.findUserByLogin(this.db, normalized);
@@ -214,13 +215,14 @@ export class AccountsService {
       await repo.updateUser(this.db, user.id, { password_hash: user.password_hash });
     }
     await this.guard.succeeded(attempt, user.id);
-    return { user, token: await this.issueToken(user.id, appId) };
+    return { user, token: await this.issueToken(user.id, appId, ttlMs) };
   }
 
-  async issueToken(userId: string, appId: string): Promise<IssuedToken> {
+  /** A new token; `ttlMs` shortens its life (a browser session's hours instead of TOKEN_TTL_DAYS). */
+  async issueToken(userId: string, appId: string, ttlMs?: number): Promise<IssuedToken> {
     const token = newSecret('cxp');
     const now = this.now();
-    const expiresAt = now + this.config.tokenTtlDays * 86_400_000;
+    const expiresAt = now + (ttlMs ?? this.config.tokenTtlDays * 86_400_000);
     await sessions.insertToken(this.db, {
       id: newId(),
       token_hash: sha256(token),

@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { AppError, type ErrorCode } from '../../http/errors.js';
 import { messages } from '../../http/i18n.js';
-import { KEY_TOKEN, op } from '../../http/openapi.js';
+import { ADMIN, op } from '../../http/openapi.js';
 import { readPagination } from '../../http/pagination.js';
 import { Envelope, EnvelopePage } from '../../http/schemas.js';
 import { parseYmd } from '../accounts/identity.js';
@@ -87,7 +87,7 @@ export function bookingAdminRoutes(
       read.map((o) => o.transaction_id),
     );
   const doc = (operationId: string, summary: string, errors: ErrorCode[] = ['PRACTICE_NOT_FOUND']) =>
-    op('admin booking', operationId, summary, KEY_TOKEN, errors);
+    op('admin booking', operationId, summary, ADMIN, errors);
 
   r.get(
     '/practices/:id/schedule',

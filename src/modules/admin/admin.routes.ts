@@ -6,7 +6,7 @@ import type { Config } from '../../config.js';
 import { bearerGuard, currentSession } from '../../http/auth.js';
 import type { ErrorCode } from '../../http/errors.js';
 import { messages } from '../../http/i18n.js';
-import { KEY, KEY_TOKEN, op } from '../../http/openapi.js';
+import { ADMIN, KEY, op } from '../../http/openapi.js';
 import { baseUrlOf } from '../../http/origin.js';
 import { readPagination } from '../../http/pagination.js';
 import { Envelope } from '../../http/schemas.js';
@@ -45,6 +45,7 @@ import { KINDS, type ImageKind, type KindInputs, type ListFilter, type SlugKind 
 import { bookingAdminRoutes, practiceId } from './admin-booking.routes.js';
 import { AdminOrders } from './admin-orders.js';
 import { AdminSchedules } from './admin-schedules.js';
+import { adminSessionRoutes } from './admin-session.routes.js';
 
 const SlugParams = Type.Object({ slug: Type.String({ maxLength: 200 }) });
 const IdParams = Type.Object({ id: Type.String({ maxLength: 20 }) });
@@ -159,6 +160,8 @@ export async function adminRoutes(
     },
   );
 
+  await app.register(adminSessionRoutes, { prefix: '/admin', services, config });
+
   await app.register(
     async (instance) => {
       const r = instance.withTypeProvider<TypeBoxTypeProvider>();
@@ -169,7 +172,7 @@ export async function adminRoutes(
         (await admin.resources(kind, [row], base(request)))[0]!;
 
       const me = {
-        ...op('admin', 'adminMe', 'The own user resource', KEY_TOKEN),
+        ...op('admin', 'adminMe', 'The own user resource', ADMIN),
         response: { 200: Envelope(UserResourceSchema) },
       };
       r.get('/me', { schema: me }, async (request) => ({
@@ -179,7 +182,7 @@ export async function adminRoutes(
       }));
 
       const logout = {
-        ...op('admin', 'adminLogout', 'End this session', KEY_TOKEN),
+        ...op('admin', 'adminLogout', 'End this session', ADMIN),
         response: { 200: Envelope(Type.Null(), messages.loggedOut.en) },
       };
       r.post('/logout', { schema: logout }, async (request) => {
@@ -195,7 +198,7 @@ export async function adminRoutes(
               'admin',
               'auditLog',
               'Changes, newest first: entity, entity_id, action, actor_user_id, data, page',
-              KEY_TOKEN,
+              ADMIN,
             ),
             querystring: AuditQuery,
             response: { 200: EnvelopePage(AuditResource) },
@@ -237,7 +240,7 @@ export async function adminRoutes(
         const [single, many] = KIND_NAMES[kind];
         const { notFound, inUse } = KINDS[kind];
         const doc = (verb: string, summary: string, errors: ErrorCode[] = [notFound]) =>
-          op('admin catalogue', `admin${verb}${verb === 'List' ? many : single}`, summary, KEY_TOKEN, errors);
+          op('admin catalogue', `admin${verb}${verb === 'List' ? many : single}`, summary, ADMIN, errors);
         r.get(
           path,
           {
@@ -357,7 +360,7 @@ export async function adminRoutes(
                 'admin catalogue',
                 `adminSet${KIND_NAMES[kind][0]}Image`,
                 `A picture of a ${words(KIND_NAMES[kind][0])}${kind === 'products' ? ' (one more)' : ''}`,
-                KEY_TOKEN,
+                ADMIN,
                 [KINDS[kind].notFound, 'IMAGE_TOO_LARGE', 'IMAGE_DIMENSIONS_TOO_LARGE', 'UNSUPPORTED_IMAGE'],
               ),
               params: SlugParams,
@@ -376,7 +379,7 @@ export async function adminRoutes(
         '/products/:slug/images/:imageId',
         {
           schema: {
-            ...op('admin catalogue', 'adminRemoveProductImage', 'Take a picture off a product', KEY_TOKEN, [
+            ...op('admin catalogue', 'adminRemoveProductImage', 'Take a picture off a product', ADMIN, [
               'PRODUCT_NOT_FOUND',
               'NOT_FOUND',
             ]),
@@ -404,12 +407,7 @@ export async function adminRoutes(
         '/practices',
         {
           schema: {
-            ...op(
-              'admin catalogue',
-              'adminListPractices',
-              'Practices: doctor, hospital, status, data, page',
-              KEY_TOKEN,
-            ),
+            ...op('admin catalogue', 'adminListPractices', 'Practices: doctor, hospital, status, data, page', ADMIN),
             querystring: ListQuery,
             response: { 200: EnvelopePage(PracticeResource) },
           },
@@ -424,7 +422,7 @@ export async function adminRoutes(
         '/practices',
         {
           schema: {
-            ...op('admin catalogue', 'adminCreatePractice', 'A doctor at a hospital, with prices', KEY_TOKEN, [
+            ...op('admin catalogue', 'adminCreatePractice', 'A doctor at a hospital, with prices', ADMIN, [
               'DOCTOR_NOT_FOUND',
               'HOSPITAL_NOT_FOUND',
             ]),
@@ -441,7 +439,7 @@ export async function adminRoutes(
         '/practices/:id',
         {
           schema: {
-            ...op('admin catalogue', 'adminGetPractice', 'One practice', KEY_TOKEN, ['PRACTICE_NOT_FOUND']),
+            ...op('admin catalogue', 'adminGetPractice', 'One practice', ADMIN, ['PRACTICE_NOT_FOUND']),
             params: IdParams,
             response: { 200: Envelope(PracticeResource) },
           },
@@ -452,13 +450,9 @@ export async function adminRoutes(
         '/practices/:id',
         {
           schema: {
-            ...op(
-              'admin catalogue',
-              'adminUpdatePractice',
-              "Change a practice's prices (null: not offered)",
-              KEY_TOKEN,
-              ['PRACTICE_NOT_FOUND'],
-            ),
+            ...op('admin catalogue', 'adminUpdatePractice', "Change a practice's prices (null: not offered)", ADMIN, [
+              'PRACTICE_NOT_FOUND',
+            ]),
             params: IdParams,
             body: PracticeUpdate,
             response: { 200: Envelope(PracticeResource, messages.updated.en) },
@@ -478,7 +472,7 @@ export async function adminRoutes(
                 'admin catalogue',
                 publish ? 'adminPublishPractice' : 'adminUnpublishPractice',
                 publish ? 'Show a practice to patients again' : 'Hide a practice from patients',
-                KEY_TOKEN,
+                ADMIN,
                 ['PRACTICE_NOT_FOUND'],
               ),
               params: IdParams,
@@ -498,13 +492,10 @@ export async function adminRoutes(
         '/practices/:id',
         {
           schema: {
-            ...op(
-              'admin catalogue',
-              'adminDeletePractice',
-              'Delete a practice (409 while orders refer to it)',
-              KEY_TOKEN,
-              ['PRACTICE_NOT_FOUND', 'STILL_REFERENCED'],
-            ),
+            ...op('admin catalogue', 'adminDeletePractice', 'Delete a practice (409 while orders refer to it)', ADMIN, [
+              'PRACTICE_NOT_FOUND',
+              'STILL_REFERENCED',
+            ]),
             params: IdParams,
             response: { 200: Envelope(Type.Null(), messages.deleted.en) },
           },

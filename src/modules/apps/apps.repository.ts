@@ -1,6 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 
+/** The built-in app of back-office browser sessions (migration 0008): never listed, counted nor changed. */
+export const BACKOFFICE_APP_ID = 'backoffice';
+
 type Q = Kysely<Database>;
 
 export const insertApp = (db: Q, row: Database['client_apps']) => db.insertInto('client_apps').values(row).execute();
@@ -11,14 +14,16 @@ export const countApps = async (db: Q): Promise<number> => {
   const row = await db
     .selectFrom('client_apps')
     .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('id', '!=', BACKOFFICE_APP_ID)
     .executeTakeFirstOrThrow();
   return Number(row.n);
 };
 
 export const findApp = (db: Q, id: string) =>
-  db.selectFrom('client_apps').selectAll().where('id', '=', id).executeTakeFirst();
+  db.selectFrom('client_apps').selectAll().where('id', '=', id).where('id', '!=', BACKOFFICE_APP_ID).executeTakeFirst();
 
-export const listApps = (db: Q) => db.selectFrom('client_apps').selectAll().orderBy('created_at').execute();
+export const listApps = (db: Q) =>
+  db.selectFrom('client_apps').selectAll().where('id', '!=', BACKOFFICE_APP_ID).orderBy('created_at').execute();
 
 export const listKeys = (db: Q) => db.selectFrom('api_keys').selectAll().orderBy('created_at').execute();
 
@@ -50,6 +55,7 @@ export const revokeApp = (db: Q, id: string, now: number) =>
     .updateTable('client_apps')
     .set({ revoked_at: now })
     .where('id', '=', id)
+    .where('id', '!=', BACKOFFICE_APP_ID)
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
 

@@ -258,7 +258,13 @@ export async function disableWebhook(db: Db, id: string, now: number): Promise<b
 }
 
 export const appExists = async (db: Db, appId: string) =>
-  (await db.selectFrom('client_apps').select('id').where('id', '=', appId).executeTakeFirst()) !== undefined;
+  (await db
+    .selectFrom('client_apps')
+    .select('id')
+    .where('id', '=', appId)
+    // The back office's built-in app has no partner behind it to call.
+    .where('id', '!=', 'backoffice')
+    .executeTakeFirst()) !== undefined;
 
 export async function webhookDeliveries(
   db: Db,

@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { bearerGuard } from '../../http/auth.js';
 import { messages } from '../../http/i18n.js';
-import { KEY_TOKEN, op } from '../../http/openapi.js';
+import { ADMIN, op } from '../../http/openapi.js';
 import { readPagination } from '../../http/pagination.js';
 import { Envelope, EnvelopePage, LooseWith, Nullable, PAGE_FIELDS } from '../../http/schemas.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
@@ -99,7 +99,7 @@ export async function webhookAdminRoutes(
     '/apps/:app_id/webhooks',
     {
       schema: {
-        ...op('webhooks', 'createWebhook', 'Register a webhook URL for a client app', KEY_TOKEN, [
+        ...op('webhooks', 'createWebhook', 'Register a webhook URL for a client app', ADMIN, [
           'APP_NOT_FOUND',
           'WEBHOOK_URL_INVALID',
           'WEBHOOK_URL_NOT_ALLOWED',
@@ -125,9 +125,7 @@ export async function webhookAdminRoutes(
     '/apps/:app_id/webhooks',
     {
       schema: {
-        ...op('webhooks', 'listWebhooks', 'A client app’s webhooks (never their secrets)', KEY_TOKEN, [
-          'APP_NOT_FOUND',
-        ]),
+        ...op('webhooks', 'listWebhooks', 'A client app’s webhooks (never their secrets)', ADMIN, ['APP_NOT_FOUND']),
         params: AppParams,
         response: { 200: Envelope(Type.Array(WebhookSchema)) },
       },
@@ -143,7 +141,7 @@ export async function webhookAdminRoutes(
     '/webhooks/:id',
     {
       schema: {
-        ...op('webhooks', 'deleteWebhook', 'Stop calling a webhook (its log stays)', KEY_TOKEN, ['WEBHOOK_NOT_FOUND']),
+        ...op('webhooks', 'deleteWebhook', 'Stop calling a webhook (its log stays)', ADMIN, ['WEBHOOK_NOT_FOUND']),
         params: IdParams,
         response: { 200: Envelope(WebhookSchema, messages.deleted.en) },
       },
@@ -159,7 +157,7 @@ export async function webhookAdminRoutes(
     '/webhook-deliveries',
     {
       schema: {
-        ...op('webhooks', 'listWebhookDeliveries', 'The webhook delivery log, newest first', KEY_TOKEN),
+        ...op('webhooks', 'listWebhookDeliveries', 'The webhook delivery log, newest first', ADMIN),
         querystring: LooseWith(
           {
             ...PAGE_FIELDS,

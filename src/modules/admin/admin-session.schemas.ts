@@ -1,0 +1,23 @@
+import { Type } from 'typebox';
+import { exampleOf } from '../../http/schemas.js';
+import { UserResourceSchema } from '../accounts/accounts.routes.js';
+
+/** The back office's browser session: who is signed in, and the value every change sends back. */
+export const BrowserSessionSchema = Type.Object(
+  {
+    user: UserResourceSchema,
+    csrf_token: Type.String({ description: 'Send it as the x-csrf-token header on every change.' }),
+    expires_at: Type.Union([Type.String(), Type.Null()], {
+      description: 'When the session ends (null on reads: the cookie itself expires then).',
+    }),
+  },
+  {
+    examples: [
+      {
+        user: exampleOf(UserResourceSchema),
+        csrf_token: 'H2k3vHf8yqvxuQyq2c0u0w3zL9bq8xYq1m5m2nG8Zx0',
+        expires_at: '2026-12-03T22:00:00.000Z',
+      },
+    ],
+  },
+);
