@@ -195,7 +195,7 @@ export function bookingAdminRoutes(
     '/orders',
     {
       schema: {
-        ...doc('adminListOrders', 'Orders, newest first: status, doctor, hospital, from, to, data, page', []),
+        ...doc('adminListOrders', 'Orders, newest first: status, doctor, hospital, from, to, q, data, page', []),
         querystring: OrderQuery,
         response: { 200: EnvelopePage(AdminOrderResource) },
       },
@@ -206,8 +206,10 @@ export function bookingAdminRoutes(
       const slug = (v: string | undefined) => (v !== undefined && v.trim() !== '' ? v.trim() : undefined);
       const doctor = slug(q.doctor);
       const hospital = slug(q.hospital);
+      const search = slug(q.q);
       const page = await orders.list(
         {
+          ...(search !== undefined ? { q: search } : {}),
           ...(statuses !== undefined ? { statuses } : {}),
           ...(doctor !== undefined ? { doctor } : {}),
           ...(hospital !== undefined ? { hospital } : {}),

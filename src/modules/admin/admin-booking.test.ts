@@ -552,6 +552,12 @@ test('admin orders: newest first, filtered by status, doctor, hospital and dates
   assert.deepEqual(ids((await list(`?hospital=${makassar.slug}`)).data), [third.transaction_id]);
   assert.deepEqual(ids((await list(`?hospital=${makassar.slug}&doctor=${andi.slug}`)).data), []);
   assert.deepEqual((await list(`?doctor=${p}-nobody`)).meta.total, 0);
+  // q: a transaction id exactly (any case), or a part of the patient's name (any case).
+  assert.deepEqual(ids((await list(`?q=${second.transaction_id.toLowerCase()}`)).data), [second.transaction_id]);
+  assert.equal((await list('?q=rahayu')).meta.total, 3);
+  assert.equal((await list('?q=siti%20r')).meta.total, 3);
+  assert.equal((await list('?q=%25')).meta.total, 0, 'a wildcard is a plain character');
+  assert.equal((await list(`?q=${second.transaction_id.slice(0, 6)}`)).meta.total, 0, 'no partial ids');
   // Dates are the appointments' own local dates.
   assert.equal((await list('?from=2026-12-02&to=2026-12-02')).meta.total, 3);
   assert.equal((await list('?from=2026-12-03')).meta.total, 0);

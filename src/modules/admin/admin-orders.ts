@@ -25,6 +25,8 @@ export interface OrderListFilter {
   /** Slugs. */
   doctor?: string;
   hospital?: string;
+  /** A transaction id, or a part of the patient's name. */
+  q?: string;
   /** The appointment's local date (Y-m-d), both ends included. */
   from?: string;
   to?: string;
@@ -113,6 +115,7 @@ export class AdminOrders {
       {
         ...ids,
         ...(filter.statuses !== undefined ? { statuses: filter.statuses } : {}),
+        ...(filter.q !== undefined ? { search: filter.q } : {}),
         ...(startRanges !== undefined ? { startRanges } : {}),
       },
       limits(page),

@@ -410,6 +410,8 @@ export interface OrderFilter {
   statuses?: readonly string[];
   doctorId?: string;
   hospitalId?: string;
+  /** A transaction id, or a part of the patient's name. */
+  search?: string;
   /**
    * The appointment's start, as instants per time zone: an order is in range when its start
    * lies in the bounds of its own zone (its local date is between the dates asked for).
@@ -427,6 +429,14 @@ export async function listOrders(
   if (filter.statuses !== undefined) q = q.where('status', 'in', [...filter.statuses]);
   if (filter.doctorId !== undefined) q = q.where('doctor_id', '=', filter.doctorId);
   if (filter.hospitalId !== undefined) q = q.where('hospital_id', '=', filter.hospitalId);
+  const search = filter.search;
+  if (search !== undefined) {
+    // A transaction id exactly, or a part of the patient's name, whatever its case.
+    const pattern = likeContains(search);
+    q = q.where(
+      sql<boolean>`(${sql.ref('transaction_id')} = ${search.toUpperCase()} or lower(${sql.ref('patient_name')}) like ${pattern} escape '\\')`,
+    );
+  }
   const ranges = filter.startRanges;
   if (ranges !== undefined) {
     q = q.where((eb) =>

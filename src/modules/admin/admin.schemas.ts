@@ -622,6 +622,8 @@ export const OrderQuery = Type.Object(
     doctor: Type.Optional(Type.String({ maxLength: 100 })),
     /** The hospital's slug. */
     hospital: Type.Optional(Type.String({ maxLength: 100 })),
+    /** A transaction id (exactly), or a part of the patient's name (any case). */
+    q: Type.Optional(Type.String({ maxLength: 100 })),
     /** The appointment's local date, from and to (Y-m-d, both included). */
     from: Type.Optional(Type.String({ pattern: YMD_PATTERN })),
     to: Type.Optional(Type.String({ pattern: YMD_PATTERN })),
