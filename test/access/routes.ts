@@ -78,6 +78,7 @@ export const ADMIN: readonly string[] = [
   'deleteWebhook',
   'listWebhookDeliveries',
   'adminGetSchedule',
+  'adminPracticeSlots',
   'adminCreateScheduleRule',
   'adminUpdateScheduleRule',
   'adminDeleteScheduleRule',

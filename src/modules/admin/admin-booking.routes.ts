@@ -23,7 +23,9 @@ import {
   ScheduleRuleCreate,
   ScheduleRuleResource,
   ScheduleRuleUpdate,
+  SlotsQuery,
 } from './admin.schemas.js';
+import { TimeSlotSchema } from '../booking/booking.routes.js';
 
 /** A practice id from the path; anything that cannot be one is simply not found. */
 export function practiceId(raw: string): number {
@@ -108,6 +110,29 @@ export function bookingAdminRoutes(
           ...(from !== undefined ? { from } : {}),
           ...(to !== undefined ? { to } : {}),
         }),
+      };
+    },
+  );
+  r.get(
+    '/practices/:id/slots',
+    {
+      schema: {
+        ...doc('adminPracticeSlots', "A day's slots as a patient sees them (get-time-list)", [
+          'PRACTICE_NOT_FOUND_PUBLIC',
+        ]),
+        params: PracticeParams,
+        querystring: SlotsQuery,
+        response: { 200: Envelope(Type.Array(TimeSlotSchema)) },
+      },
+    },
+    async (request) => {
+      const { date, type } = request.query;
+      if (parseYmd(date) === undefined)
+        throw new AppError('VALIDATION_FAILED', { fields: { date: [{ key: 'date' }] } });
+      return {
+        success: true,
+        message: messages.ok[request.lang],
+        data: await orders.slots(practiceId(request.params.id), date, type),
       };
     },
   );

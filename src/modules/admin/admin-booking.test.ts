@@ -407,6 +407,23 @@ test('exceptions: leave hides slots from the time list (a day or some hours), ex
   assert.deepEqual(await times(c, practice, sunday, 'reservasi'), []);
   assert.deepEqual(await times(c, practice, '2026-12-13', 'call'), []);
 
+  // The back office sees the same slots as a patient's app, for any day and type.
+  for (const [date, type] of [
+    [sunday, 'call'],
+    [wednesday, 'reservasi'],
+    [sunday, 'reservasi'],
+  ] as const) {
+    const patients = envelope(await timeList(c, practice, date, type)).data;
+    assert.deepEqual(await ok(c, 'GET', `/api/admin/practices/${practice}/slots?date=${date}&type=${type}`), patients);
+  }
+  assertInvalid(await call(c, 'GET', `/api/admin/practices/${practice}/slots?date=2026-02-30&type=call`), ['date']);
+  assertInvalid(await call(c, 'GET', `/api/admin/practices/${practice}/slots?date=${sunday}&type=visit`), ['type']);
+  assertError(
+    await call(c, 'GET', `/api/admin/practices/99999/slots?date=${sunday}&type=call`),
+    404,
+    'PRACTICE_NOT_FOUND_PUBLIC',
+  );
+
   // The schedule lists exceptions by date; from/to narrow them.
   const all = await ok(c, 'GET', `/api/admin/practices/${practice}/schedule`);
   assert.deepEqual(

@@ -54,6 +54,11 @@ export class AdminOrders {
     private readonly now: () => number,
   ) {}
 
+  /** A day's slots of a practice exactly as a patient's app sees them (no app's hospital scope). */
+  slots(practiceId: number, date: string, type: 'call' | 'reservasi') {
+    return this.booking.timeList(null, practiceId, date, type);
+  }
+
   private async resource(order: OrderRow, baseUrl: string): Promise<AdminOrderResource> {
     return (await this.resources([order], baseUrl))[0]!;
   }

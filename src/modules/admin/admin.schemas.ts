@@ -509,6 +509,15 @@ export const ScheduleExceptionCreate = Type.Object(
   },
 );
 
+export const SlotsQuery = Type.Object(
+  {
+    /** The day, in the hospital's zone. */
+    date: Type.String({ pattern: YMD_PATTERN }),
+    type: AppointmentType,
+  },
+  { additionalProperties: true },
+);
+
 export const ScheduleQuery = Type.Object(
   {
     /** Exceptions from this date on (Y-m-d); all of them without. */

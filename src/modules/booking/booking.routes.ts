@@ -115,7 +115,7 @@ export const StaffOrderSchema = Type.Object(staffOrderFields, {
   examples: [{ ...staffOrderExample, status: 'waiting_doctor_confirmation' }],
 });
 
-const TimeSlotSchema = Type.Object(
+export const TimeSlotSchema = Type.Object(
   { time: Type.String(), end_time: Type.String(), available: Type.Boolean() },
   { examples: [{ time: '08:00', end_time: '08:30', available: true }] },
 );
