@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'dist/', 'coverage/', 'clients/typescript/schema.ts'] },
+  { ignores: ['node_modules/', 'data/', 'dist/', 'web/dist/', 'coverage/', 'clients/typescript/schema.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -36,6 +36,11 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // The back office runs in a browser.
+    files: ['web/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: { document: 'readonly', window: 'readonly', fetch: 'readonly' } },
   },
   {
     files: ['**/*.test.ts', 'test/**/*.ts'],

@@ -3,6 +3,7 @@ import type { Writable } from 'node:stream';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import formbody from '@fastify/formbody';
 import cookie from '@fastify/cookie';
+import { backOfficeRoutes } from './http/back-office.js';
 import rateLimit from '@fastify/rate-limit';
 import addFormats from 'ajv-formats';
 import type { Config } from './config.js';
@@ -288,6 +289,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(opsRoutes, { db: database.db, metrics, metricsToken: config.ops.metricsToken });
   await app.register(openApiRoutes);
   await app.register(docsRoutes);
+  await app.register(backOfficeRoutes);
   await app.register(sandboxPaymentRoutes, {
     booking: services.booking,
     enabled: payments.name === 'sandbox' && config.demoMode,

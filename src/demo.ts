@@ -5,8 +5,12 @@ import { createDoctorLogin, DoctorLoginError } from './modules/doctors/doctors.s
 import { AppError } from './http/errors.js';
 import { isUniqueViolation } from './db/errors.js';
 import { hashPassword } from './security/passwords.js';
+import { AdminInputError, createAdmin } from './modules/admin/admin.service.js';
 
 export const DEMO_DOCTOR = { email: 'dokter@cexup.test', password: 'demo-dokter-2026' } as const;
+
+/** The back office's demo operator: sign in at /admin/. */
+export const DEMO_ADMIN = { name: 'Operator Demo', email: 'admin@cexup.test', password: 'demo-admin-2026' } as const;
 
 export const DEMO_PATIENT = {
   name: 'Ayu Lestari',
@@ -62,6 +66,18 @@ export async function ensureDemoData(
       `  Demo catalogue loaded: ${seeded.doctors} doctors at ${seeded.hospitals} hospitals, ` +
         `${seeded.specialities} specialities, ${seeded.articles} articles, ${seeded.products} products.`,
     );
+  }
+
+  // An operator for the back office at /admin/.
+  if ((await services.accounts.findByLogin(DEMO_ADMIN.email)) === undefined) {
+    try {
+      await createAdmin(app.database.db, DEMO_ADMIN);
+      print(`  Back office: /admin/, sign in as ${DEMO_ADMIN.email}, password ${DEMO_ADMIN.password}`);
+      print('');
+    } catch (err) {
+      // Another process starting at the same moment made it first.
+      if (!(err instanceof AdminInputError) && !isUniqueViolation(err)) throw err;
+    }
   }
 
   // One demo doctor with a login, to try the doctor's side of an order.

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildApp } from '../src/app.js';
-import { DEMO_DOCTOR, DEMO_PATIENT, ensureDemoData } from '../src/demo.js';
+import { DEMO_ADMIN, DEMO_DOCTOR, DEMO_PATIENT, ensureDemoData } from '../src/demo.js';
 import { createFreshDatabase, envelope, testConfig } from './helpers.js';
 
 // Demo data needs an empty database: each test here gets one of its own.
@@ -43,6 +43,15 @@ test('demo mode on an empty database prints a working key and the demo patient l
   });
   assert.equal(doctor.statusCode, 200, doctor.body);
 
+  // The back office's operator signs in with no key, as the page at /admin/ does.
+  assert.match(printed.join('\n'), /Back office: \/admin\/, sign in as admin@cexup\.test, password demo-admin-2026/);
+  const admin = await app.inject({
+    method: 'POST',
+    url: '/api/admin/session',
+    payload: { email: DEMO_ADMIN.email, password: DEMO_ADMIN.password },
+  });
+  assert.equal(admin.statusCode, 200, admin.body);
+
   // A second start creates nothing more and prints no key.
   const again: string[] = [];
   await ensureDemoData(app, config, (l) => again.push(l));
@@ -68,4 +77,5 @@ test('outside demo mode nothing is created', async (t) => {
   await ensureDemoData(app, config, () => assert.fail('printed something'));
   assert.equal(await app.services.apps.hasAnyApp(), false);
   assert.equal(await app.services.accounts.findByLogin(DEMO_PATIENT.username), undefined);
+  assert.equal(await app.services.accounts.findByLogin(DEMO_ADMIN.email), undefined);
 });

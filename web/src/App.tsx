@@ -1,0 +1,82 @@
+import { Admin, CustomRoutes, Resource } from 'react-admin';
+import { Route } from 'react-router-dom';
+import LocalHospitalIcon from '@mui/icons-material/LocalHospital';
+import MedicalServicesIcon from '@mui/icons-material/MedicalServices';
+import CategoryIcon from '@mui/icons-material/Category';
+import ArticleIcon from '@mui/icons-material/Article';
+import InventoryIcon from '@mui/icons-material/Inventory';
+import StorefrontIcon from '@mui/icons-material/Storefront';
+import ReceiptLongIcon from '@mui/icons-material/ReceiptLong';
+import HistoryIcon from '@mui/icons-material/History';
+import EventIcon from '@mui/icons-material/Event';
+import { authProvider } from './authProvider';
+import { dataProvider } from './dataProvider';
+import { i18nProvider } from './i18n';
+import { Dashboard } from './Dashboard';
+import * as c from './resources/catalogue';
+import { OrderList, OrderShow } from './resources/orders';
+import { AuditList } from './resources/audit';
+import { SchedulePage } from './resources/schedule';
+
+export function App() {
+  return (
+    <Admin
+      title="Cexup · Back office"
+      dashboard={Dashboard}
+      authProvider={authProvider}
+      dataProvider={dataProvider}
+      i18nProvider={i18nProvider}
+      requireAuth
+      disableTelemetry
+    >
+      <Resource name="orders" list={OrderList} show={OrderShow} icon={ReceiptLongIcon} />
+      <Resource
+        name="doctors"
+        list={c.DoctorList}
+        create={c.DoctorCreate}
+        edit={c.DoctorEdit}
+        icon={MedicalServicesIcon}
+      />
+      <Resource
+        name="practices"
+        list={c.PracticeList}
+        create={c.PracticeCreate}
+        edit={c.PracticeEdit}
+        icon={EventIcon}
+      />
+      <Resource
+        name="hospitals"
+        list={c.HospitalList}
+        create={c.HospitalCreate}
+        edit={c.HospitalEdit}
+        icon={LocalHospitalIcon}
+      />
+      <Resource
+        name="specialities"
+        list={c.SpecialityList}
+        create={c.SpecialityCreate}
+        edit={c.SpecialityEdit}
+        icon={CategoryIcon}
+      />
+      <Resource name="articles" list={c.ArticleList} create={c.ArticleCreate} edit={c.ArticleEdit} icon={ArticleIcon} />
+      <Resource
+        name="product-categories"
+        list={c.CategoryList}
+        create={c.CategoryCreate}
+        edit={c.CategoryEdit}
+        icon={StorefrontIcon}
+      />
+      <Resource
+        name="products"
+        list={c.ProductList}
+        create={c.ProductCreate}
+        edit={c.ProductEdit}
+        icon={InventoryIcon}
+      />
+      <Resource name="audit-log" list={AuditList} icon={HistoryIcon} />
+      <CustomRoutes>
+        <Route path="/practices/:id/schedule" element={<SchedulePage />} />
+      </CustomRoutes>
+    </Admin>
+  );
+}
