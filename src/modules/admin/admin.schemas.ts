@@ -207,8 +207,25 @@ export const AUDIT_ENTITIES = [
   'schedule_rule',
   'schedule_exception',
   'order',
+  'app',
+  'app_key',
+  'webhook',
+  'admin_account',
 ] as const;
-export const AUDIT_ACTIONS = ['create', 'update', 'unpublish', 'publish', 'delete', 'image', 'refund'] as const;
+export const AUDIT_ACTIONS = [
+  'create',
+  'update',
+  'unpublish',
+  'publish',
+  'delete',
+  'image',
+  'refund',
+  'rotate',
+  'revoke',
+  'disable',
+  'enable',
+  'reset_password',
+] as const;
 
 export const AuditQuery = Type.Object(
   {
