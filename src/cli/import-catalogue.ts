@@ -9,13 +9,52 @@ import { newId } from '../security/tokens.js';
 import { systemClock } from '../clock.js';
 import { lockUsernames } from '../modules/accounts/usernames.js';
 
+/** What an import changes (or, in a dry run, would change) in one entity, by slug in file order. */
+export interface EntityChanges {
+  /** Slugs not in the database yet. */
+  create: string[];
+  /** Slugs in the database whose stored values differ from the file's. */
+  update: string[];
+  /** How many records of the file match the database already. */
+  unchanged: number;
+  /** For each slug of `update`, the fields of the file that differ (doctors: "practices" too). */
+  fields: Record<string, string[]>;
+}
+
+export type CatalogueChanges = Record<Entity, EntityChanges>;
+
+/** The records of the file per entity (and the doctors' practices), for the entities it holds. */
+export type CatalogueCounts = Record<string, number>;
+
+export interface CatalogueImportSummary {
+  counts: CatalogueCounts;
+  changes: CatalogueChanges;
+}
+
 export type CatalogueImportResult =
-  { ok: true; counts: Record<string, number> } | { ok: false; errors: { line: number; message: string }[] };
+  ({ ok: true; dryRun: boolean } & CatalogueImportSummary) | { ok: false; errors: ImportProblem[] };
 
 /** One problem of an import: its line in the file (0 when it concerns the file as a whole). */
 export interface ImportProblem {
   line: number;
   message: string;
+  /** Set when the problem is the file's name (its extension, or a CSV name naming no entity). */
+  about?: 'name';
+}
+
+export interface CatalogueFile {
+  /** The file's name (a path will do): its extension says JSON or CSV, a CSV's last word its entity. */
+  name: string;
+  /** Its text, already decoded. */
+  text: string;
+}
+
+export interface CatalogueImportOptions {
+  /** Check everything and say what would change, writing nothing. */
+  dryRun?: boolean;
+  now?: () => number;
+  /** Runs in the import's transaction once everything is written (not in a dry run): an audit entry. */
+  onWritten?: (trx: Db, summary: CatalogueImportSummary) => Promise<void>;
 }
 
 /*
@@ -31,6 +70,9 @@ export interface ImportProblem {
 
 const ENTITIES = ['specialities', 'hospitals', 'doctors', 'articles', 'categories', 'products'] as const;
 type Entity = (typeof ENTITIES)[number];
+/** The entities of a catalogue file, in the order they are written. */
+export const CATALOGUE_ENTITIES: readonly Entity[] = ENTITIES;
+export type CatalogueEntity = Entity;
 
 const SINGULAR: Record<Entity, string> = {
   specialities: 'speciality',
@@ -772,7 +814,6 @@ function readText(file: string): string | ImportProblem {
     };
   }
   // TextDecoder drops a leading byte-order mark itself.
-  if (text.trim() === '') return { line: 1, message: 'the file is empty' };
   return text;
 }
 
@@ -832,6 +873,7 @@ function loadCsv(text: string, file: string): Loaded {
         {
           line: 0,
           message: `cannot tell what ${basename(file)} holds: a CSV file name ends with what it holds (${ENTITIES.map((e) => `${e}.csv`).join(', ')})`,
+          about: 'name',
         },
       ],
     };
@@ -899,7 +941,42 @@ async function rowsBySlug(db: Loose, table: string, slugs: Iterable<string>): Pr
   return found;
 }
 
-/** Inserts the new slugs with new ids, updates the existing rows that differ; returns slug -> id. */
+/**
+ * What the import does to each record of one entity, slug by slug in file order: null creates
+ * it; a list names the fields that differ from the database (empty: the record is unchanged).
+ */
+type EntityLog = Map<string, string[] | null>;
+
+/** Columns whose field in the file has another name (name_search is derived from the name). */
+const FIELD_OF_COLUMN: Record<string, string> = {
+  name_search: 'name',
+  speciality_id: 'speciality',
+  category_id: 'category',
+  unpublished_at: 'published',
+  body_html: 'body',
+};
+
+function summarize(logs: Record<Entity, EntityLog>): CatalogueChanges {
+  const changes = {} as CatalogueChanges;
+  for (const entity of ENTITIES) {
+    const c: EntityChanges = { create: [], update: [], unchanged: 0, fields: {} };
+    for (const [slug, fields] of logs[entity]) {
+      if (fields === null) c.create.push(slug);
+      else if (fields.length === 0) c.unchanged += 1;
+      else {
+        c.update.push(slug);
+        c.fields[slug] = fields;
+      }
+    }
+    changes[entity] = c;
+  }
+  return changes;
+}
+
+/**
+ * Inserts the new slugs with new ids, updates the existing rows that differ, and notes both in
+ * `log`; a dry run only notes them. Returns slug -> id (a dry run's new ids are never stored).
+ */
 async function upsert(
   db: Loose,
   table: string,
@@ -907,6 +984,8 @@ async function upsert(
   records: readonly Base[],
   values: (record: never, row: Row | undefined) => Record<string, unknown>,
   now: number,
+  log: EntityLog,
+  dryRun: boolean,
 ): Promise<Map<string, string>> {
   const ids = new Map<string, string>();
   const inserts: Record<string, unknown>[] = [];
@@ -916,10 +995,13 @@ async function upsert(
     if (row === undefined) {
       const id = newId();
       ids.set(record.slug, id);
+      log.set(record.slug, null);
       inserts.push({ id, slug: record.slug, ...v, created_at: now, updated_at: now });
     } else {
       ids.set(record.slug, row.id);
-      if (Object.entries(v).some(([k, x]) => row[k] !== x)) {
+      const differ = Object.keys(v).filter((k) => row[k] !== v[k]);
+      log.set(record.slug, [...new Set(differ.map((k) => FIELD_OF_COLUMN[k] ?? k))]);
+      if (differ.length > 0 && !dryRun) {
         await db
           .updateTable(table)
           .set({ ...v, updated_at: now })
@@ -928,7 +1010,7 @@ async function upsert(
       }
     }
   }
-  for (const part of chunks(inserts, 100)) await db.insertInto(table).values(part).execute();
+  if (!dryRun) for (const part of chunks(inserts, 100)) await db.insertInto(table).values(part).execute();
   return ids;
 }
 
@@ -951,15 +1033,20 @@ async function referenced(
   return new Map([...rows].map(([slug, row]) => [slug, row.id]));
 }
 
+/**
+ * Checks the file's references and usernames against the database, then upserts it all; a dry
+ * run does every check and works out every change the same way, but writes nothing.
+ */
 async function writeCatalogue(
   trx: Db,
   data: Checked,
   records: readonly SourceRecord[],
   now: number,
-): Promise<Record<string, number>> {
+  dryRun: boolean,
+): Promise<CatalogueImportSummary> {
   const db = trx as unknown as Loose;
   // First: it takes the write lock at once (SQLite) and queues concurrent imports (PostgreSQL).
-  await VersionedCache.bump(trx, CATALOGUE_VERSION);
+  if (!dryRun) await VersionedCache.bump(trx, CATALOGUE_VERSION);
 
   const slugsOf = (list: readonly Base[]) => new Set(list.map((r) => r.slug));
   const fileSpecialities = slugsOf(data.specialities);
@@ -1023,7 +1110,7 @@ async function writeCatalogue(
     }
   }
   // Nor may an account hold it (usernames are one namespace), but the doctor's own login.
-  await lockUsernames(trx);
+  if (!dryRun) await lockUsernames(trx);
   for (const part of chunks([...byUsername.keys()], 500)) {
     const holders = await trx
       .selectFrom('users')
@@ -1047,6 +1134,7 @@ async function writeCatalogue(
     articles: await rowsBySlug(db, 'articles', slugsOf(data.articles)),
     products: await rowsBySlug(db, 'products', slugsOf(data.products)),
   };
+  const logs = Object.fromEntries(ENTITIES.map((e) => [e, new Map()])) as Record<Entity, EntityLog>;
 
   const specialityIds = await upsert(
     db,
@@ -1059,6 +1147,8 @@ async function writeCatalogue(
       unpublished_at: unpublishedAt(s.published, row, now),
     }),
     now,
+    logs.specialities,
+    dryRun,
   );
   const hospitalIds = await upsert(
     db,
@@ -1076,6 +1166,8 @@ async function writeCatalogue(
       unpublished_at: unpublishedAt(h.published, row, now),
     }),
     now,
+    logs.hospitals,
+    dryRun,
   );
   const categoryIds = await upsert(
     db,
@@ -1088,12 +1180,14 @@ async function writeCatalogue(
       unpublished_at: unpublishedAt(c.published, row, now),
     }),
     now,
+    logs.categories,
+    dryRun,
   );
 
   // Usernames that move between doctors: park the changing ones first, so no swap collides.
   for (const d of data.doctors) {
     const row = existing.doctors.get(d.slug);
-    if (row !== undefined && row.username !== d.username) {
+    if (row !== undefined && row.username !== d.username && !dryRun) {
       await trx
         .updateTable('doctors')
         .set({ username: `~${row.id}` })
@@ -1116,6 +1210,8 @@ async function writeCatalogue(
       unpublished_at: unpublishedAt(d.published, row, now),
     }),
     now,
+    logs.doctors,
+    dryRun,
   );
 
   // Practices: the file's list replaces the doctor's. A practice left out is unpublished, not
@@ -1124,7 +1220,13 @@ async function writeCatalogue(
   let practices = 0;
   const current = new Map<
     string,
-    { id: number; call_price: number | null; reservasi_price: number | null; unpublished_at: number | null }
+    {
+      id: number;
+      doctor_id: string;
+      call_price: number | null;
+      reservasi_price: number | null;
+      unpublished_at: number | null;
+    }
   >();
   for (const part of chunks([...doctorIds.values()], 500)) {
     const rows = await trx
@@ -1144,6 +1246,11 @@ async function writeCatalogue(
     updated_at: number;
   }[] = [];
   const kept = new Set<number>();
+  /** Doctors whose practices change: an update of the doctor, in the summary. */
+  const practicesChange = (slug: string) => {
+    const fields = logs.doctors.get(slug);
+    if (fields !== null && fields !== undefined && !fields.includes('practices')) fields.push('practices');
+  };
   for (const d of data.doctors) {
     const doctorId = doctorIds.get(d.slug)!;
     for (const p of d.practices) {
@@ -1153,23 +1260,36 @@ async function writeCatalogue(
       const v = { call_price: p.call_price, reservasi_price: p.reservasi_price, unpublished_at: null };
       if (row === undefined) {
         newPractices.push({ doctor_id: doctorId, hospital_id: hospitalId, ...v, created_at: now, updated_at: now });
+        practicesChange(d.slug);
         continue;
       }
       kept.add(row.id);
       if (row.call_price !== v.call_price || row.reservasi_price !== v.reservasi_price || row.unpublished_at !== null) {
-        await trx
-          .updateTable('practices')
-          .set({ ...v, updated_at: now })
-          .where('id', '=', row.id)
-          .execute();
+        practicesChange(d.slug);
+        if (!dryRun) {
+          await trx
+            .updateTable('practices')
+            .set({ ...v, updated_at: now })
+            .where('id', '=', row.id)
+            .execute();
+        }
       }
     }
   }
-  const dropped = [...current.values()].filter((r) => !kept.has(r.id) && r.unpublished_at === null).map((r) => r.id);
-  for (const part of chunks(dropped, 500)) {
-    await trx.updateTable('practices').set({ unpublished_at: now, updated_at: now }).where('id', 'in', part).execute();
+  const slugOfDoctor = new Map([...doctorIds].map(([slug, id]) => [id, slug]));
+  const droppedRows = [...current.values()].filter((r) => !kept.has(r.id) && r.unpublished_at === null);
+  for (const r of droppedRows) practicesChange(slugOfDoctor.get(r.doctor_id)!);
+  const dropped = droppedRows.map((r) => r.id);
+  if (!dryRun) {
+    for (const part of chunks(dropped, 500)) {
+      await trx
+        .updateTable('practices')
+        .set({ unpublished_at: now, updated_at: now })
+        .where('id', 'in', part)
+        .execute();
+    }
+    for (const part of chunks(newPractices, 100)) await trx.insertInto('practices').values(part).execute();
   }
-  for (const part of chunks(newPractices, 100)) await trx.insertInto('practices').values(part).execute();
 
   await upsert(
     db,
@@ -1192,6 +1312,8 @@ async function writeCatalogue(
       };
     },
     now,
+    logs.articles,
+    dryRun,
   );
   await upsert(
     db,
@@ -1208,6 +1330,8 @@ async function writeCatalogue(
       unpublished_at: unpublishedAt(p.published, row, now),
     }),
     now,
+    logs.products,
+    dryRun,
   );
 
   const counts: Record<string, number> = {};
@@ -1222,7 +1346,7 @@ async function writeCatalogue(
   count('articles', data.articles.length, has('articles'));
   count('categories', data.categories.length, has('categories'));
   count('products', data.products.length, has('products'));
-  return counts;
+  return { counts, changes: summarize(logs) };
 }
 
 function problemsOf(records: readonly SourceRecord[]): ImportProblem[] {
@@ -1235,6 +1359,12 @@ function problemsOf(records: readonly SourceRecord[]): ImportProblem[] {
       const label = slug !== '' ? `${SINGULAR[r.entity]} "${slug}"` : `${r.entity} record ${r.index}`;
       return { line: r.line, message: `${label}: ${r.problems.join('; ')}` };
     });
+}
+
+/** A database error the import reports as a problem rather than as a fault of this code. */
+function isDatabaseRefusal(err: unknown): err is Error & { code: string } {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_') || /^[0-9A-Z]{5}$/.test(code) || code.startsWith('E'));
 }
 
 /**
@@ -1250,11 +1380,42 @@ export async function importCatalogue(
 ): Promise<CatalogueImportResult> {
   const text = readText(file);
   if (typeof text !== 'string') return { ok: false, errors: [text] };
-  const ext = extname(file).toLowerCase();
-  if (ext !== '.json' && ext !== '.csv') {
-    return { ok: false, errors: [{ line: 0, message: `${basename(file)}: the file name must end in .json or .csv` }] };
+  try {
+    return await importCatalogueText(db, { name: file, text }, { now });
+  } catch (err) {
+    // The database refused (busy, gone, out of space): say so plainly; anything else is a bug.
+    if (isDatabaseRefusal(err)) {
+      return {
+        ok: false,
+        errors: [{ line: 0, message: `the database refused the import (${err.code}: ${err.message})` }],
+      };
+    }
+    throw err;
   }
-  const loaded = ext === '.json' ? loadJson(text) : loadCsv(text, file);
+}
+
+/**
+ * The import of a catalogue file's text (see importCatalogue); `file.name` says JSON or CSV and
+ * a CSV's entity. A dry run does every check and works out what would change (the same summary
+ * as the real run), writing nothing. A database that refuses (busy, gone) throws.
+ */
+export async function importCatalogueText(
+  db: Db,
+  file: CatalogueFile,
+  options: CatalogueImportOptions = {},
+): Promise<CatalogueImportResult> {
+  const { dryRun = false, now = systemClock, onWritten } = options;
+  // A byte-order mark left in decoded text (the file's reader keeps it, or a browser's does).
+  const text = file.text.startsWith('\uFEFF') ? file.text.slice(1) : file.text;
+  if (text.trim() === '') return { ok: false, errors: [{ line: 1, message: 'the file is empty' }] };
+  const ext = extname(file.name).toLowerCase();
+  if (ext !== '.json' && ext !== '.csv') {
+    return {
+      ok: false,
+      errors: [{ line: 0, message: `${basename(file.name)}: the file name must end in .json or .csv`, about: 'name' }],
+    };
+  }
+  const loaded = ext === '.json' ? loadJson(text) : loadCsv(text, file.name);
   if ('errors' in loaded) return { ok: false, errors: loaded.errors };
   if (loaded.records.length === 0) return { ok: false, errors: [{ line: 1, message: 'the file holds no records' }] };
 
@@ -1283,8 +1444,12 @@ export async function importCatalogue(
   }
 
   try {
-    const counts = await db.transaction().execute((trx) => writeCatalogue(trx, checked, loaded.records, now()));
-    return { ok: true, counts };
+    const summary = await db.transaction().execute(async (trx) => {
+      const done = await writeCatalogue(trx, checked, loaded.records, now(), dryRun);
+      if (!dryRun) await onWritten?.(trx, done);
+      return done;
+    });
+    return { ok: true, dryRun, ...summary };
   } catch (err) {
     if (err instanceof Rejected) return { ok: false, errors: err.errors };
     if (isUniqueViolation(err)) {
@@ -1296,17 +1461,6 @@ export async function importCatalogue(
             message: 'another change to the catalogue collided with this import; nothing was imported, run it again',
           },
         ],
-      };
-    }
-    // The database refused (busy, gone, out of space): say so plainly; anything else is a bug.
-    const code = (err as { code?: unknown } | null)?.code;
-    if (
-      typeof code === 'string' &&
-      (code.startsWith('SQLITE_') || /^[0-9A-Z]{5}$/.test(code) || code.startsWith('E'))
-    ) {
-      return {
-        ok: false,
-        errors: [{ line: 0, message: `the database refused the import (${code}: ${(err as Error).message})` }],
       };
     }
     throw err;

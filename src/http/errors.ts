@@ -262,6 +262,13 @@ export const errorCatalogue = {
     status: 422,
     message: { en: 'The given data was invalid.', id: 'Data yang diberikan tidak valid.' },
   },
+  IMPORT_INVALID: {
+    status: 422,
+    message: {
+      en: 'The file has problems, listed by line; nothing was imported.',
+      id: 'Berkas ini bermasalah (lihat daftar per baris); tidak ada yang diimpor.',
+    },
+  },
   REQUEST_HEADERS_TOO_LARGE: {
     status: 431,
     message: { en: 'The request headers are too large.', id: 'Header permintaan terlalu besar.' },

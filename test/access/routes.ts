@@ -85,6 +85,7 @@ export const ADMIN: readonly string[] = [
   'adminCreateScheduleException',
   'adminDeleteScheduleException',
   'adminRemoveProductImage',
+  'adminImportCatalogue',
   ...['Speciality', 'Hospital', 'Doctor', 'Article', 'ProductCategory', 'Product', 'Practice'].flatMap((e) => [
     `adminCreate${e}`,
     `adminGet${e}`,

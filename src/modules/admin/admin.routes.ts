@@ -43,6 +43,7 @@ import {
 } from './admin.schemas.js';
 import { KINDS, type ImageKind, type KindInputs, type ListFilter, type SlugKind } from './admin.service.js';
 import { bookingAdminRoutes, practiceId } from './admin-booking.routes.js';
+import { catalogueImportAdminRoutes } from './admin-import.routes.js';
 import { AdminOrders } from './admin-orders.js';
 import { AdminSchedules } from './admin-schedules.js';
 import { adminSessionRoutes } from './admin-session.routes.js';
@@ -507,6 +508,7 @@ export async function adminRoutes(
       );
 
       bookingAdminRoutes(instance, { schedules, orders, actor, base, privacy: services.privacy });
+      catalogueImportAdminRoutes(instance, { services, now: clock, actor });
     },
     { prefix: '/admin' },
   );

@@ -211,6 +211,7 @@ export const AUDIT_ENTITIES = [
   'app_key',
   'webhook',
   'admin_account',
+  'catalogue_import',
 ] as const;
 export const AUDIT_ACTIONS = [
   'create',
@@ -225,6 +226,7 @@ export const AUDIT_ACTIONS = [
   'disable',
   'enable',
   'reset_password',
+  'import',
 ] as const;
 
 export const AuditQuery = Type.Object(
