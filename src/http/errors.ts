@@ -214,6 +214,17 @@ export const errorCatalogue = {
   PRACTICE_NOT_FOUND_PUBLIC: { status: 404, message: { en: 'No such practice.', id: 'Praktik tidak ditemukan.' } },
   ORDER_NOT_FOUND: { status: 404, message: { en: 'No such order.', id: 'Pesanan tidak ditemukan.' } },
   APP_NOT_FOUND: { status: 404, message: { en: 'No such client app.', id: 'Aplikasi klien tidak ditemukan.' } },
+  API_KEY_NOT_FOUND: {
+    status: 404,
+    message: { en: 'This client app has no such key.', id: 'Aplikasi klien ini tidak memiliki kunci tersebut.' },
+  },
+  APP_REVOKED: {
+    status: 409,
+    message: {
+      en: 'This client app is revoked: it can no longer be changed nor get keys.',
+      id: 'Aplikasi klien ini sudah dicabut: tidak dapat diubah lagi maupun diberi kunci baru.',
+    },
+  },
   WEBHOOK_NOT_FOUND: { status: 404, message: { en: 'No such webhook.', id: 'Webhook tidak ditemukan.' } },
   WEBHOOK_URL_INVALID: {
     status: 422,

@@ -219,6 +219,7 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
         { name: 'admin', description: 'The back office (admin token): accounts and the audit log.' },
         { name: 'admin catalogue', description: 'The back office: catalogue and shop records.' },
         { name: 'admin booking', description: 'The back office: schedules and orders.' },
+        { name: 'admin apps', description: 'The back office: client apps and their API keys.' },
         {
           name: 'notifications',
           description: 'The inboxes of patients and doctors: every order event, newest first; mark read.',

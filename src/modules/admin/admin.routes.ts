@@ -42,6 +42,7 @@ import {
   SpecialityUpdate,
 } from './admin.schemas.js';
 import { KINDS, type ImageKind, type KindInputs, type ListFilter, type SlugKind } from './admin.service.js';
+import { appsAdminRoutes } from './admin-apps.routes.js';
 import { bookingAdminRoutes, practiceId } from './admin-booking.routes.js';
 import { catalogueImportAdminRoutes } from './admin-import.routes.js';
 import { AdminOrders } from './admin-orders.js';
@@ -508,6 +509,7 @@ export async function adminRoutes(
       );
 
       bookingAdminRoutes(instance, { schedules, orders, actor, base, privacy: services.privacy });
+      appsAdminRoutes(instance, { apps: services.apps, actor, overlapHours: config.apiKeyOverlapHours });
       catalogueImportAdminRoutes(instance, { services, now: clock, actor });
     },
     { prefix: '/admin' },

@@ -66,3 +66,49 @@ export const revokeKey = (db: Q, id: string, now: number) =>
     .where('id', '=', id)
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
+
+// The back office's view of the apps (admin-apps.routes.ts).
+
+/** A page of apps (never the back office's), newest first. */
+export const listAppsPage = (db: Q, limit: number, offset: number) =>
+  db
+    .selectFrom('client_apps')
+    .selectAll()
+    .where('id', '!=', BACKOFFICE_APP_ID)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .offset(offset)
+    .execute();
+
+/** The keys of some apps, oldest first; never their hashes. */
+export const keysOfApps = (db: Q, appIds: readonly string[]) =>
+  appIds.length === 0
+    ? Promise.resolve([])
+    : db
+        .selectFrom('api_keys')
+        .select(['id', 'app_id', 'key_prefix', 'created_at', 'expires_at', 'revoked_at'])
+        .where('app_id', 'in', appIds)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+
+/** The hospitals of these slugs that exist (published or not). */
+export const existingHospitalSlugs = async (db: Q, slugs: readonly string[]): Promise<Set<string>> => {
+  if (slugs.length === 0) return new Set();
+  const rows = await db.selectFrom('hospitals').select('slug').where('slug', 'in', slugs).execute();
+  return new Set(rows.map((r) => r.slug));
+};
+
+export const updateApp = (db: Q, id: string, changes: { name?: string; hospital_scope?: string | null }) =>
+  db.updateTable('client_apps').set(changes).where('id', '=', id).where('id', '!=', BACKOFFICE_APP_ID).execute();
+
+/** Revokes every key of an app that still works (one rotated out and past its end keeps its history). */
+export const revokeWorkingKeys = (db: Q, appId: string, now: number) =>
+  db
+    .updateTable('api_keys')
+    .set({ revoked_at: now })
+    .where('app_id', '=', appId)
+    .where('revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+    .execute();

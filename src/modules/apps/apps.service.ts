@@ -1,6 +1,9 @@
+import { PostgresAdapter } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import type { Db } from '../../db/index.js';
+import { AppError } from '../../http/errors.js';
 import { newId, newSecret, sha256 } from '../../security/tokens.js';
+import type { Database } from '../../db/schema.js';
 import * as repo from './apps.repository.js';
 import { systemClock } from '../../clock.js';
 
@@ -20,6 +23,39 @@ export interface AppListing {
   revokedAt: string | null;
   keys: { id: string; prefix: string; createdAt: string; expiresAt: string | null; revokedAt: string | null }[];
 }
+
+/** What a key does now: works, works until its overlap ends, no longer works (rotated out), revoked. */
+export type KeyState = 'active' | 'expiring' | 'expired' | 'revoked';
+
+/** An app as the back office shows it: its keys by prefix, never their values nor hashes. */
+export interface AppResource {
+  id: string;
+  name: string;
+  /** Hospital slugs the app is limited to; null: all of them. */
+  hospital_scope: string[] | null;
+  created_at: string;
+  revoked_at: string | null;
+  keys: {
+    id: string;
+    prefix: string;
+    created_at: string;
+    expires_at: string | null;
+    revoked_at: string | null;
+    state: KeyState;
+  }[];
+}
+
+/** One audit row of a change to an app, as admin.service's `writeAudit` takes it. */
+export interface AppAuditChange {
+  action: 'create' | 'update' | 'rotate' | 'revoke';
+  entity: 'app' | 'app_key';
+  entityId: string;
+  before: object | null;
+  after: object | null;
+}
+
+/** Writes a change's audit rows in the change's own transaction, at the change's time. */
+export type AppAudit = (trx: Db, changes: AppAuditChange[], at: number) => Promise<void>;
 
 /** Key caches' bounds (README, Operations): about 300 bytes an entry, so some 3 MB and 0.6 MB at most. */
 export const APP_KEYS_CACHED = 10_000;
@@ -146,6 +182,215 @@ export class AppsService {
     return app;
   }
 
+  // -------------------------------------------------------------------------------------------
+  // The back office (admin-apps.routes.ts): each change in one transaction with its audit rows,
+  // the key caches of this process forgotten once it is committed. The back office's own app is
+  // never found. Keys appear only in the answers of create and rotate, never in audit rows.
+
+  /** A page of apps, newest first, and how many there are. */
+  async page(limit: number, offset: number): Promise<{ rows: AppResource[]; total: number }> {
+    const [apps, total] = await Promise.all([repo.listAppsPage(this.db, limit, offset), repo.countApps(this.db)]);
+    return { rows: await this.resources(this.db, apps, this.now()), total };
+  }
+
+  /** One app, or undefined (the back office's included). */
+  async find(appId: string): Promise<AppResource | undefined> {
+    const app = await repo.findApp(this.db, appId);
+    return app === undefined ? undefined : (await this.resources(this.db, [app], this.now()))[0];
+  }
+
+  /** Creates an app and its first key; the key's value is in this answer only. */
+  async createAudited(
+    input: { name: string; hospitals: string[] | null },
+    audit: AppAudit,
+  ): Promise<{ app: AppResource; keyId: string; key: string }> {
+    const scope = await this.checkedScope(input.hospitals);
+    const key = newSecret('cxk');
+    const appId = newId();
+    const keyId = newId();
+    const now = this.now();
+    const app = await this.db.transaction().execute(async (trx) => {
+      await repo.insertApp(trx, {
+        id: appId,
+        name: input.name,
+        hospital_scope: scope,
+        created_at: now,
+        revoked_at: null,
+      });
+      await repo.insertKey(trx, keyRow(keyId, appId, key, now));
+      const after = await this.current(trx, appId, now);
+      await audit(
+        trx,
+        [{ action: 'create', entity: 'app', entityId: appId, before: null, after: snapshotOf(after) }],
+        now,
+      );
+      return after;
+    });
+    this.forget();
+    return { app, keyId, key };
+  }
+
+  /** Changes an app's name or scope (null: every hospital); the scope applies at once here. */
+  async updateAudited(
+    appId: string,
+    changes: { name?: string; hospitals?: string[] | null },
+    audit: AppAudit,
+  ): Promise<AppResource> {
+    const set: { name?: string; hospital_scope?: string | null } = {};
+    if (changes.name !== undefined) set.name = changes.name;
+    if (changes.hospitals !== undefined) set.hospital_scope = await this.checkedScope(changes.hospitals);
+    const now = this.now();
+    const app = await this.db.transaction().execute(async (trx) => {
+      const before = await this.current(trx, appId, now, { lock: true, active: true });
+      const scopeBefore = before.hospital_scope === null ? null : JSON.stringify(before.hospital_scope);
+      const same =
+        (set.name === undefined || set.name === before.name) &&
+        (set.hospital_scope === undefined || set.hospital_scope === scopeBefore);
+      if (same) return before;
+      await repo.updateApp(trx, appId, set);
+      const after = await this.current(trx, appId, now);
+      await audit(
+        trx,
+        [{ action: 'update', entity: 'app', entityId: appId, before: snapshotOf(before), after: snapshotOf(after) }],
+        now,
+      );
+      return after;
+    });
+    this.forget();
+    return app;
+  }
+
+  /** A new key; the app's working keys keep working `overlapHours` more (0: they stop now). */
+  async rotateAudited(
+    appId: string,
+    overlapHours: number,
+    audit: AppAudit,
+  ): Promise<{ app: AppResource; keyId: string; key: string; oldKeysExpireAt: string }> {
+    const key = newSecret('cxk');
+    const keyId = newId();
+    const now = this.now();
+    const oldKeysExpireAt = now + overlapHours * 3_600_000;
+    const app = await this.db.transaction().execute(async (trx) => {
+      const before = await this.current(trx, appId, now, { lock: true, active: true });
+      await repo.expireCurrentKeys(trx, appId, oldKeysExpireAt);
+      await repo.insertKey(trx, keyRow(keyId, appId, key, now));
+      const after = await this.current(trx, appId, now);
+      await audit(
+        trx,
+        [{ action: 'rotate', entity: 'app', entityId: appId, before: snapshotOf(before), after: snapshotOf(after) }],
+        now,
+      );
+      return after;
+    });
+    this.forget();
+    return { app, keyId, key, oldKeysExpireAt: new Date(oldKeysExpireAt).toISOString() };
+  }
+
+  /** Revokes an app and its working keys: they stop at once. Revoking it again changes nothing. */
+  async revokeAudited(appId: string, audit: AppAudit): Promise<AppResource> {
+    const now = this.now();
+    const app = await this.db.transaction().execute(async (trx) => {
+      const before = await this.current(trx, appId, now, { lock: true });
+      if (before.revoked_at !== null) return before;
+      await repo.revokeApp(trx, appId, now);
+      await repo.revokeWorkingKeys(trx, appId, now);
+      const after = await this.current(trx, appId, now);
+      await audit(
+        trx,
+        [{ action: 'revoke', entity: 'app', entityId: appId, before: snapshotOf(before), after: snapshotOf(after) }],
+        now,
+      );
+      return after;
+    });
+    this.forget();
+    return app;
+  }
+
+  /** Revokes one key of an app: it stops at once. Revoking it again changes nothing. */
+  async revokeKeyAudited(appId: string, keyId: string, audit: AppAudit): Promise<AppResource> {
+    const now = this.now();
+    const app = await this.db.transaction().execute(async (trx) => {
+      const before = await this.current(trx, appId, now, { lock: true });
+      const key = before.keys.find((k) => k.id === keyId);
+      if (key === undefined) throw new AppError('API_KEY_NOT_FOUND');
+      if (key.revoked_at !== null) return before;
+      await repo.revokeKey(trx, keyId, now);
+      const after = await this.current(trx, appId, now);
+      const keyAfter = after.keys.find((k) => k.id === keyId)!;
+      await audit(
+        trx,
+        [
+          {
+            action: 'revoke',
+            entity: 'app_key',
+            entityId: keyId,
+            before: { app_id: appId, ...keySnapshot(key) },
+            after: { app_id: appId, ...keySnapshot(keyAfter) },
+          },
+        ],
+        now,
+      );
+      return after;
+    });
+    this.forget();
+    return app;
+  }
+
+  /** The stored scope of a list of hospital slugs; a slug of no hospital is a 422 on `hospitals`. */
+  private async checkedScope(hospitals: string[] | null): Promise<string | null> {
+    if (hospitals === null) return null;
+    const slugs = [...new Set(hospitals)];
+    const found = await repo.existingHospitalSlugs(this.db, slugs);
+    const unknown = slugs.find((s) => !found.has(s));
+    if (unknown !== undefined) {
+      throw AppError.field('hospitals', 'unknownReference', { field: `hospital ${unknown}` });
+    }
+    return JSON.stringify(slugs);
+  }
+
+  /** An app as it is in this transaction (locked on PostgreSQL); 404 if none, 409 if revoked and `active`. */
+  private async current(
+    trx: Db,
+    appId: string,
+    now: number,
+    options: { lock?: boolean; active?: boolean } = {},
+  ): Promise<AppResource> {
+    let query = trx
+      .selectFrom('client_apps')
+      .selectAll()
+      .where('id', '=', appId)
+      .where('id', '!=', repo.BACKOFFICE_APP_ID);
+    if (options.lock && trx.getExecutor().adapter instanceof PostgresAdapter) query = query.forUpdate();
+    const row = await query.executeTakeFirst();
+    if (row === undefined) throw new AppError('APP_NOT_FOUND');
+    if (options.active && row.revoked_at !== null) throw new AppError('APP_REVOKED');
+    return (await this.resources(trx, [row], now))[0]!;
+  }
+
+  private async resources(db: Db, apps: Database['client_apps'][], now: number): Promise<AppResource[]> {
+    const keys = await repo.keysOfApps(
+      db,
+      apps.map((a) => a.id),
+    );
+    return apps.map((a) => ({
+      id: a.id,
+      name: a.name,
+      hospital_scope: parseScope(a.hospital_scope),
+      created_at: iso(a.created_at)!,
+      revoked_at: iso(a.revoked_at),
+      keys: keys
+        .filter((k) => k.app_id === a.id)
+        .map((k) => ({
+          id: k.id,
+          prefix: k.key_prefix,
+          created_at: iso(k.created_at)!,
+          expires_at: iso(k.expires_at),
+          revoked_at: iso(k.revoked_at),
+          state: keyState(k, a.revoked_at !== null, now),
+        })),
+    }));
+  }
+
   /** Entries in the key caches (known keys, unknown keys): each has a fixed-size key, so a count bounds bytes. */
   cacheSize(): { known: number; unknown: number } {
     return { known: this.cache.size, unknown: this.unknown.size };
@@ -167,4 +412,31 @@ function keyRow(id: string, appId: string, key: string, now: number) {
 
 function parseScope(raw: string | null): string[] | null {
   return raw === null ? null : (JSON.parse(raw) as string[]);
+}
+
+function keyState(
+  key: { expires_at: number | null; revoked_at: number | null },
+  appRevoked: boolean,
+  now: number,
+): KeyState {
+  // As `authenticate` decides: a key of a revoked app works no more than a revoked key.
+  if (key.revoked_at !== null || appRevoked) return 'revoked';
+  if (key.expires_at === null) return 'active';
+  return key.expires_at > now ? 'expiring' : 'expired';
+}
+
+/** A key in an audit row: its id and prefix (shown in every listing), never its value nor hash. */
+function keySnapshot(key: AppResource['keys'][number]) {
+  return {
+    id: key.id,
+    prefix: key.prefix,
+    created_at: key.created_at,
+    expires_at: key.expires_at,
+    revoked_at: key.revoked_at,
+  };
+}
+
+/** An app in an audit row: what the back office shows, without the keys' states (they change with time). */
+function snapshotOf(app: AppResource) {
+  return { ...app, keys: app.keys.map(keySnapshot) };
 }
