@@ -72,6 +72,7 @@ export const ADMIN: readonly string[] = [
   'adminListOrders',
   'adminGetOrder',
   'adminRefundOrder',
+  'adminDashboard',
   'adminListApps',
   'adminGetApp',
   'adminCreateApp',

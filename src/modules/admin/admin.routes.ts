@@ -44,6 +44,7 @@ import {
 import { KINDS, type ImageKind, type KindInputs, type ListFilter, type SlugKind } from './admin.service.js';
 import { appsAdminRoutes } from './admin-apps.routes.js';
 import { bookingAdminRoutes, practiceId } from './admin-booking.routes.js';
+import { dashboardAdminRoutes } from './admin-dashboard.routes.js';
 import { catalogueImportAdminRoutes } from './admin-import.routes.js';
 import { AdminOrders } from './admin-orders.js';
 import { AdminSchedules } from './admin-schedules.js';
@@ -509,6 +510,7 @@ export async function adminRoutes(
       );
 
       bookingAdminRoutes(instance, { schedules, orders, actor, base, privacy: services.privacy });
+      dashboardAdminRoutes(instance, { db: admin.db, now: clock });
       appsAdminRoutes(instance, { apps: services.apps, actor, overlapHours: config.apiKeyOverlapHours });
       catalogueImportAdminRoutes(instance, { services, now: clock, actor });
     },
