@@ -4,6 +4,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions
 import formbody from '@fastify/formbody';
 import cookie from '@fastify/cookie';
 import { backOfficeRoutes } from './http/back-office.js';
+import { adminScopeGuard } from './modules/admin/admin-scope.js';
 import rateLimit from '@fastify/rate-limit';
 import addFormats from 'ajv-formats';
 import type { Config } from './config.js';
@@ -183,6 +184,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   app.decorateRequest('clientApp', undefined);
   app.decorateRequest('session', undefined);
   app.decorateRequest('user', undefined);
+  app.decorateRequest('adminScope', undefined);
 
   registerPlumbing(app);
   await registerSecurityHeaders(app, config.ops);
@@ -281,7 +283,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       const inbox = { accounts: services.accounts, notifications: services.notifications };
       await api.register(notificationRoutes, inbox);
       await api.register(doctorNotificationRoutes, inbox);
-      await api.register(webhookAdminRoutes, { ...inbox, prefix: '/admin' });
+      await api.register(webhookAdminRoutes, { ...inbox, prefix: '/admin', scopeGuard: adminScopeGuard(database.db) });
     },
     { prefix: '/api' },
   );

@@ -505,6 +505,25 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/admin/session': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The signed-in back-office account */
+    get: operations['adminSessionRead'];
+    put?: never;
+    /** Sign in to the back office in a browser */
+    post: operations['adminSessionCreate'];
+    /** Sign out of the back office */
+    delete: operations['adminSessionDelete'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/admin/me': {
     parameters: {
       query?: never;
@@ -1155,6 +1174,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/admin/practices/{id}/slots': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A day's slots as a patient sees them (get-time-list) */
+    get: operations['adminPracticeSlots'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/admin/practices/{id}/schedule/rules': {
     parameters: {
       query?: never;
@@ -1231,7 +1267,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Orders, newest first: status, doctor, hospital, from, to, data, page */
+    /** Orders, newest first: status, doctor, hospital, from, to, q, data, page */
     get: operations['adminListOrders'];
     put?: never;
     post?: never;
@@ -1269,6 +1305,219 @@ export interface paths {
     put?: never;
     /** A refund made: waiting_refund → refunded */
     post: operations['adminRefundOrder'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/apps': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Client apps, newest first, with their keys (never their values): data, page */
+    get: operations['adminListApps'];
+    put?: never;
+    /** A client app and its first API key (shown this once) */
+    post: operations['adminCreateApp'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/apps/{app_id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One client app with its keys (never their values) */
+    get: operations['adminGetApp'];
+    /** Change an app's name or hospitals (null: every hospital); applies at once */
+    put: operations['adminUpdateApp'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/apps/{app_id}/rotate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** A new API key (shown this once); the current keys work overlap_hours more */
+    post: operations['adminRotateApp'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/apps/{app_id}/revoke': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Revoke a client app: its keys stop working at once (again: no change) */
+    post: operations['adminRevokeApp'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/apps/{app_id}/keys/{id}/revoke': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Revoke one of an app's keys: it stops working at once (again: no change) */
+    post: operations['adminRevokeKey'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/staff': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every admin account */
+    get: operations['adminListStaff'];
+    put?: never;
+    /** A new admin account: an operator, or a hospital admin of some hospitals */
+    post: operations['adminCreateStaff'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/staff/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** An admin's name, role and hospitals */
+    put: operations['adminUpdateStaff'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/staff/{id}/disable': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Disable an admin account: no sign-in, its sessions end */
+    post: operations['adminDisableStaff'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/staff/{id}/enable': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Enable a disabled admin account */
+    post: operations['adminEnableStaff'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/staff/{id}/password': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Set an admin's password (their sessions end) */
+    post: operations['adminResetStaffPassword'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/catalogue/import': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Import a catalogue file (JSON or CSV), or try it first with dry_run
+     * @description The file of `npm run import`, uploaded as text: records are upserted by slug, all or nothing. Every record is checked first (fields, references to the file or to the catalogue, duplicates, usernames). `dry_run: true` writes nothing and answers what applying would change; `dry_run: false` applies it and answers the same summary. A file with problems is a 422 `IMPORT_INVALID` whose `errors.content` lists them as "line N: ..." in file order (at most 200, then a count), and `errors.file_name` a name that is not .json or .csv, or a CSV name that names no entity; nothing is written.
+     */
+    post: operations['adminImportCatalogue'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/dashboard': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Figures per day (calendar days in Asia/Jakarta, WIB), today’s appointments per hospital, what needs attention
+     * @description Per-day figures count what happened on each calendar day in Asia/Jakarta (WIB): orders booked, paid, cancelled, refunded and marked missed, and revenue (paid minus refunded, whole rupiah). `from` and `to` (Y-m-d, both included) default to the 30 days ending today; `to` before `from`, a range of more than 366 days, or a date that does not exist is a 422 on the field. `hospital` (a slug) narrows every figure to one hospital. `today` counts each hospital’s appointments of its own calendar day (WIB, WITA or WIT), whatever the range; `attention` is the state now.
+     */
+    get: operations['adminDashboard'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -12353,6 +12602,34 @@ export interface operations {
           };
         };
       };
+      /** @description `ACCOUNT_DISABLED`: This account is disabled: ask an operator of the back office to enable it. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This account is disabled: ask an operator of the back office to enable it.",
+           *       "code": "ACCOUNT_DISABLED",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'ACCOUNT_DISABLED';
+            data: null;
+          };
+        };
+      };
       /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
       413: {
         headers: {
@@ -12471,6 +12748,1016 @@ export interface operations {
              */
             code: 'TOO_MANY_REQUESTS' | 'LOGIN_LOCKED';
             data: null;
+          };
+        };
+      };
+      /** @description `INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Something went wrong on our side.",
+           *       "code": "INTERNAL_ERROR",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'INTERNAL_ERROR';
+            data: null;
+          };
+        };
+      };
+      /** @description `SERVICE_UNAVAILABLE`: The service is temporarily unavailable. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The service is temporarily unavailable.",
+           *       "code": "SERVICE_UNAVAILABLE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'SERVICE_UNAVAILABLE';
+            data: null;
+          };
+        };
+      };
+    };
+  };
+  adminSessionRead: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": true,
+           *       "message": "OK.",
+           *       "data": {
+           *         "user": {
+           *           "user_id": "d23d8381-0ee8-4b75-a5a4-8085cda063b6",
+           *           "name": "Siti Rahayu",
+           *           "username": "sitirahayu",
+           *           "email": "siti@example.id",
+           *           "address": "Jl. Sudirman 5, Bandung",
+           *           "gender": "perempuan",
+           *           "phone_number": "081234567890",
+           *           "date_of_birth": "1994-03-12",
+           *           "place_of_birth": "Bandung",
+           *           "type": "ktp",
+           *           "no_type": "************0001",
+           *           "thumb": "https://api.cexup.com/files/avatars/5b0f6a52-7d8e-4c3b-9a51-2f0c8e7d4a10.jpg",
+           *           "created_at": "2026-11-28T00:45:02.588Z",
+           *           "updated_at": "2026-11-28T01:10:40.120Z"
+           *         },
+           *         "role": "operator",
+           *         "csrf_token": "H2k3vHf8yqvxuQyq2c0u0w3zL9bq8xYq1m5m2nG8Zx0",
+           *         "expires_at": "2026-12-03T22:00:00.000Z"
+           *       }
+           *     }
+           */
+          'application/json': {
+            success: boolean;
+            message: string;
+            /**
+             * @example {
+             *       "user": {
+             *         "user_id": "d23d8381-0ee8-4b75-a5a4-8085cda063b6",
+             *         "name": "Siti Rahayu",
+             *         "username": "sitirahayu",
+             *         "email": "siti@example.id",
+             *         "address": "Jl. Sudirman 5, Bandung",
+             *         "gender": "perempuan",
+             *         "phone_number": "081234567890",
+             *         "date_of_birth": "1994-03-12",
+             *         "place_of_birth": "Bandung",
+             *         "type": "ktp",
+             *         "no_type": "************0001",
+             *         "thumb": "https://api.cexup.com/files/avatars/5b0f6a52-7d8e-4c3b-9a51-2f0c8e7d4a10.jpg",
+             *         "created_at": "2026-11-28T00:45:02.588Z",
+             *         "updated_at": "2026-11-28T01:10:40.120Z"
+             *       },
+             *       "role": "operator",
+             *       "csrf_token": "H2k3vHf8yqvxuQyq2c0u0w3zL9bq8xYq1m5m2nG8Zx0",
+             *       "expires_at": "2026-12-03T22:00:00.000Z"
+             *     }
+             */
+            data: {
+              /**
+               * @example {
+               *       "user_id": "d23d8381-0ee8-4b75-a5a4-8085cda063b6",
+               *       "name": "Siti Rahayu",
+               *       "username": "sitirahayu",
+               *       "email": "siti@example.id",
+               *       "address": "Jl. Sudirman 5, Bandung",
+               *       "gender": "perempuan",
+               *       "phone_number": "081234567890",
+               *       "date_of_birth": "1994-03-12",
+               *       "place_of_birth": "Bandung",
+               *       "type": "ktp",
+               *       "no_type": "************0001",
+               *       "thumb": "https://api.cexup.com/files/avatars/5b0f6a52-7d8e-4c3b-9a51-2f0c8e7d4a10.jpg",
+               *       "created_at": "2026-11-28T00:45:02.588Z",
+               *       "updated_at": "2026-11-28T01:10:40.120Z"
+               *     }
+               */
+              user: {
+                user_id: string;
+                name: string;
+                username: string;
+                email: string;
+                address: string | null;
+                gender: string | null;
+                phone_number: string | null;
+                date_of_birth: string | null;
+                place_of_birth: string | null;
+                type: string | null;
+                /** @description Masked: only the last 4 characters. */
+                no_type: string | null;
+                thumb: string | null;
+                created_at: string;
+                updated_at: string;
+              };
+              /**
+               * @description operator: everything; hospital_admin: only the hospitals assigned (the API enforces it).
+               * @enum {unknown}
+               */
+              role: 'operator' | 'hospital_admin';
+              /** @description Send it as the x-csrf-token header on every change. */
+              csrf_token: string;
+              /** @description When the session ends (null on reads: the cookie itself expires then). */
+              expires_at: string | null;
+            };
+          };
+        };
+      };
+      /** @description `BAD_REQUEST`: The request is malformed. `MALFORMED_JSON`: The request body is not valid JSON. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request is malformed.",
+           *       "code": "BAD_REQUEST",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'BAD_REQUEST' | 'MALFORMED_JSON';
+            data: null;
+          };
+        };
+      };
+      /** @description `API_KEY_INVALID`: A valid x-api-key header is required. `UNAUTHENTICATED`: Authentication required: send a valid Bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "A valid x-api-key header is required.",
+           *       "code": "API_KEY_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Your role does not allow this: a hospital admin works only on the hospitals assigned to them.",
+           *       "code": "ADMIN_ROLE_FORBIDDEN",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request body is too large.",
+           *       "code": "PAYLOAD_TOO_LARGE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'PAYLOAD_TOO_LARGE';
+            data: null;
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Unsupported content type: send application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Unsupported content type: send application/json.",
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'UNSUPPORTED_MEDIA_TYPE';
+            data: null;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: The given data was invalid. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The given data was invalid.",
+           *       "code": "VALIDATION_FAILED",
+           *       "data": null,
+           *       "errors": {
+           *         "email": [
+           *           "The email must be a valid email address."
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'VALIDATION_FAILED';
+            data: null;
+            /** @description Messages per field. */
+            errors?: {
+              [key: string]: string[];
+            };
+          };
+        };
+      };
+      /** @description `INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Something went wrong on our side.",
+           *       "code": "INTERNAL_ERROR",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'INTERNAL_ERROR';
+            data: null;
+          };
+        };
+      };
+      /** @description `SERVICE_UNAVAILABLE`: The service is temporarily unavailable. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The service is temporarily unavailable.",
+           *       "code": "SERVICE_UNAVAILABLE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'SERVICE_UNAVAILABLE';
+            data: null;
+          };
+        };
+      };
+    };
+  };
+  adminSessionCreate: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "email": "admin@cexup.test",
+         *       "password": "rahasia-admin-2026"
+         *     }
+         */
+        'application/json': {
+          /** @description An email or a username. */
+          email: string;
+          password: string;
+        };
+      };
+    };
+    responses: {
+      /** @description OK. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": true,
+           *       "message": "Login successful.",
+           *       "data": {
+           *         "user": {
+           *           "user_id": "d23d8381-0ee8-4b75-a5a4-8085cda063b6",
+           *           "name": "Siti Rahayu",
+           *           "username": "sitirahayu",
+           *           "email": "siti@example.id",
+           *           "address": "Jl. Sudirman 5, Bandung",
+           *           "gender": "perempuan",
+           *           "phone_number": "081234567890",
+           *           "date_of_birth": "1994-03-12",
+           *           "place_of_birth": "Bandung",
+           *           "type": "ktp",
+           *           "no_type": "************0001",
+           *           "thumb": "https://api.cexup.com/files/avatars/5b0f6a52-7d8e-4c3b-9a51-2f0c8e7d4a10.jpg",
+           *           "created_at": "2026-11-28T00:45:02.588Z",
+           *           "updated_at": "2026-11-28T01:10:40.120Z"
+           *         },
+           *         "role": "operator",
+           *         "csrf_token": "H2k3vHf8yqvxuQyq2c0u0w3zL9bq8xYq1m5m2nG8Zx0",
+           *         "expires_at": "2026-12-03T22:00:00.000Z"
+           *       }
+           *     }
+           */
+          'application/json': {
+            success: boolean;
+            message: string;
+            /**
+             * @example {
+             *       "user": {
+             *         "user_id": "d23d8381-0ee8-4b75-a5a4-8085cda063b6",
+             *         "name": "Siti Rahayu",
+             *         "username": "sitirahayu",
+             *         "email": "siti@example.id",
+             *         "address": "Jl. Sudirman 5, Bandung",
+             *         "gender": "perempuan",
+             *         "phone_number": "081234567890",
+             *         "date_of_birth": "1994-03-12",
+             *         "place_of_birth": "Bandung",
+             *         "type": "ktp",
+             *         "no_type": "************0001",
+             *         "thumb": "https://api.cexup.com/files/avatars/5b0f6a52-7d8e-4c3b-9a51-2f0c8e7d4a10.jpg",
+             *         "created_at": "2026-11-28T00:45:02.588Z",
+             *         "updated_at": "2026-11-28T01:10:40.120Z"
+             *       },
+             *       "role": "operator",
+             *       "csrf_token": "H2k3vHf8yqvxuQyq2c0u0w3zL9bq8xYq1m5m2nG8Zx0",
+             *       "expires_at": "2026-12-03T22:00:00.000Z"
+             *     }
+             */
+            data: {
+              /**
+               * @example {
+               *       "user_id": "d23d8381-0ee8-4b75-a5a4-8085cda063b6",
+               *       "name": "Siti Rahayu",
+               *       "username": "sitirahayu",
+               *       "email": "siti@example.id",
+               *       "address": "Jl. Sudirman 5, Bandung",
+               *       "gender": "perempuan",
+               *       "phone_number": "081234567890",
+               *       "date_of_birth": "1994-03-12",
+               *       "place_of_birth": "Bandung",
+               *       "type": "ktp",
+               *       "no_type": "************0001",
+               *       "thumb": "https://api.cexup.com/files/avatars/5b0f6a52-7d8e-4c3b-9a51-2f0c8e7d4a10.jpg",
+               *       "created_at": "2026-11-28T00:45:02.588Z",
+               *       "updated_at": "2026-11-28T01:10:40.120Z"
+               *     }
+               */
+              user: {
+                user_id: string;
+                name: string;
+                username: string;
+                email: string;
+                address: string | null;
+                gender: string | null;
+                phone_number: string | null;
+                date_of_birth: string | null;
+                place_of_birth: string | null;
+                type: string | null;
+                /** @description Masked: only the last 4 characters. */
+                no_type: string | null;
+                thumb: string | null;
+                created_at: string;
+                updated_at: string;
+              };
+              /**
+               * @description operator: everything; hospital_admin: only the hospitals assigned (the API enforces it).
+               * @enum {unknown}
+               */
+              role: 'operator' | 'hospital_admin';
+              /** @description Send it as the x-csrf-token header on every change. */
+              csrf_token: string;
+              /** @description When the session ends (null on reads: the cookie itself expires then). */
+              expires_at: string | null;
+            };
+          };
+        };
+      };
+      /** @description `BAD_REQUEST`: The request is malformed. `MALFORMED_JSON`: The request body is not valid JSON. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request is malformed.",
+           *       "code": "BAD_REQUEST",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'BAD_REQUEST' | 'MALFORMED_JSON';
+            data: null;
+          };
+        };
+      };
+      /** @description `INVALID_CREDENTIALS`: These credentials do not match our records. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "These credentials do not match our records.",
+           *       "code": "INVALID_CREDENTIALS",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'INVALID_CREDENTIALS';
+            data: null;
+          };
+        };
+      };
+      /** @description `ACCOUNT_DISABLED`: This account is disabled: ask an operator of the back office to enable it. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This account is disabled: ask an operator of the back office to enable it.",
+           *       "code": "ACCOUNT_DISABLED",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'ACCOUNT_DISABLED';
+            data: null;
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request body is too large.",
+           *       "code": "PAYLOAD_TOO_LARGE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'PAYLOAD_TOO_LARGE';
+            data: null;
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Unsupported content type: send application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Unsupported content type: send application/json.",
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'UNSUPPORTED_MEDIA_TYPE';
+            data: null;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: The given data was invalid. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The given data was invalid.",
+           *       "code": "VALIDATION_FAILED",
+           *       "data": null,
+           *       "errors": {
+           *         "email": [
+           *           "The email must be a valid email address."
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'VALIDATION_FAILED';
+            data: null;
+            /** @description Messages per field. */
+            errors?: {
+              [key: string]: string[];
+            };
+          };
+        };
+      };
+      /** @description `TOO_MANY_REQUESTS`: Too many requests. Try again later. `LOGIN_LOCKED`: Too many failed logins. Try again in {minutes} minutes. */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Too many requests. Try again later.",
+           *       "code": "TOO_MANY_REQUESTS",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'TOO_MANY_REQUESTS' | 'LOGIN_LOCKED';
+            data: null;
+          };
+        };
+      };
+      /** @description `INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Something went wrong on our side.",
+           *       "code": "INTERNAL_ERROR",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'INTERNAL_ERROR';
+            data: null;
+          };
+        };
+      };
+      /** @description `SERVICE_UNAVAILABLE`: The service is temporarily unavailable. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The service is temporarily unavailable.",
+           *       "code": "SERVICE_UNAVAILABLE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'SERVICE_UNAVAILABLE';
+            data: null;
+          };
+        };
+      };
+    };
+  };
+  adminSessionDelete: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": true,
+           *       "message": "Logged out.",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            success: boolean;
+            message: string;
+            data: null;
+          };
+        };
+      };
+      /** @description `BAD_REQUEST`: The request is malformed. `MALFORMED_JSON`: The request body is not valid JSON. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request is malformed.",
+           *       "code": "BAD_REQUEST",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'BAD_REQUEST' | 'MALFORMED_JSON';
+            data: null;
+          };
+        };
+      };
+      /** @description `API_KEY_INVALID`: A valid x-api-key header is required. `UNAUTHENTICATED`: Authentication required: send a valid Bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "A valid x-api-key header is required.",
+           *       "code": "API_KEY_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request body is too large.",
+           *       "code": "PAYLOAD_TOO_LARGE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'PAYLOAD_TOO_LARGE';
+            data: null;
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Unsupported content type: send application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Unsupported content type: send application/json.",
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'UNSUPPORTED_MEDIA_TYPE';
+            data: null;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: The given data was invalid. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The given data was invalid.",
+           *       "code": "VALIDATION_FAILED",
+           *       "data": null,
+           *       "errors": {
+           *         "email": [
+           *           "The email must be a valid email address."
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'VALIDATION_FAILED';
+            data: null;
+            /** @description Messages per field. */
+            errors?: {
+              [key: string]: string[];
+            };
           };
         };
       };
@@ -12662,6 +13949,34 @@ export interface operations {
              * @enum {string}
              */
             code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Your role does not allow this: a hospital admin works only on the hospitals assigned to them.",
+           *       "code": "ADMIN_ROLE_FORBIDDEN",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'ADMIN_ROLE_FORBIDDEN';
             data: null;
           };
         };
@@ -12902,6 +14217,34 @@ export interface operations {
           };
         };
       };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
       /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
       413: {
         headers: {
@@ -13066,9 +14409,27 @@ export interface operations {
           | 'product'
           | 'schedule_rule'
           | 'schedule_exception'
-          | 'order';
+          | 'order'
+          | 'app'
+          | 'app_key'
+          | 'webhook'
+          | 'admin_account'
+          | 'catalogue_import';
         entity_id?: string;
-        action?: 'create' | 'update' | 'unpublish' | 'publish' | 'delete' | 'image' | 'refund';
+        action?:
+          | 'create'
+          | 'update'
+          | 'unpublish'
+          | 'publish'
+          | 'delete'
+          | 'image'
+          | 'refund'
+          | 'rotate'
+          | 'revoke'
+          | 'disable'
+          | 'enable'
+          | 'reset_password'
+          | 'import';
         actor_user_id?: string;
       };
       header?: never;
@@ -13195,6 +14556,34 @@ export interface operations {
              * @enum {string}
              */
             code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Your role does not allow this: a hospital admin works only on the hospitals assigned to them.",
+           *       "code": "ADMIN_ROLE_FORBIDDEN",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'ADMIN_ROLE_FORBIDDEN';
             data: null;
           };
         };
@@ -13468,6 +14857,34 @@ export interface operations {
              * @enum {string}
              */
             code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Your role does not allow this: a hospital admin works only on the hospitals assigned to them.",
+           *       "code": "ADMIN_ROLE_FORBIDDEN",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'ADMIN_ROLE_FORBIDDEN';
             data: null;
           };
         };
@@ -13750,6 +15167,34 @@ export interface operations {
           };
         };
       };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
       /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
       413: {
         headers: {
@@ -14011,6 +15456,34 @@ export interface operations {
              * @enum {string}
              */
             code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Your role does not allow this: a hospital admin works only on the hospitals assigned to them.",
+           *       "code": "ADMIN_ROLE_FORBIDDEN",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'ADMIN_ROLE_FORBIDDEN';
             data: null;
           };
         };
@@ -14321,6 +15794,34 @@ export interface operations {
           };
         };
       };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
       /** @description `SPECIALITY_NOT_FOUND`: No such speciality. */
       404: {
         headers: {
@@ -14583,6 +16084,34 @@ export interface operations {
              * @enum {string}
              */
             code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
             data: null;
           };
         };
@@ -14908,6 +16437,34 @@ export interface operations {
           };
         };
       };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
       /** @description `SPECIALITY_NOT_FOUND`: No such speciality. */
       404: {
         headers: {
@@ -15197,6 +16754,34 @@ export interface operations {
              * @enum {string}
              */
             code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
             data: null;
           };
         };
@@ -15516,6 +17101,34 @@ export interface operations {
           };
         };
       };
+      /** @description `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Your role does not allow this: a hospital admin works only on the hospitals assigned to them.",
+           *       "code": "ADMIN_ROLE_FORBIDDEN",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
       /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
       413: {
         headers: {
@@ -15826,6 +17439,34 @@ export interface operations {
           };
         };
       };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
       /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
       413: {
         headers: {
@@ -16108,6 +17749,34 @@ export interface operations {
              * @enum {string}
              */
             code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Your role does not allow this: a hospital admin works only on the hospitals assigned to them.",
+           *       "code": "ADMIN_ROLE_FORBIDDEN",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'ADMIN_ROLE_FORBIDDEN';
             data: null;
           };
         };
@@ -16445,6 +18114,34 @@ export interface operations {
           };
         };
       };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
       /** @description `HOSPITAL_NOT_FOUND`: No such hospital. */
       404: {
         headers: {
@@ -16707,6 +18404,34 @@ export interface operations {
              * @enum {string}
              */
             code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
             data: null;
           };
         };
@@ -17053,6 +18778,34 @@ export interface operations {
           };
         };
       };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
       /** @description `HOSPITAL_NOT_FOUND`: No such hospital. */
       404: {
         headers: {
@@ -17363,6 +19116,34 @@ export interface operations {
              * @enum {string}
              */
             code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
             data: null;
           };
         };
@@ -17703,6 +19484,34 @@ export interface operations {
              * @enum {string}
              */
             code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Your role does not allow this: a hospital admin works only on the hospitals assigned to them.",
+           *       "code": "ADMIN_ROLE_FORBIDDEN",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'ADMIN_ROLE_FORBIDDEN';
             data: null;
           };
         };
@@ -18052,6 +19861,34 @@ export interface operations {
           };
         };
       };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
       /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
       413: {
         headers: {
@@ -18374,6 +20211,34 @@ export interface operations {
              * @enum {string}
              */
             code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Your role does not allow this: a hospital admin works only on the hospitals assigned to them.",
+           *       "code": "ADMIN_ROLE_FORBIDDEN",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'ADMIN_ROLE_FORBIDDEN';
             data: null;
           };
         };
@@ -18748,6 +20613,34 @@ export interface operations {
           };
         };
       };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
       /** @description `DOCTOR_NOT_FOUND`: No such doctor. */
       404: {
         headers: {
@@ -19010,6 +20903,34 @@ export interface operations {
              * @enum {string}
              */
             code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
             data: null;
           };
         };
@@ -19396,6 +21317,34 @@ export interface operations {
           };
         };
       };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
       /** @description `DOCTOR_NOT_FOUND`: No such doctor. */
       404: {
         headers: {
@@ -19750,6 +21699,34 @@ export interface operations {
           };
         };
       };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
       /** @description `DOCTOR_NOT_FOUND`: No such doctor. */
       404: {
         headers: {
@@ -20059,6 +22036,34 @@ export interface operations {
           };
         };
       };
+      /** @description `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Your role does not allow this: a hospital admin works only on the hospitals assigned to them.",
+           *       "code": "ADMIN_ROLE_FORBIDDEN",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
       /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
       413: {
         headers: {
@@ -20355,6 +22360,34 @@ export interface operations {
           };
         };
       };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
       /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
       413: {
         headers: {
@@ -20628,6 +22661,34 @@ export interface operations {
              * @enum {string}
              */
             code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Your role does not allow this: a hospital admin works only on the hospitals assigned to them.",
+           *       "code": "ADMIN_ROLE_FORBIDDEN",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'ADMIN_ROLE_FORBIDDEN';
             data: null;
           };
         };
@@ -20952,6 +23013,34 @@ export interface operations {
           };
         };
       };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
       /** @description `ARTICLE_NOT_FOUND`: No such article. */
       404: {
         headers: {
@@ -21214,6 +23303,34 @@ export interface operations {
              * @enum {string}
              */
             code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
             data: null;
           };
         };
@@ -21551,6 +23668,34 @@ export interface operations {
           };
         };
       };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
       /** @description `ARTICLE_NOT_FOUND`: No such article. */
       404: {
         headers: {
@@ -21856,6 +24001,34 @@ export interface operations {
           };
         };
       };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
       /** @description `ARTICLE_NOT_FOUND`: No such article. */
       404: {
         headers: {
@@ -22157,6 +24330,34 @@ export interface operations {
           };
         };
       };
+      /** @description `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Your role does not allow this: a hospital admin works only on the hospitals assigned to them.",
+           *       "code": "ADMIN_ROLE_FORBIDDEN",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
       /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
       413: {
         headers: {
@@ -22435,6 +24636,34 @@ export interface operations {
           };
         };
       };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
       /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
       413: {
         headers: {
@@ -22696,6 +24925,34 @@ export interface operations {
              * @enum {string}
              */
             code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Your role does not allow this: a hospital admin works only on the hospitals assigned to them.",
+           *       "code": "ADMIN_ROLE_FORBIDDEN",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'ADMIN_ROLE_FORBIDDEN';
             data: null;
           };
         };
@@ -23006,6 +25263,34 @@ export interface operations {
           };
         };
       };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
       /** @description `CATEGORY_NOT_FOUND`: No such category. */
       404: {
         headers: {
@@ -23268,6 +25553,34 @@ export interface operations {
              * @enum {string}
              */
             code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
             data: null;
           };
         };
@@ -23593,6 +25906,34 @@ export interface operations {
           };
         };
       };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
       /** @description `CATEGORY_NOT_FOUND`: No such category. */
       404: {
         headers: {
@@ -23882,6 +26223,34 @@ export interface operations {
              * @enum {string}
              */
             code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
             data: null;
           };
         };
@@ -24205,6 +26574,34 @@ export interface operations {
           };
         };
       };
+      /** @description `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Your role does not allow this: a hospital admin works only on the hospitals assigned to them.",
+           *       "code": "ADMIN_ROLE_FORBIDDEN",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
       /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
       413: {
         headers: {
@@ -24517,6 +26914,34 @@ export interface operations {
           };
         };
       };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
       /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
       413: {
         headers: {
@@ -24806,6 +27231,34 @@ export interface operations {
              * @enum {string}
              */
             code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Your role does not allow this: a hospital admin works only on the hospitals assigned to them.",
+           *       "code": "ADMIN_ROLE_FORBIDDEN",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'ADMIN_ROLE_FORBIDDEN';
             data: null;
           };
         };
@@ -25148,6 +27601,34 @@ export interface operations {
           };
         };
       };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
       /** @description `PRODUCT_NOT_FOUND`: No such product. */
       404: {
         headers: {
@@ -25410,6 +27891,34 @@ export interface operations {
              * @enum {string}
              */
             code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
             data: null;
           };
         };
@@ -25763,6 +28272,34 @@ export interface operations {
           };
         };
       };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
       /** @description `PRODUCT_NOT_FOUND`: No such product. */
       404: {
         headers: {
@@ -26080,6 +28617,34 @@ export interface operations {
              * @enum {string}
              */
             code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
             data: null;
           };
         };
@@ -26455,6 +29020,34 @@ export interface operations {
           };
         };
       };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
       /** @description `DOCTOR_NOT_FOUND`: No such doctor. */
       404: {
         headers: {
@@ -26786,6 +29379,34 @@ export interface operations {
           };
         };
       };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
       /** @description `HOSPITAL_NOT_FOUND`: No such hospital. */
       404: {
         headers: {
@@ -27104,6 +29725,34 @@ export interface operations {
              * @enum {string}
              */
             code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
             data: null;
           };
         };
@@ -27446,6 +30095,34 @@ export interface operations {
           };
         };
       };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
       /** @description `PRODUCT_NOT_FOUND`: No such product. */
       404: {
         headers: {
@@ -27768,6 +30445,34 @@ export interface operations {
           };
         };
       };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
       /** @description `PRODUCT_NOT_FOUND`: No such product. `NOT_FOUND`: Not found. */
       404: {
         headers: {
@@ -28078,6 +30783,34 @@ export interface operations {
           };
         };
       };
+      /** @description `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Your role does not allow this: a hospital admin works only on the hospitals assigned to them.",
+           *       "code": "ADMIN_ROLE_FORBIDDEN",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
       /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
       413: {
         headers: {
@@ -28369,6 +31102,34 @@ export interface operations {
              * @enum {string}
              */
             code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
             data: null;
           };
         };
@@ -28677,6 +31438,34 @@ export interface operations {
              * @enum {string}
              */
             code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Your role does not allow this: a hospital admin works only on the hospitals assigned to them.",
+           *       "code": "ADMIN_ROLE_FORBIDDEN",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'ADMIN_ROLE_FORBIDDEN';
             data: null;
           };
         };
@@ -29002,6 +31791,34 @@ export interface operations {
           };
         };
       };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
       /** @description `PRACTICE_NOT_FOUND`: No such practice. */
       404: {
         headers: {
@@ -29264,6 +32081,34 @@ export interface operations {
              * @enum {string}
              */
             code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
             data: null;
           };
         };
@@ -29604,6 +32449,34 @@ export interface operations {
           };
         };
       };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
       /** @description `PRACTICE_NOT_FOUND`: No such practice. */
       404: {
         headers: {
@@ -29908,6 +32781,34 @@ export interface operations {
              * @enum {string}
              */
             code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
             data: null;
           };
         };
@@ -30366,6 +33267,34 @@ export interface operations {
           };
         };
       };
+      /** @description `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Your role does not allow this: a hospital admin works only on the hospitals assigned to them.",
+           *       "code": "ADMIN_ROLE_FORBIDDEN",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
       /** @description `PRACTICE_NOT_FOUND`: No such practice. */
       404: {
         headers: {
@@ -30390,6 +33319,313 @@ export interface operations {
              * @enum {string}
              */
             code: 'PRACTICE_NOT_FOUND';
+            data: null;
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request body is too large.",
+           *       "code": "PAYLOAD_TOO_LARGE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'PAYLOAD_TOO_LARGE';
+            data: null;
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Unsupported content type: send application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Unsupported content type: send application/json.",
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'UNSUPPORTED_MEDIA_TYPE';
+            data: null;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: The given data was invalid. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The given data was invalid.",
+           *       "code": "VALIDATION_FAILED",
+           *       "data": null,
+           *       "errors": {
+           *         "email": [
+           *           "The email must be a valid email address."
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'VALIDATION_FAILED';
+            data: null;
+            /** @description Messages per field. */
+            errors?: {
+              [key: string]: string[];
+            };
+          };
+        };
+      };
+      /** @description `INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Something went wrong on our side.",
+           *       "code": "INTERNAL_ERROR",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'INTERNAL_ERROR';
+            data: null;
+          };
+        };
+      };
+      /** @description `SERVICE_UNAVAILABLE`: The service is temporarily unavailable. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The service is temporarily unavailable.",
+           *       "code": "SERVICE_UNAVAILABLE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'SERVICE_UNAVAILABLE';
+            data: null;
+          };
+        };
+      };
+    };
+  };
+  adminPracticeSlots: {
+    parameters: {
+      query: {
+        date: string;
+        type: 'call' | 'reservasi';
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": true,
+           *       "message": "OK.",
+           *       "data": [
+           *         {
+           *           "time": "08:00",
+           *           "end_time": "08:30",
+           *           "available": true
+           *         }
+           *       ]
+           *     }
+           */
+          'application/json': {
+            success: boolean;
+            message: string;
+            data: {
+              time: string;
+              end_time: string;
+              available: boolean;
+            }[];
+          };
+        };
+      };
+      /** @description `BAD_REQUEST`: The request is malformed. `MALFORMED_JSON`: The request body is not valid JSON. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request is malformed.",
+           *       "code": "BAD_REQUEST",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'BAD_REQUEST' | 'MALFORMED_JSON';
+            data: null;
+          };
+        };
+      };
+      /** @description `API_KEY_INVALID`: A valid x-api-key header is required. `UNAUTHENTICATED`: Authentication required: send a valid Bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "A valid x-api-key header is required.",
+           *       "code": "API_KEY_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Your role does not allow this: a hospital admin works only on the hospitals assigned to them.",
+           *       "code": "ADMIN_ROLE_FORBIDDEN",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
+      /** @description `PRACTICE_NOT_FOUND_PUBLIC`: No such practice. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "No such practice.",
+           *       "code": "PRACTICE_NOT_FOUND_PUBLIC",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'PRACTICE_NOT_FOUND_PUBLIC';
             data: null;
           };
         };
@@ -30681,6 +33917,34 @@ export interface operations {
              * @enum {string}
              */
             code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
             data: null;
           };
         };
@@ -31001,6 +34265,34 @@ export interface operations {
           };
         };
       };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
       /** @description `PRACTICE_NOT_FOUND`: No such practice. `NOT_FOUND`: Not found. */
       404: {
         headers: {
@@ -31264,6 +34556,34 @@ export interface operations {
              * @enum {string}
              */
             code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
             data: null;
           };
         };
@@ -31590,6 +34910,34 @@ export interface operations {
           };
         };
       };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
       /** @description `PRACTICE_NOT_FOUND`: No such practice. */
       404: {
         headers: {
@@ -31857,6 +35205,34 @@ export interface operations {
           };
         };
       };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
       /** @description `PRACTICE_NOT_FOUND`: No such practice. `NOT_FOUND`: Not found. */
       404: {
         headers: {
@@ -32042,6 +35418,7 @@ export interface operations {
         status?: string;
         doctor?: string;
         hospital?: string;
+        q?: string;
         from?: string;
         to?: string;
       };
@@ -32233,6 +35610,34 @@ export interface operations {
              * @enum {string}
              */
             code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Your role does not allow this: a hospital admin works only on the hospitals assigned to them.",
+           *       "code": "ADMIN_ROLE_FORBIDDEN",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'ADMIN_ROLE_FORBIDDEN';
             data: null;
           };
         };
@@ -32618,6 +36023,34 @@ export interface operations {
              * @enum {string}
              */
             code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Your role does not allow this: a hospital admin works only on the hospitals assigned to them.",
+           *       "code": "ADMIN_ROLE_FORBIDDEN",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'ADMIN_ROLE_FORBIDDEN';
             data: null;
           };
         };
@@ -33046,6 +36479,34 @@ export interface operations {
           };
         };
       };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
       /** @description `ORDER_NOT_FOUND`: No such order. */
       404: {
         headers: {
@@ -33098,6 +36559,5587 @@ export interface operations {
              * @enum {string}
              */
             code: 'ORDER_TRANSITION_NOT_ALLOWED';
+            data: null;
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request body is too large.",
+           *       "code": "PAYLOAD_TOO_LARGE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'PAYLOAD_TOO_LARGE';
+            data: null;
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Unsupported content type: send application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Unsupported content type: send application/json.",
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'UNSUPPORTED_MEDIA_TYPE';
+            data: null;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: The given data was invalid. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The given data was invalid.",
+           *       "code": "VALIDATION_FAILED",
+           *       "data": null,
+           *       "errors": {
+           *         "email": [
+           *           "The email must be a valid email address."
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'VALIDATION_FAILED';
+            data: null;
+            /** @description Messages per field. */
+            errors?: {
+              [key: string]: string[];
+            };
+          };
+        };
+      };
+      /** @description `INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Something went wrong on our side.",
+           *       "code": "INTERNAL_ERROR",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'INTERNAL_ERROR';
+            data: null;
+          };
+        };
+      };
+      /** @description `SERVICE_UNAVAILABLE`: The service is temporarily unavailable. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The service is temporarily unavailable.",
+           *       "code": "SERVICE_UNAVAILABLE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'SERVICE_UNAVAILABLE';
+            data: null;
+          };
+        };
+      };
+    };
+  };
+  adminListApps: {
+    parameters: {
+      query?: {
+        /** @description Items a page, 1 to 100 (more reads as 100): a number or a digit string. Default 10. */
+        data?: unknown;
+        /** @description The page, from 1: a number or a digit string. Default 1. */
+        page?: unknown;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": true,
+           *       "message": "OK.",
+           *       "data": [
+           *         {
+           *           "id": "8a2f6d14-7c3b-4e9a-b5d1-0f6e2c9a7b38",
+           *           "name": "Aplikasi Mitra Bandung",
+           *           "hospital_scope": [
+           *             "rs-sehat-sentosa-bandung"
+           *           ],
+           *           "created_at": "2026-11-02T03:00:00.000Z",
+           *           "revoked_at": null,
+           *           "keys": [
+           *             {
+           *               "id": "3c9e7a21-5b4d-4f8e-9a6c-2d1b0e7f4a93",
+           *               "prefix": "cxk_Q3vZ",
+           *               "created_at": "2026-11-02T03:00:00.000Z",
+           *               "expires_at": null,
+           *               "revoked_at": null,
+           *               "state": "active"
+           *             }
+           *           ]
+           *         }
+           *       ],
+           *       "meta": {
+           *         "current_page": 1,
+           *         "per_page": 10,
+           *         "total": 1,
+           *         "last_page": 1
+           *       }
+           *     }
+           */
+          'application/json': {
+            success: boolean;
+            message: string;
+            data: {
+              id: string;
+              name: string;
+              hospital_scope: string[] | null;
+              created_at: string;
+              revoked_at: string | null;
+              /** @description Oldest first. */
+              keys: {
+                id: string;
+                /** @description The first characters of the key, to recognise it: never the key. */
+                prefix: string;
+                created_at: string;
+                expires_at: string | null;
+                revoked_at: string | null;
+                /**
+                 * @description active: works; expiring: rotated out, works until expires_at; expired: rotated out and past it; revoked: the key or its app was revoked.
+                 * @enum {unknown}
+                 */
+                state: 'active' | 'expiring' | 'expired' | 'revoked';
+              }[];
+            }[];
+            meta: {
+              current_page: number;
+              per_page: number;
+              total: number;
+              last_page: number;
+            };
+          };
+        };
+      };
+      /** @description `BAD_REQUEST`: The request is malformed. `MALFORMED_JSON`: The request body is not valid JSON. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request is malformed.",
+           *       "code": "BAD_REQUEST",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'BAD_REQUEST' | 'MALFORMED_JSON';
+            data: null;
+          };
+        };
+      };
+      /** @description `API_KEY_INVALID`: A valid x-api-key header is required. `UNAUTHENTICATED`: Authentication required: send a valid Bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "A valid x-api-key header is required.",
+           *       "code": "API_KEY_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Your role does not allow this: a hospital admin works only on the hospitals assigned to them.",
+           *       "code": "ADMIN_ROLE_FORBIDDEN",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request body is too large.",
+           *       "code": "PAYLOAD_TOO_LARGE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'PAYLOAD_TOO_LARGE';
+            data: null;
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Unsupported content type: send application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Unsupported content type: send application/json.",
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'UNSUPPORTED_MEDIA_TYPE';
+            data: null;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: The given data was invalid. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The given data was invalid.",
+           *       "code": "VALIDATION_FAILED",
+           *       "data": null,
+           *       "errors": {
+           *         "email": [
+           *           "The email must be a valid email address."
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'VALIDATION_FAILED';
+            data: null;
+            /** @description Messages per field. */
+            errors?: {
+              [key: string]: string[];
+            };
+          };
+        };
+      };
+      /** @description `INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Something went wrong on our side.",
+           *       "code": "INTERNAL_ERROR",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'INTERNAL_ERROR';
+            data: null;
+          };
+        };
+      };
+      /** @description `SERVICE_UNAVAILABLE`: The service is temporarily unavailable. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The service is temporarily unavailable.",
+           *       "code": "SERVICE_UNAVAILABLE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'SERVICE_UNAVAILABLE';
+            data: null;
+          };
+        };
+      };
+    };
+  };
+  adminCreateApp: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "name": "Aplikasi Mitra Bandung",
+         *       "hospitals": [
+         *         "rs-sehat-sentosa-bandung"
+         *       ]
+         *     }
+         */
+        'application/json': {
+          name: string;
+          /** @description Slugs of existing hospitals (published or not): the app sees only these. Left out: all of them. */
+          hospitals?: string[];
+        };
+      };
+    };
+    responses: {
+      /** @description Created. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": true,
+           *       "message": "Created.",
+           *       "data": {
+           *         "id": "8a2f6d14-7c3b-4e9a-b5d1-0f6e2c9a7b38",
+           *         "name": "Aplikasi Mitra Bandung",
+           *         "hospital_scope": [
+           *           "rs-sehat-sentosa-bandung"
+           *         ],
+           *         "created_at": "2026-11-02T03:00:00.000Z",
+           *         "revoked_at": null,
+           *         "keys": [
+           *           {
+           *             "id": "3c9e7a21-5b4d-4f8e-9a6c-2d1b0e7f4a93",
+           *             "prefix": "cxk_Q3vZ",
+           *             "created_at": "2026-11-02T03:00:00.000Z",
+           *             "expires_at": null,
+           *             "revoked_at": null,
+           *             "state": "active"
+           *           }
+           *         ],
+           *         "key_id": "3c9e7a21-5b4d-4f8e-9a6c-2d1b0e7f4a93",
+           *         "key": "cxk_EXAMPLEONLY4b1Xy9QzvT7m2LpR8sWnHc3dKfJ0aVeUgY6"
+           *       }
+           *     }
+           */
+          'application/json': {
+            success: boolean;
+            message: string;
+            /**
+             * @example {
+             *       "id": "8a2f6d14-7c3b-4e9a-b5d1-0f6e2c9a7b38",
+             *       "name": "Aplikasi Mitra Bandung",
+             *       "hospital_scope": [
+             *         "rs-sehat-sentosa-bandung"
+             *       ],
+             *       "created_at": "2026-11-02T03:00:00.000Z",
+             *       "revoked_at": null,
+             *       "keys": [
+             *         {
+             *           "id": "3c9e7a21-5b4d-4f8e-9a6c-2d1b0e7f4a93",
+             *           "prefix": "cxk_Q3vZ",
+             *           "created_at": "2026-11-02T03:00:00.000Z",
+             *           "expires_at": null,
+             *           "revoked_at": null,
+             *           "state": "active"
+             *         }
+             *       ],
+             *       "key_id": "3c9e7a21-5b4d-4f8e-9a6c-2d1b0e7f4a93",
+             *       "key": "cxk_EXAMPLEONLY4b1Xy9QzvT7m2LpR8sWnHc3dKfJ0aVeUgY6"
+             *     }
+             */
+            data: {
+              id: string;
+              name: string;
+              hospital_scope: string[] | null;
+              created_at: string;
+              revoked_at: string | null;
+              /** @description Oldest first. */
+              keys: {
+                id: string;
+                /** @description The first characters of the key, to recognise it: never the key. */
+                prefix: string;
+                created_at: string;
+                expires_at: string | null;
+                revoked_at: string | null;
+                /**
+                 * @description active: works; expiring: rotated out, works until expires_at; expired: rotated out and past it; revoked: the key or its app was revoked.
+                 * @enum {unknown}
+                 */
+                state: 'active' | 'expiring' | 'expired' | 'revoked';
+              }[];
+              /** @description The id of the new key (in keys). */
+              key_id: string;
+              /** @description The new API key: shown this once, stored only hashed. Send it as x-api-key. */
+              key: string;
+            };
+          };
+        };
+      };
+      /** @description `BAD_REQUEST`: The request is malformed. `MALFORMED_JSON`: The request body is not valid JSON. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request is malformed.",
+           *       "code": "BAD_REQUEST",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'BAD_REQUEST' | 'MALFORMED_JSON';
+            data: null;
+          };
+        };
+      };
+      /** @description `API_KEY_INVALID`: A valid x-api-key header is required. `UNAUTHENTICATED`: Authentication required: send a valid Bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "A valid x-api-key header is required.",
+           *       "code": "API_KEY_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request body is too large.",
+           *       "code": "PAYLOAD_TOO_LARGE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'PAYLOAD_TOO_LARGE';
+            data: null;
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Unsupported content type: send application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Unsupported content type: send application/json.",
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'UNSUPPORTED_MEDIA_TYPE';
+            data: null;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: The given data was invalid. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The given data was invalid.",
+           *       "code": "VALIDATION_FAILED",
+           *       "data": null,
+           *       "errors": {
+           *         "email": [
+           *           "The email must be a valid email address."
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'VALIDATION_FAILED';
+            data: null;
+            /** @description Messages per field. */
+            errors?: {
+              [key: string]: string[];
+            };
+          };
+        };
+      };
+      /** @description `INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Something went wrong on our side.",
+           *       "code": "INTERNAL_ERROR",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'INTERNAL_ERROR';
+            data: null;
+          };
+        };
+      };
+      /** @description `SERVICE_UNAVAILABLE`: The service is temporarily unavailable. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The service is temporarily unavailable.",
+           *       "code": "SERVICE_UNAVAILABLE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'SERVICE_UNAVAILABLE';
+            data: null;
+          };
+        };
+      };
+    };
+  };
+  adminGetApp: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        app_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": true,
+           *       "message": "OK.",
+           *       "data": {
+           *         "id": "8a2f6d14-7c3b-4e9a-b5d1-0f6e2c9a7b38",
+           *         "name": "Aplikasi Mitra Bandung",
+           *         "hospital_scope": [
+           *           "rs-sehat-sentosa-bandung"
+           *         ],
+           *         "created_at": "2026-11-02T03:00:00.000Z",
+           *         "revoked_at": null,
+           *         "keys": [
+           *           {
+           *             "id": "3c9e7a21-5b4d-4f8e-9a6c-2d1b0e7f4a93",
+           *             "prefix": "cxk_Q3vZ",
+           *             "created_at": "2026-11-02T03:00:00.000Z",
+           *             "expires_at": null,
+           *             "revoked_at": null,
+           *             "state": "active"
+           *           }
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            success: boolean;
+            message: string;
+            /**
+             * @example {
+             *       "id": "8a2f6d14-7c3b-4e9a-b5d1-0f6e2c9a7b38",
+             *       "name": "Aplikasi Mitra Bandung",
+             *       "hospital_scope": [
+             *         "rs-sehat-sentosa-bandung"
+             *       ],
+             *       "created_at": "2026-11-02T03:00:00.000Z",
+             *       "revoked_at": null,
+             *       "keys": [
+             *         {
+             *           "id": "3c9e7a21-5b4d-4f8e-9a6c-2d1b0e7f4a93",
+             *           "prefix": "cxk_Q3vZ",
+             *           "created_at": "2026-11-02T03:00:00.000Z",
+             *           "expires_at": null,
+             *           "revoked_at": null,
+             *           "state": "active"
+             *         }
+             *       ]
+             *     }
+             */
+            data: {
+              id: string;
+              name: string;
+              hospital_scope: string[] | null;
+              created_at: string;
+              revoked_at: string | null;
+              /** @description Oldest first. */
+              keys: {
+                id: string;
+                /** @description The first characters of the key, to recognise it: never the key. */
+                prefix: string;
+                created_at: string;
+                expires_at: string | null;
+                revoked_at: string | null;
+                /**
+                 * @description active: works; expiring: rotated out, works until expires_at; expired: rotated out and past it; revoked: the key or its app was revoked.
+                 * @enum {unknown}
+                 */
+                state: 'active' | 'expiring' | 'expired' | 'revoked';
+              }[];
+            };
+          };
+        };
+      };
+      /** @description `BAD_REQUEST`: The request is malformed. `MALFORMED_JSON`: The request body is not valid JSON. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request is malformed.",
+           *       "code": "BAD_REQUEST",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'BAD_REQUEST' | 'MALFORMED_JSON';
+            data: null;
+          };
+        };
+      };
+      /** @description `API_KEY_INVALID`: A valid x-api-key header is required. `UNAUTHENTICATED`: Authentication required: send a valid Bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "A valid x-api-key header is required.",
+           *       "code": "API_KEY_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Your role does not allow this: a hospital admin works only on the hospitals assigned to them.",
+           *       "code": "ADMIN_ROLE_FORBIDDEN",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
+      /** @description `APP_NOT_FOUND`: No such client app. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "No such client app.",
+           *       "code": "APP_NOT_FOUND",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'APP_NOT_FOUND';
+            data: null;
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request body is too large.",
+           *       "code": "PAYLOAD_TOO_LARGE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'PAYLOAD_TOO_LARGE';
+            data: null;
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Unsupported content type: send application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Unsupported content type: send application/json.",
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'UNSUPPORTED_MEDIA_TYPE';
+            data: null;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: The given data was invalid. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The given data was invalid.",
+           *       "code": "VALIDATION_FAILED",
+           *       "data": null,
+           *       "errors": {
+           *         "email": [
+           *           "The email must be a valid email address."
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'VALIDATION_FAILED';
+            data: null;
+            /** @description Messages per field. */
+            errors?: {
+              [key: string]: string[];
+            };
+          };
+        };
+      };
+      /** @description `INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Something went wrong on our side.",
+           *       "code": "INTERNAL_ERROR",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'INTERNAL_ERROR';
+            data: null;
+          };
+        };
+      };
+      /** @description `SERVICE_UNAVAILABLE`: The service is temporarily unavailable. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The service is temporarily unavailable.",
+           *       "code": "SERVICE_UNAVAILABLE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'SERVICE_UNAVAILABLE';
+            data: null;
+          };
+        };
+      };
+    };
+  };
+  adminUpdateApp: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        app_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "name": "Aplikasi Mitra Jawa Barat",
+         *       "hospitals": null
+         *     }
+         */
+        'application/json': {
+          name?: string;
+          /** @description Slugs of existing hospitals; null: every hospital. */
+          hospitals?: string[] | null;
+        };
+      };
+    };
+    responses: {
+      /** @description OK. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": true,
+           *       "message": "Updated.",
+           *       "data": {
+           *         "id": "8a2f6d14-7c3b-4e9a-b5d1-0f6e2c9a7b38",
+           *         "name": "Aplikasi Mitra Bandung",
+           *         "hospital_scope": [
+           *           "rs-sehat-sentosa-bandung"
+           *         ],
+           *         "created_at": "2026-11-02T03:00:00.000Z",
+           *         "revoked_at": null,
+           *         "keys": [
+           *           {
+           *             "id": "3c9e7a21-5b4d-4f8e-9a6c-2d1b0e7f4a93",
+           *             "prefix": "cxk_Q3vZ",
+           *             "created_at": "2026-11-02T03:00:00.000Z",
+           *             "expires_at": null,
+           *             "revoked_at": null,
+           *             "state": "active"
+           *           }
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            success: boolean;
+            message: string;
+            /**
+             * @example {
+             *       "id": "8a2f6d14-7c3b-4e9a-b5d1-0f6e2c9a7b38",
+             *       "name": "Aplikasi Mitra Bandung",
+             *       "hospital_scope": [
+             *         "rs-sehat-sentosa-bandung"
+             *       ],
+             *       "created_at": "2026-11-02T03:00:00.000Z",
+             *       "revoked_at": null,
+             *       "keys": [
+             *         {
+             *           "id": "3c9e7a21-5b4d-4f8e-9a6c-2d1b0e7f4a93",
+             *           "prefix": "cxk_Q3vZ",
+             *           "created_at": "2026-11-02T03:00:00.000Z",
+             *           "expires_at": null,
+             *           "revoked_at": null,
+             *           "state": "active"
+             *         }
+             *       ]
+             *     }
+             */
+            data: {
+              id: string;
+              name: string;
+              hospital_scope: string[] | null;
+              created_at: string;
+              revoked_at: string | null;
+              /** @description Oldest first. */
+              keys: {
+                id: string;
+                /** @description The first characters of the key, to recognise it: never the key. */
+                prefix: string;
+                created_at: string;
+                expires_at: string | null;
+                revoked_at: string | null;
+                /**
+                 * @description active: works; expiring: rotated out, works until expires_at; expired: rotated out and past it; revoked: the key or its app was revoked.
+                 * @enum {unknown}
+                 */
+                state: 'active' | 'expiring' | 'expired' | 'revoked';
+              }[];
+            };
+          };
+        };
+      };
+      /** @description `BAD_REQUEST`: The request is malformed. `MALFORMED_JSON`: The request body is not valid JSON. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request is malformed.",
+           *       "code": "BAD_REQUEST",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'BAD_REQUEST' | 'MALFORMED_JSON';
+            data: null;
+          };
+        };
+      };
+      /** @description `API_KEY_INVALID`: A valid x-api-key header is required. `UNAUTHENTICATED`: Authentication required: send a valid Bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "A valid x-api-key header is required.",
+           *       "code": "API_KEY_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
+      /** @description `APP_NOT_FOUND`: No such client app. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "No such client app.",
+           *       "code": "APP_NOT_FOUND",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'APP_NOT_FOUND';
+            data: null;
+          };
+        };
+      };
+      /** @description `APP_REVOKED`: This client app is revoked: it can no longer be changed nor get keys. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This client app is revoked: it can no longer be changed nor get keys.",
+           *       "code": "APP_REVOKED",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'APP_REVOKED';
+            data: null;
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request body is too large.",
+           *       "code": "PAYLOAD_TOO_LARGE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'PAYLOAD_TOO_LARGE';
+            data: null;
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Unsupported content type: send application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Unsupported content type: send application/json.",
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'UNSUPPORTED_MEDIA_TYPE';
+            data: null;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: The given data was invalid. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The given data was invalid.",
+           *       "code": "VALIDATION_FAILED",
+           *       "data": null,
+           *       "errors": {
+           *         "email": [
+           *           "The email must be a valid email address."
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'VALIDATION_FAILED';
+            data: null;
+            /** @description Messages per field. */
+            errors?: {
+              [key: string]: string[];
+            };
+          };
+        };
+      };
+      /** @description `INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Something went wrong on our side.",
+           *       "code": "INTERNAL_ERROR",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'INTERNAL_ERROR';
+            data: null;
+          };
+        };
+      };
+      /** @description `SERVICE_UNAVAILABLE`: The service is temporarily unavailable. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The service is temporarily unavailable.",
+           *       "code": "SERVICE_UNAVAILABLE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'SERVICE_UNAVAILABLE';
+            data: null;
+          };
+        };
+      };
+    };
+  };
+  adminRotateApp: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        app_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "overlap_hours": 48
+         *     }
+         */
+        'application/json': {
+          /** @description How long the current keys keep working (0: they stop now). Default: API_KEY_ROTATION_OVERLAP_HOURS. */
+          overlap_hours?: number;
+        };
+      };
+    };
+    responses: {
+      /** @description OK. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": true,
+           *       "message": "Updated.",
+           *       "data": {
+           *         "id": "8a2f6d14-7c3b-4e9a-b5d1-0f6e2c9a7b38",
+           *         "name": "Aplikasi Mitra Bandung",
+           *         "hospital_scope": [
+           *           "rs-sehat-sentosa-bandung"
+           *         ],
+           *         "created_at": "2026-11-02T03:00:00.000Z",
+           *         "revoked_at": null,
+           *         "keys": [
+           *           {
+           *             "id": "3c9e7a21-5b4d-4f8e-9a6c-2d1b0e7f4a93",
+           *             "prefix": "cxk_Q3vZ",
+           *             "created_at": "2026-11-02T03:00:00.000Z",
+           *             "expires_at": "2026-12-04T03:00:00.000Z",
+           *             "revoked_at": null,
+           *             "state": "expiring"
+           *           },
+           *           {
+           *             "id": "e4b7c0d9-2a6f-4c1e-8d3b-9f5a1e7c2b60",
+           *             "prefix": "cxk_EXAM",
+           *             "created_at": "2026-12-01T03:00:00.000Z",
+           *             "expires_at": null,
+           *             "revoked_at": null,
+           *             "state": "active"
+           *           }
+           *         ],
+           *         "key_id": "e4b7c0d9-2a6f-4c1e-8d3b-9f5a1e7c2b60",
+           *         "key": "cxk_EXAMPLEONLY4b1Xy9QzvT7m2LpR8sWnHc3dKfJ0aVeUgY6",
+           *         "old_keys_expire_at": "2026-12-04T03:00:00.000Z"
+           *       }
+           *     }
+           */
+          'application/json': {
+            success: boolean;
+            message: string;
+            /**
+             * @example {
+             *       "id": "8a2f6d14-7c3b-4e9a-b5d1-0f6e2c9a7b38",
+             *       "name": "Aplikasi Mitra Bandung",
+             *       "hospital_scope": [
+             *         "rs-sehat-sentosa-bandung"
+             *       ],
+             *       "created_at": "2026-11-02T03:00:00.000Z",
+             *       "revoked_at": null,
+             *       "keys": [
+             *         {
+             *           "id": "3c9e7a21-5b4d-4f8e-9a6c-2d1b0e7f4a93",
+             *           "prefix": "cxk_Q3vZ",
+             *           "created_at": "2026-11-02T03:00:00.000Z",
+             *           "expires_at": "2026-12-04T03:00:00.000Z",
+             *           "revoked_at": null,
+             *           "state": "expiring"
+             *         },
+             *         {
+             *           "id": "e4b7c0d9-2a6f-4c1e-8d3b-9f5a1e7c2b60",
+             *           "prefix": "cxk_EXAM",
+             *           "created_at": "2026-12-01T03:00:00.000Z",
+             *           "expires_at": null,
+             *           "revoked_at": null,
+             *           "state": "active"
+             *         }
+             *       ],
+             *       "key_id": "e4b7c0d9-2a6f-4c1e-8d3b-9f5a1e7c2b60",
+             *       "key": "cxk_EXAMPLEONLY4b1Xy9QzvT7m2LpR8sWnHc3dKfJ0aVeUgY6",
+             *       "old_keys_expire_at": "2026-12-04T03:00:00.000Z"
+             *     }
+             */
+            data: {
+              id: string;
+              name: string;
+              hospital_scope: string[] | null;
+              created_at: string;
+              revoked_at: string | null;
+              /** @description Oldest first. */
+              keys: {
+                id: string;
+                /** @description The first characters of the key, to recognise it: never the key. */
+                prefix: string;
+                created_at: string;
+                expires_at: string | null;
+                revoked_at: string | null;
+                /**
+                 * @description active: works; expiring: rotated out, works until expires_at; expired: rotated out and past it; revoked: the key or its app was revoked.
+                 * @enum {unknown}
+                 */
+                state: 'active' | 'expiring' | 'expired' | 'revoked';
+              }[];
+              /** @description The id of the new key (in keys). */
+              key_id: string;
+              /** @description The new API key: shown this once, stored only hashed. Send it as x-api-key. */
+              key: string;
+              /** @description When the keys that worked before stop working. */
+              old_keys_expire_at: string;
+            };
+          };
+        };
+      };
+      /** @description `BAD_REQUEST`: The request is malformed. `MALFORMED_JSON`: The request body is not valid JSON. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request is malformed.",
+           *       "code": "BAD_REQUEST",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'BAD_REQUEST' | 'MALFORMED_JSON';
+            data: null;
+          };
+        };
+      };
+      /** @description `API_KEY_INVALID`: A valid x-api-key header is required. `UNAUTHENTICATED`: Authentication required: send a valid Bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "A valid x-api-key header is required.",
+           *       "code": "API_KEY_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
+      /** @description `APP_NOT_FOUND`: No such client app. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "No such client app.",
+           *       "code": "APP_NOT_FOUND",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'APP_NOT_FOUND';
+            data: null;
+          };
+        };
+      };
+      /** @description `APP_REVOKED`: This client app is revoked: it can no longer be changed nor get keys. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This client app is revoked: it can no longer be changed nor get keys.",
+           *       "code": "APP_REVOKED",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'APP_REVOKED';
+            data: null;
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request body is too large.",
+           *       "code": "PAYLOAD_TOO_LARGE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'PAYLOAD_TOO_LARGE';
+            data: null;
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Unsupported content type: send application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Unsupported content type: send application/json.",
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'UNSUPPORTED_MEDIA_TYPE';
+            data: null;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: The given data was invalid. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The given data was invalid.",
+           *       "code": "VALIDATION_FAILED",
+           *       "data": null,
+           *       "errors": {
+           *         "email": [
+           *           "The email must be a valid email address."
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'VALIDATION_FAILED';
+            data: null;
+            /** @description Messages per field. */
+            errors?: {
+              [key: string]: string[];
+            };
+          };
+        };
+      };
+      /** @description `INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Something went wrong on our side.",
+           *       "code": "INTERNAL_ERROR",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'INTERNAL_ERROR';
+            data: null;
+          };
+        };
+      };
+      /** @description `SERVICE_UNAVAILABLE`: The service is temporarily unavailable. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The service is temporarily unavailable.",
+           *       "code": "SERVICE_UNAVAILABLE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'SERVICE_UNAVAILABLE';
+            data: null;
+          };
+        };
+      };
+    };
+  };
+  adminRevokeApp: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        app_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": true,
+           *       "message": "Updated.",
+           *       "data": {
+           *         "id": "8a2f6d14-7c3b-4e9a-b5d1-0f6e2c9a7b38",
+           *         "name": "Aplikasi Mitra Bandung",
+           *         "hospital_scope": [
+           *           "rs-sehat-sentosa-bandung"
+           *         ],
+           *         "created_at": "2026-11-02T03:00:00.000Z",
+           *         "revoked_at": null,
+           *         "keys": [
+           *           {
+           *             "id": "3c9e7a21-5b4d-4f8e-9a6c-2d1b0e7f4a93",
+           *             "prefix": "cxk_Q3vZ",
+           *             "created_at": "2026-11-02T03:00:00.000Z",
+           *             "expires_at": null,
+           *             "revoked_at": null,
+           *             "state": "active"
+           *           }
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            success: boolean;
+            message: string;
+            /**
+             * @example {
+             *       "id": "8a2f6d14-7c3b-4e9a-b5d1-0f6e2c9a7b38",
+             *       "name": "Aplikasi Mitra Bandung",
+             *       "hospital_scope": [
+             *         "rs-sehat-sentosa-bandung"
+             *       ],
+             *       "created_at": "2026-11-02T03:00:00.000Z",
+             *       "revoked_at": null,
+             *       "keys": [
+             *         {
+             *           "id": "3c9e7a21-5b4d-4f8e-9a6c-2d1b0e7f4a93",
+             *           "prefix": "cxk_Q3vZ",
+             *           "created_at": "2026-11-02T03:00:00.000Z",
+             *           "expires_at": null,
+             *           "revoked_at": null,
+             *           "state": "active"
+             *         }
+             *       ]
+             *     }
+             */
+            data: {
+              id: string;
+              name: string;
+              hospital_scope: string[] | null;
+              created_at: string;
+              revoked_at: string | null;
+              /** @description Oldest first. */
+              keys: {
+                id: string;
+                /** @description The first characters of the key, to recognise it: never the key. */
+                prefix: string;
+                created_at: string;
+                expires_at: string | null;
+                revoked_at: string | null;
+                /**
+                 * @description active: works; expiring: rotated out, works until expires_at; expired: rotated out and past it; revoked: the key or its app was revoked.
+                 * @enum {unknown}
+                 */
+                state: 'active' | 'expiring' | 'expired' | 'revoked';
+              }[];
+            };
+          };
+        };
+      };
+      /** @description `BAD_REQUEST`: The request is malformed. `MALFORMED_JSON`: The request body is not valid JSON. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request is malformed.",
+           *       "code": "BAD_REQUEST",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'BAD_REQUEST' | 'MALFORMED_JSON';
+            data: null;
+          };
+        };
+      };
+      /** @description `API_KEY_INVALID`: A valid x-api-key header is required. `UNAUTHENTICATED`: Authentication required: send a valid Bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "A valid x-api-key header is required.",
+           *       "code": "API_KEY_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
+      /** @description `APP_NOT_FOUND`: No such client app. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "No such client app.",
+           *       "code": "APP_NOT_FOUND",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'APP_NOT_FOUND';
+            data: null;
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request body is too large.",
+           *       "code": "PAYLOAD_TOO_LARGE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'PAYLOAD_TOO_LARGE';
+            data: null;
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Unsupported content type: send application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Unsupported content type: send application/json.",
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'UNSUPPORTED_MEDIA_TYPE';
+            data: null;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: The given data was invalid. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The given data was invalid.",
+           *       "code": "VALIDATION_FAILED",
+           *       "data": null,
+           *       "errors": {
+           *         "email": [
+           *           "The email must be a valid email address."
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'VALIDATION_FAILED';
+            data: null;
+            /** @description Messages per field. */
+            errors?: {
+              [key: string]: string[];
+            };
+          };
+        };
+      };
+      /** @description `INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Something went wrong on our side.",
+           *       "code": "INTERNAL_ERROR",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'INTERNAL_ERROR';
+            data: null;
+          };
+        };
+      };
+      /** @description `SERVICE_UNAVAILABLE`: The service is temporarily unavailable. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The service is temporarily unavailable.",
+           *       "code": "SERVICE_UNAVAILABLE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'SERVICE_UNAVAILABLE';
+            data: null;
+          };
+        };
+      };
+    };
+  };
+  adminRevokeKey: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        app_id: string;
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": true,
+           *       "message": "Updated.",
+           *       "data": {
+           *         "id": "8a2f6d14-7c3b-4e9a-b5d1-0f6e2c9a7b38",
+           *         "name": "Aplikasi Mitra Bandung",
+           *         "hospital_scope": [
+           *           "rs-sehat-sentosa-bandung"
+           *         ],
+           *         "created_at": "2026-11-02T03:00:00.000Z",
+           *         "revoked_at": null,
+           *         "keys": [
+           *           {
+           *             "id": "3c9e7a21-5b4d-4f8e-9a6c-2d1b0e7f4a93",
+           *             "prefix": "cxk_Q3vZ",
+           *             "created_at": "2026-11-02T03:00:00.000Z",
+           *             "expires_at": null,
+           *             "revoked_at": null,
+           *             "state": "active"
+           *           }
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            success: boolean;
+            message: string;
+            /**
+             * @example {
+             *       "id": "8a2f6d14-7c3b-4e9a-b5d1-0f6e2c9a7b38",
+             *       "name": "Aplikasi Mitra Bandung",
+             *       "hospital_scope": [
+             *         "rs-sehat-sentosa-bandung"
+             *       ],
+             *       "created_at": "2026-11-02T03:00:00.000Z",
+             *       "revoked_at": null,
+             *       "keys": [
+             *         {
+             *           "id": "3c9e7a21-5b4d-4f8e-9a6c-2d1b0e7f4a93",
+             *           "prefix": "cxk_Q3vZ",
+             *           "created_at": "2026-11-02T03:00:00.000Z",
+             *           "expires_at": null,
+             *           "revoked_at": null,
+             *           "state": "active"
+             *         }
+             *       ]
+             *     }
+             */
+            data: {
+              id: string;
+              name: string;
+              hospital_scope: string[] | null;
+              created_at: string;
+              revoked_at: string | null;
+              /** @description Oldest first. */
+              keys: {
+                id: string;
+                /** @description The first characters of the key, to recognise it: never the key. */
+                prefix: string;
+                created_at: string;
+                expires_at: string | null;
+                revoked_at: string | null;
+                /**
+                 * @description active: works; expiring: rotated out, works until expires_at; expired: rotated out and past it; revoked: the key or its app was revoked.
+                 * @enum {unknown}
+                 */
+                state: 'active' | 'expiring' | 'expired' | 'revoked';
+              }[];
+            };
+          };
+        };
+      };
+      /** @description `BAD_REQUEST`: The request is malformed. `MALFORMED_JSON`: The request body is not valid JSON. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request is malformed.",
+           *       "code": "BAD_REQUEST",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'BAD_REQUEST' | 'MALFORMED_JSON';
+            data: null;
+          };
+        };
+      };
+      /** @description `API_KEY_INVALID`: A valid x-api-key header is required. `UNAUTHENTICATED`: Authentication required: send a valid Bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "A valid x-api-key header is required.",
+           *       "code": "API_KEY_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
+      /** @description `APP_NOT_FOUND`: No such client app. `API_KEY_NOT_FOUND`: This client app has no such key. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "No such client app.",
+           *       "code": "APP_NOT_FOUND",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'APP_NOT_FOUND' | 'API_KEY_NOT_FOUND';
+            data: null;
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request body is too large.",
+           *       "code": "PAYLOAD_TOO_LARGE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'PAYLOAD_TOO_LARGE';
+            data: null;
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Unsupported content type: send application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Unsupported content type: send application/json.",
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'UNSUPPORTED_MEDIA_TYPE';
+            data: null;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: The given data was invalid. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The given data was invalid.",
+           *       "code": "VALIDATION_FAILED",
+           *       "data": null,
+           *       "errors": {
+           *         "email": [
+           *           "The email must be a valid email address."
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'VALIDATION_FAILED';
+            data: null;
+            /** @description Messages per field. */
+            errors?: {
+              [key: string]: string[];
+            };
+          };
+        };
+      };
+      /** @description `INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Something went wrong on our side.",
+           *       "code": "INTERNAL_ERROR",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'INTERNAL_ERROR';
+            data: null;
+          };
+        };
+      };
+      /** @description `SERVICE_UNAVAILABLE`: The service is temporarily unavailable. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The service is temporarily unavailable.",
+           *       "code": "SERVICE_UNAVAILABLE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'SERVICE_UNAVAILABLE';
+            data: null;
+          };
+        };
+      };
+    };
+  };
+  adminListStaff: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": true,
+           *       "message": "OK.",
+           *       "data": [
+           *         {
+           *           "id": "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f",
+           *           "name": "Rina Admin RS",
+           *           "email": "rina@rs-harapan.test",
+           *           "role": "hospital_admin",
+           *           "hospitals": [
+           *             {
+           *               "slug": "rs-harapan-sehat-jakarta",
+           *               "name": "RS Harapan Sehat Jakarta"
+           *             }
+           *           ],
+           *           "disabled_at": null,
+           *           "created_at": "2026-12-01T02:00:00.000Z"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/json': {
+            success: boolean;
+            message: string;
+            data: {
+              id: string;
+              name: string;
+              email: string;
+              /**
+               * @description operator: everything; hospital_admin: only the hospitals listed.
+               * @enum {unknown}
+               */
+              role: 'operator' | 'hospital_admin';
+              hospitals: {
+                slug: string;
+                name: string;
+              }[];
+              disabled_at: string | null;
+              created_at: string;
+            }[];
+          };
+        };
+      };
+      /** @description `BAD_REQUEST`: The request is malformed. `MALFORMED_JSON`: The request body is not valid JSON. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request is malformed.",
+           *       "code": "BAD_REQUEST",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'BAD_REQUEST' | 'MALFORMED_JSON';
+            data: null;
+          };
+        };
+      };
+      /** @description `API_KEY_INVALID`: A valid x-api-key header is required. `UNAUTHENTICATED`: Authentication required: send a valid Bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "A valid x-api-key header is required.",
+           *       "code": "API_KEY_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Your role does not allow this: a hospital admin works only on the hospitals assigned to them.",
+           *       "code": "ADMIN_ROLE_FORBIDDEN",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request body is too large.",
+           *       "code": "PAYLOAD_TOO_LARGE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'PAYLOAD_TOO_LARGE';
+            data: null;
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Unsupported content type: send application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Unsupported content type: send application/json.",
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'UNSUPPORTED_MEDIA_TYPE';
+            data: null;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: The given data was invalid. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The given data was invalid.",
+           *       "code": "VALIDATION_FAILED",
+           *       "data": null,
+           *       "errors": {
+           *         "email": [
+           *           "The email must be a valid email address."
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'VALIDATION_FAILED';
+            data: null;
+            /** @description Messages per field. */
+            errors?: {
+              [key: string]: string[];
+            };
+          };
+        };
+      };
+      /** @description `INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Something went wrong on our side.",
+           *       "code": "INTERNAL_ERROR",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'INTERNAL_ERROR';
+            data: null;
+          };
+        };
+      };
+      /** @description `SERVICE_UNAVAILABLE`: The service is temporarily unavailable. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The service is temporarily unavailable.",
+           *       "code": "SERVICE_UNAVAILABLE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'SERVICE_UNAVAILABLE';
+            data: null;
+          };
+        };
+      };
+    };
+  };
+  adminCreateStaff: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "name": "Rina Admin RS",
+         *       "email": "rina@rs-harapan.test",
+         *       "password": "rahasia-rs-harapan-2026",
+         *       "role": "hospital_admin",
+         *       "hospitals": [
+         *         "rs-harapan-sehat-jakarta"
+         *       ]
+         *     }
+         */
+        'application/json': {
+          name: string;
+          email: string;
+          /** @description 12 characters at least. */
+          password: string;
+          /**
+           * @description operator: everything; hospital_admin: only the hospitals listed.
+           * @enum {unknown}
+           */
+          role?: 'operator' | 'hospital_admin';
+          /** @description Hospital slugs (a hospital admin's). */
+          hospitals?: string[];
+        };
+      };
+    };
+    responses: {
+      /** @description Created. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": true,
+           *       "message": "Created.",
+           *       "data": {
+           *         "id": "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f",
+           *         "name": "Rina Admin RS",
+           *         "email": "rina@rs-harapan.test",
+           *         "role": "hospital_admin",
+           *         "hospitals": [
+           *           {
+           *             "slug": "rs-harapan-sehat-jakarta",
+           *             "name": "RS Harapan Sehat Jakarta"
+           *           }
+           *         ],
+           *         "disabled_at": null,
+           *         "created_at": "2026-12-01T02:00:00.000Z"
+           *       }
+           *     }
+           */
+          'application/json': {
+            success: boolean;
+            message: string;
+            /**
+             * @example {
+             *       "id": "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f",
+             *       "name": "Rina Admin RS",
+             *       "email": "rina@rs-harapan.test",
+             *       "role": "hospital_admin",
+             *       "hospitals": [
+             *         {
+             *           "slug": "rs-harapan-sehat-jakarta",
+             *           "name": "RS Harapan Sehat Jakarta"
+             *         }
+             *       ],
+             *       "disabled_at": null,
+             *       "created_at": "2026-12-01T02:00:00.000Z"
+             *     }
+             */
+            data: {
+              id: string;
+              name: string;
+              email: string;
+              /**
+               * @description operator: everything; hospital_admin: only the hospitals listed.
+               * @enum {unknown}
+               */
+              role: 'operator' | 'hospital_admin';
+              hospitals: {
+                slug: string;
+                name: string;
+              }[];
+              disabled_at: string | null;
+              created_at: string;
+            };
+          };
+        };
+      };
+      /** @description `BAD_REQUEST`: The request is malformed. `MALFORMED_JSON`: The request body is not valid JSON. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request is malformed.",
+           *       "code": "BAD_REQUEST",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'BAD_REQUEST' | 'MALFORMED_JSON';
+            data: null;
+          };
+        };
+      };
+      /** @description `API_KEY_INVALID`: A valid x-api-key header is required. `UNAUTHENTICATED`: Authentication required: send a valid Bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "A valid x-api-key header is required.",
+           *       "code": "API_KEY_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request body is too large.",
+           *       "code": "PAYLOAD_TOO_LARGE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'PAYLOAD_TOO_LARGE';
+            data: null;
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Unsupported content type: send application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Unsupported content type: send application/json.",
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'UNSUPPORTED_MEDIA_TYPE';
+            data: null;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: The given data was invalid. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The given data was invalid.",
+           *       "code": "VALIDATION_FAILED",
+           *       "data": null,
+           *       "errors": {
+           *         "email": [
+           *           "The email must be a valid email address."
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'VALIDATION_FAILED';
+            data: null;
+            /** @description Messages per field. */
+            errors?: {
+              [key: string]: string[];
+            };
+          };
+        };
+      };
+      /** @description `INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Something went wrong on our side.",
+           *       "code": "INTERNAL_ERROR",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'INTERNAL_ERROR';
+            data: null;
+          };
+        };
+      };
+      /** @description `SERVICE_UNAVAILABLE`: The service is temporarily unavailable. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The service is temporarily unavailable.",
+           *       "code": "SERVICE_UNAVAILABLE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'SERVICE_UNAVAILABLE';
+            data: null;
+          };
+        };
+      };
+    };
+  };
+  adminUpdateStaff: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "hospitals": [
+         *         "rs-harapan-sehat-jakarta",
+         *         "rs-harapan-sehat-bogor"
+         *       ]
+         *     }
+         */
+        'application/json': {
+          name?: string;
+          /**
+           * @description operator: everything; hospital_admin: only the hospitals listed.
+           * @enum {unknown}
+           */
+          role?: 'operator' | 'hospital_admin';
+          /** @description Hospital slugs (a hospital admin's). */
+          hospitals?: string[];
+        };
+      };
+    };
+    responses: {
+      /** @description OK. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": true,
+           *       "message": "Updated.",
+           *       "data": {
+           *         "id": "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f",
+           *         "name": "Rina Admin RS",
+           *         "email": "rina@rs-harapan.test",
+           *         "role": "hospital_admin",
+           *         "hospitals": [
+           *           {
+           *             "slug": "rs-harapan-sehat-jakarta",
+           *             "name": "RS Harapan Sehat Jakarta"
+           *           }
+           *         ],
+           *         "disabled_at": null,
+           *         "created_at": "2026-12-01T02:00:00.000Z"
+           *       }
+           *     }
+           */
+          'application/json': {
+            success: boolean;
+            message: string;
+            /**
+             * @example {
+             *       "id": "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f",
+             *       "name": "Rina Admin RS",
+             *       "email": "rina@rs-harapan.test",
+             *       "role": "hospital_admin",
+             *       "hospitals": [
+             *         {
+             *           "slug": "rs-harapan-sehat-jakarta",
+             *           "name": "RS Harapan Sehat Jakarta"
+             *         }
+             *       ],
+             *       "disabled_at": null,
+             *       "created_at": "2026-12-01T02:00:00.000Z"
+             *     }
+             */
+            data: {
+              id: string;
+              name: string;
+              email: string;
+              /**
+               * @description operator: everything; hospital_admin: only the hospitals listed.
+               * @enum {unknown}
+               */
+              role: 'operator' | 'hospital_admin';
+              hospitals: {
+                slug: string;
+                name: string;
+              }[];
+              disabled_at: string | null;
+              created_at: string;
+            };
+          };
+        };
+      };
+      /** @description `BAD_REQUEST`: The request is malformed. `MALFORMED_JSON`: The request body is not valid JSON. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request is malformed.",
+           *       "code": "BAD_REQUEST",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'BAD_REQUEST' | 'MALFORMED_JSON';
+            data: null;
+          };
+        };
+      };
+      /** @description `API_KEY_INVALID`: A valid x-api-key header is required. `UNAUTHENTICATED`: Authentication required: send a valid Bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "A valid x-api-key header is required.",
+           *       "code": "API_KEY_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
+      /** @description `STAFF_NOT_FOUND`: There is no admin account with this id. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "There is no admin account with this id.",
+           *       "code": "STAFF_NOT_FOUND",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'STAFF_NOT_FOUND';
+            data: null;
+          };
+        };
+      };
+      /** @description `STAFF_SELF`: You cannot disable your own account or change your own role: ask another operator. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "You cannot disable your own account or change your own role: ask another operator.",
+           *       "code": "STAFF_SELF",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'STAFF_SELF';
+            data: null;
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request body is too large.",
+           *       "code": "PAYLOAD_TOO_LARGE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'PAYLOAD_TOO_LARGE';
+            data: null;
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Unsupported content type: send application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Unsupported content type: send application/json.",
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'UNSUPPORTED_MEDIA_TYPE';
+            data: null;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: The given data was invalid. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The given data was invalid.",
+           *       "code": "VALIDATION_FAILED",
+           *       "data": null,
+           *       "errors": {
+           *         "email": [
+           *           "The email must be a valid email address."
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'VALIDATION_FAILED';
+            data: null;
+            /** @description Messages per field. */
+            errors?: {
+              [key: string]: string[];
+            };
+          };
+        };
+      };
+      /** @description `INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Something went wrong on our side.",
+           *       "code": "INTERNAL_ERROR",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'INTERNAL_ERROR';
+            data: null;
+          };
+        };
+      };
+      /** @description `SERVICE_UNAVAILABLE`: The service is temporarily unavailable. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The service is temporarily unavailable.",
+           *       "code": "SERVICE_UNAVAILABLE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'SERVICE_UNAVAILABLE';
+            data: null;
+          };
+        };
+      };
+    };
+  };
+  adminDisableStaff: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": true,
+           *       "message": "Updated.",
+           *       "data": {
+           *         "id": "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f",
+           *         "name": "Rina Admin RS",
+           *         "email": "rina@rs-harapan.test",
+           *         "role": "hospital_admin",
+           *         "hospitals": [
+           *           {
+           *             "slug": "rs-harapan-sehat-jakarta",
+           *             "name": "RS Harapan Sehat Jakarta"
+           *           }
+           *         ],
+           *         "disabled_at": null,
+           *         "created_at": "2026-12-01T02:00:00.000Z"
+           *       }
+           *     }
+           */
+          'application/json': {
+            success: boolean;
+            message: string;
+            /**
+             * @example {
+             *       "id": "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f",
+             *       "name": "Rina Admin RS",
+             *       "email": "rina@rs-harapan.test",
+             *       "role": "hospital_admin",
+             *       "hospitals": [
+             *         {
+             *           "slug": "rs-harapan-sehat-jakarta",
+             *           "name": "RS Harapan Sehat Jakarta"
+             *         }
+             *       ],
+             *       "disabled_at": null,
+             *       "created_at": "2026-12-01T02:00:00.000Z"
+             *     }
+             */
+            data: {
+              id: string;
+              name: string;
+              email: string;
+              /**
+               * @description operator: everything; hospital_admin: only the hospitals listed.
+               * @enum {unknown}
+               */
+              role: 'operator' | 'hospital_admin';
+              hospitals: {
+                slug: string;
+                name: string;
+              }[];
+              disabled_at: string | null;
+              created_at: string;
+            };
+          };
+        };
+      };
+      /** @description `BAD_REQUEST`: The request is malformed. `MALFORMED_JSON`: The request body is not valid JSON. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request is malformed.",
+           *       "code": "BAD_REQUEST",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'BAD_REQUEST' | 'MALFORMED_JSON';
+            data: null;
+          };
+        };
+      };
+      /** @description `API_KEY_INVALID`: A valid x-api-key header is required. `UNAUTHENTICATED`: Authentication required: send a valid Bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "A valid x-api-key header is required.",
+           *       "code": "API_KEY_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
+      /** @description `STAFF_NOT_FOUND`: There is no admin account with this id. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "There is no admin account with this id.",
+           *       "code": "STAFF_NOT_FOUND",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'STAFF_NOT_FOUND';
+            data: null;
+          };
+        };
+      };
+      /** @description `STAFF_SELF`: You cannot disable your own account or change your own role: ask another operator. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "You cannot disable your own account or change your own role: ask another operator.",
+           *       "code": "STAFF_SELF",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'STAFF_SELF';
+            data: null;
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request body is too large.",
+           *       "code": "PAYLOAD_TOO_LARGE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'PAYLOAD_TOO_LARGE';
+            data: null;
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Unsupported content type: send application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Unsupported content type: send application/json.",
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'UNSUPPORTED_MEDIA_TYPE';
+            data: null;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: The given data was invalid. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The given data was invalid.",
+           *       "code": "VALIDATION_FAILED",
+           *       "data": null,
+           *       "errors": {
+           *         "email": [
+           *           "The email must be a valid email address."
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'VALIDATION_FAILED';
+            data: null;
+            /** @description Messages per field. */
+            errors?: {
+              [key: string]: string[];
+            };
+          };
+        };
+      };
+      /** @description `INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Something went wrong on our side.",
+           *       "code": "INTERNAL_ERROR",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'INTERNAL_ERROR';
+            data: null;
+          };
+        };
+      };
+      /** @description `SERVICE_UNAVAILABLE`: The service is temporarily unavailable. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The service is temporarily unavailable.",
+           *       "code": "SERVICE_UNAVAILABLE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'SERVICE_UNAVAILABLE';
+            data: null;
+          };
+        };
+      };
+    };
+  };
+  adminEnableStaff: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": true,
+           *       "message": "Updated.",
+           *       "data": {
+           *         "id": "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f",
+           *         "name": "Rina Admin RS",
+           *         "email": "rina@rs-harapan.test",
+           *         "role": "hospital_admin",
+           *         "hospitals": [
+           *           {
+           *             "slug": "rs-harapan-sehat-jakarta",
+           *             "name": "RS Harapan Sehat Jakarta"
+           *           }
+           *         ],
+           *         "disabled_at": null,
+           *         "created_at": "2026-12-01T02:00:00.000Z"
+           *       }
+           *     }
+           */
+          'application/json': {
+            success: boolean;
+            message: string;
+            /**
+             * @example {
+             *       "id": "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f",
+             *       "name": "Rina Admin RS",
+             *       "email": "rina@rs-harapan.test",
+             *       "role": "hospital_admin",
+             *       "hospitals": [
+             *         {
+             *           "slug": "rs-harapan-sehat-jakarta",
+             *           "name": "RS Harapan Sehat Jakarta"
+             *         }
+             *       ],
+             *       "disabled_at": null,
+             *       "created_at": "2026-12-01T02:00:00.000Z"
+             *     }
+             */
+            data: {
+              id: string;
+              name: string;
+              email: string;
+              /**
+               * @description operator: everything; hospital_admin: only the hospitals listed.
+               * @enum {unknown}
+               */
+              role: 'operator' | 'hospital_admin';
+              hospitals: {
+                slug: string;
+                name: string;
+              }[];
+              disabled_at: string | null;
+              created_at: string;
+            };
+          };
+        };
+      };
+      /** @description `BAD_REQUEST`: The request is malformed. `MALFORMED_JSON`: The request body is not valid JSON. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request is malformed.",
+           *       "code": "BAD_REQUEST",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'BAD_REQUEST' | 'MALFORMED_JSON';
+            data: null;
+          };
+        };
+      };
+      /** @description `API_KEY_INVALID`: A valid x-api-key header is required. `UNAUTHENTICATED`: Authentication required: send a valid Bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "A valid x-api-key header is required.",
+           *       "code": "API_KEY_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
+      /** @description `STAFF_NOT_FOUND`: There is no admin account with this id. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "There is no admin account with this id.",
+           *       "code": "STAFF_NOT_FOUND",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'STAFF_NOT_FOUND';
+            data: null;
+          };
+        };
+      };
+      /** @description `STAFF_SELF`: You cannot disable your own account or change your own role: ask another operator. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "You cannot disable your own account or change your own role: ask another operator.",
+           *       "code": "STAFF_SELF",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'STAFF_SELF';
+            data: null;
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request body is too large.",
+           *       "code": "PAYLOAD_TOO_LARGE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'PAYLOAD_TOO_LARGE';
+            data: null;
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Unsupported content type: send application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Unsupported content type: send application/json.",
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'UNSUPPORTED_MEDIA_TYPE';
+            data: null;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: The given data was invalid. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The given data was invalid.",
+           *       "code": "VALIDATION_FAILED",
+           *       "data": null,
+           *       "errors": {
+           *         "email": [
+           *           "The email must be a valid email address."
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'VALIDATION_FAILED';
+            data: null;
+            /** @description Messages per field. */
+            errors?: {
+              [key: string]: string[];
+            };
+          };
+        };
+      };
+      /** @description `INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Something went wrong on our side.",
+           *       "code": "INTERNAL_ERROR",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'INTERNAL_ERROR';
+            data: null;
+          };
+        };
+      };
+      /** @description `SERVICE_UNAVAILABLE`: The service is temporarily unavailable. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The service is temporarily unavailable.",
+           *       "code": "SERVICE_UNAVAILABLE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'SERVICE_UNAVAILABLE';
+            data: null;
+          };
+        };
+      };
+    };
+  };
+  adminResetStaffPassword: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "password": "sandi-baru-untuk-rina-2026"
+         *     }
+         */
+        'application/json': {
+          /** @description 12 characters at least. */
+          password: string;
+        };
+      };
+    };
+    responses: {
+      /** @description OK. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": true,
+           *       "message": "Updated.",
+           *       "data": {
+           *         "id": "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f",
+           *         "name": "Rina Admin RS",
+           *         "email": "rina@rs-harapan.test",
+           *         "role": "hospital_admin",
+           *         "hospitals": [
+           *           {
+           *             "slug": "rs-harapan-sehat-jakarta",
+           *             "name": "RS Harapan Sehat Jakarta"
+           *           }
+           *         ],
+           *         "disabled_at": null,
+           *         "created_at": "2026-12-01T02:00:00.000Z"
+           *       }
+           *     }
+           */
+          'application/json': {
+            success: boolean;
+            message: string;
+            /**
+             * @example {
+             *       "id": "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f",
+             *       "name": "Rina Admin RS",
+             *       "email": "rina@rs-harapan.test",
+             *       "role": "hospital_admin",
+             *       "hospitals": [
+             *         {
+             *           "slug": "rs-harapan-sehat-jakarta",
+             *           "name": "RS Harapan Sehat Jakarta"
+             *         }
+             *       ],
+             *       "disabled_at": null,
+             *       "created_at": "2026-12-01T02:00:00.000Z"
+             *     }
+             */
+            data: {
+              id: string;
+              name: string;
+              email: string;
+              /**
+               * @description operator: everything; hospital_admin: only the hospitals listed.
+               * @enum {unknown}
+               */
+              role: 'operator' | 'hospital_admin';
+              hospitals: {
+                slug: string;
+                name: string;
+              }[];
+              disabled_at: string | null;
+              created_at: string;
+            };
+          };
+        };
+      };
+      /** @description `BAD_REQUEST`: The request is malformed. `MALFORMED_JSON`: The request body is not valid JSON. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request is malformed.",
+           *       "code": "BAD_REQUEST",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'BAD_REQUEST' | 'MALFORMED_JSON';
+            data: null;
+          };
+        };
+      };
+      /** @description `API_KEY_INVALID`: A valid x-api-key header is required. `UNAUTHENTICATED`: Authentication required: send a valid Bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "A valid x-api-key header is required.",
+           *       "code": "API_KEY_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
+      /** @description `STAFF_NOT_FOUND`: There is no admin account with this id. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "There is no admin account with this id.",
+           *       "code": "STAFF_NOT_FOUND",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'STAFF_NOT_FOUND';
+            data: null;
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request body is too large.",
+           *       "code": "PAYLOAD_TOO_LARGE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'PAYLOAD_TOO_LARGE';
+            data: null;
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Unsupported content type: send application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Unsupported content type: send application/json.",
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'UNSUPPORTED_MEDIA_TYPE';
+            data: null;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: The given data was invalid. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The given data was invalid.",
+           *       "code": "VALIDATION_FAILED",
+           *       "data": null,
+           *       "errors": {
+           *         "email": [
+           *           "The email must be a valid email address."
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'VALIDATION_FAILED';
+            data: null;
+            /** @description Messages per field. */
+            errors?: {
+              [key: string]: string[];
+            };
+          };
+        };
+      };
+      /** @description `INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Something went wrong on our side.",
+           *       "code": "INTERNAL_ERROR",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'INTERNAL_ERROR';
+            data: null;
+          };
+        };
+      };
+      /** @description `SERVICE_UNAVAILABLE`: The service is temporarily unavailable. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The service is temporarily unavailable.",
+           *       "code": "SERVICE_UNAVAILABLE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'SERVICE_UNAVAILABLE';
+            data: null;
+          };
+        };
+      };
+    };
+  };
+  adminImportCatalogue: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "file_name": "hospitals.csv",
+         *       "content": "slug,name,city,timezone\nrs-harapan-jakarta,RS Harapan Jakarta,Jakarta,Asia/Jakarta\n",
+         *       "dry_run": true
+         *     }
+         */
+        'application/json': {
+          /** @description The uploaded file’s name: it must end in .json or .csv (any case). A CSV file holds one entity, named by the last word of its name: specialities.csv, rs-harapan-doctors.csv (speciality, hospital, doctor, article, category, product, singular or plural). */
+          file_name: string;
+          /** @description The file’s text (UTF-8, a leading byte-order mark allowed), in the formats of `npm run import`: JSON, one object with any of the arrays specialities, hospitals, doctors, articles, categories, products; CSV, a header row naming the columns, one record a row. */
+          content: string;
+          /** @description true: check everything and say what would change, writing nothing. false: apply it. */
+          dry_run: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description OK. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": true,
+           *       "message": "OK.",
+           *       "data": {
+           *         "dry_run": true,
+           *         "changes": {
+           *           "specialities": {
+           *             "create": [],
+           *             "update": [],
+           *             "unchanged": 0,
+           *             "fields": {}
+           *           },
+           *           "hospitals": {
+           *             "create": [
+           *               "rs-sehat-makassar"
+           *             ],
+           *             "update": [
+           *               "rs-harapan-jakarta"
+           *             ],
+           *             "unchanged": 3,
+           *             "fields": {
+           *               "rs-harapan-jakarta": [
+           *                 "name",
+           *                 "phone"
+           *               ]
+           *             }
+           *           },
+           *           "doctors": {
+           *             "create": [],
+           *             "update": [],
+           *             "unchanged": 0,
+           *             "fields": {}
+           *           },
+           *           "articles": {
+           *             "create": [],
+           *             "update": [],
+           *             "unchanged": 0,
+           *             "fields": {}
+           *           },
+           *           "categories": {
+           *             "create": [],
+           *             "update": [],
+           *             "unchanged": 0,
+           *             "fields": {}
+           *           },
+           *           "products": {
+           *             "create": [],
+           *             "update": [],
+           *             "unchanged": 0,
+           *             "fields": {}
+           *           }
+           *         },
+           *         "counts": {
+           *           "specialities": 0,
+           *           "hospitals": 5,
+           *           "doctors": 0,
+           *           "articles": 0,
+           *           "categories": 0,
+           *           "products": 0,
+           *           "practices": 0
+           *         }
+           *       }
+           *     }
+           */
+          'application/json': {
+            success: boolean;
+            message: string;
+            /**
+             * @example {
+             *       "dry_run": true,
+             *       "changes": {
+             *         "specialities": {
+             *           "create": [],
+             *           "update": [],
+             *           "unchanged": 0,
+             *           "fields": {}
+             *         },
+             *         "hospitals": {
+             *           "create": [
+             *             "rs-sehat-makassar"
+             *           ],
+             *           "update": [
+             *             "rs-harapan-jakarta"
+             *           ],
+             *           "unchanged": 3,
+             *           "fields": {
+             *             "rs-harapan-jakarta": [
+             *               "name",
+             *               "phone"
+             *             ]
+             *           }
+             *         },
+             *         "doctors": {
+             *           "create": [],
+             *           "update": [],
+             *           "unchanged": 0,
+             *           "fields": {}
+             *         },
+             *         "articles": {
+             *           "create": [],
+             *           "update": [],
+             *           "unchanged": 0,
+             *           "fields": {}
+             *         },
+             *         "categories": {
+             *           "create": [],
+             *           "update": [],
+             *           "unchanged": 0,
+             *           "fields": {}
+             *         },
+             *         "products": {
+             *           "create": [],
+             *           "update": [],
+             *           "unchanged": 0,
+             *           "fields": {}
+             *         }
+             *       },
+             *       "counts": {
+             *         "specialities": 0,
+             *         "hospitals": 5,
+             *         "doctors": 0,
+             *         "articles": 0,
+             *         "categories": 0,
+             *         "products": 0,
+             *         "practices": 0
+             *       }
+             *     }
+             */
+            data: {
+              /** @description true: nothing was written; this is what applying would do. */
+              dry_run: boolean;
+              changes: {
+                specialities: {
+                  /** @description Slugs not in the catalogue yet, in file order. */
+                  create: string[];
+                  /** @description Slugs in the catalogue whose stored values differ from the file’s, in file order. */
+                  update: string[];
+                  /** @description Records of the file the catalogue already has as they are. */
+                  unchanged: number;
+                  /** @description For each slug of `update`, the fields that differ (file field names; a doctor’s practices as "practices"). */
+                  fields: {
+                    [key: string]: string[];
+                  };
+                };
+                hospitals: {
+                  /** @description Slugs not in the catalogue yet, in file order. */
+                  create: string[];
+                  /** @description Slugs in the catalogue whose stored values differ from the file’s, in file order. */
+                  update: string[];
+                  /** @description Records of the file the catalogue already has as they are. */
+                  unchanged: number;
+                  /** @description For each slug of `update`, the fields that differ (file field names; a doctor’s practices as "practices"). */
+                  fields: {
+                    [key: string]: string[];
+                  };
+                };
+                doctors: {
+                  /** @description Slugs not in the catalogue yet, in file order. */
+                  create: string[];
+                  /** @description Slugs in the catalogue whose stored values differ from the file’s, in file order. */
+                  update: string[];
+                  /** @description Records of the file the catalogue already has as they are. */
+                  unchanged: number;
+                  /** @description For each slug of `update`, the fields that differ (file field names; a doctor’s practices as "practices"). */
+                  fields: {
+                    [key: string]: string[];
+                  };
+                };
+                articles: {
+                  /** @description Slugs not in the catalogue yet, in file order. */
+                  create: string[];
+                  /** @description Slugs in the catalogue whose stored values differ from the file’s, in file order. */
+                  update: string[];
+                  /** @description Records of the file the catalogue already has as they are. */
+                  unchanged: number;
+                  /** @description For each slug of `update`, the fields that differ (file field names; a doctor’s practices as "practices"). */
+                  fields: {
+                    [key: string]: string[];
+                  };
+                };
+                categories: {
+                  /** @description Slugs not in the catalogue yet, in file order. */
+                  create: string[];
+                  /** @description Slugs in the catalogue whose stored values differ from the file’s, in file order. */
+                  update: string[];
+                  /** @description Records of the file the catalogue already has as they are. */
+                  unchanged: number;
+                  /** @description For each slug of `update`, the fields that differ (file field names; a doctor’s practices as "practices"). */
+                  fields: {
+                    [key: string]: string[];
+                  };
+                };
+                products: {
+                  /** @description Slugs not in the catalogue yet, in file order. */
+                  create: string[];
+                  /** @description Slugs in the catalogue whose stored values differ from the file’s, in file order. */
+                  update: string[];
+                  /** @description Records of the file the catalogue already has as they are. */
+                  unchanged: number;
+                  /** @description For each slug of `update`, the fields that differ (file field names; a doctor’s practices as "practices"). */
+                  fields: {
+                    [key: string]: string[];
+                  };
+                };
+              };
+              /** @description Records of the file per entity, and the doctors’ practices (0: none in the file). */
+              counts: {
+                specialities: number;
+                hospitals: number;
+                doctors: number;
+                articles: number;
+                categories: number;
+                products: number;
+                practices: number;
+              };
+            };
+          };
+        };
+      };
+      /** @description `BAD_REQUEST`: The request is malformed. `MALFORMED_JSON`: The request body is not valid JSON. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request is malformed.",
+           *       "code": "BAD_REQUEST",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'BAD_REQUEST' | 'MALFORMED_JSON';
+            data: null;
+          };
+        };
+      };
+      /** @description `API_KEY_INVALID`: A valid x-api-key header is required. `UNAUTHENTICATED`: Authentication required: send a valid Bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "A valid x-api-key header is required.",
+           *       "code": "API_KEY_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request body is too large.",
+           *       "code": "PAYLOAD_TOO_LARGE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'PAYLOAD_TOO_LARGE';
+            data: null;
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Unsupported content type: send application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Unsupported content type: send application/json.",
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'UNSUPPORTED_MEDIA_TYPE';
+            data: null;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: The given data was invalid. `IMPORT_INVALID`: The file has problems, listed by line; nothing was imported. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The given data was invalid.",
+           *       "code": "VALIDATION_FAILED",
+           *       "data": null,
+           *       "errors": {
+           *         "email": [
+           *           "The email must be a valid email address."
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'VALIDATION_FAILED' | 'IMPORT_INVALID';
+            data: null;
+            /** @description Messages per field. */
+            errors?: {
+              [key: string]: string[];
+            };
+          };
+        };
+      };
+      /** @description `INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Something went wrong on our side.",
+           *       "code": "INTERNAL_ERROR",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'INTERNAL_ERROR';
+            data: null;
+          };
+        };
+      };
+      /** @description `SERVICE_UNAVAILABLE`: The service is temporarily unavailable. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The service is temporarily unavailable.",
+           *       "code": "SERVICE_UNAVAILABLE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'SERVICE_UNAVAILABLE';
+            data: null;
+          };
+        };
+      };
+    };
+  };
+  adminDashboard: {
+    parameters: {
+      query?: {
+        /** @description The first day (Y-m-d, a calendar day in Asia/Jakarta, WIB), included. Default: 29 days before `to`. */
+        from?: string;
+        /** @description The last day (Y-m-d, WIB), included. Default: today in WIB. Not before `from`; at most 366 days in all. */
+        to?: string;
+        /** @description A hospital’s slug: every figure of that hospital alone (422 when there is no such hospital). */
+        hospital?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": true,
+           *       "message": "OK.",
+           *       "data": {
+           *         "from": "2026-12-09",
+           *         "to": "2026-12-10",
+           *         "timezone": "Asia/Jakarta",
+           *         "days": [
+           *           {
+           *             "date": "2026-12-09",
+           *             "bookings": 38,
+           *             "paid": 30,
+           *             "cancelled": 2,
+           *             "refunded": 1,
+           *             "missed": 0,
+           *             "revenue": 4350000
+           *           },
+           *           {
+           *             "date": "2026-12-10",
+           *             "bookings": 41,
+           *             "paid": 35,
+           *             "cancelled": 3,
+           *             "refunded": 2,
+           *             "missed": 1,
+           *             "revenue": 5150000
+           *           }
+           *         ],
+           *         "totals": {
+           *           "bookings": 79,
+           *           "paid": 65,
+           *           "cancelled": 5,
+           *           "refunded": 3,
+           *           "missed": 1,
+           *           "revenue": 9500000
+           *         },
+           *         "today": [
+           *           {
+           *             "hospital_slug": "rs-harapan-sehat-makassar",
+           *             "hospital_name": "RS Harapan Sehat Makassar",
+           *             "timezone": "Asia/Makassar",
+           *             "timezone_label": "WITA",
+           *             "appointments": 12,
+           *             "waiting_confirmation": 2,
+           *             "confirmed": 6,
+           *             "done": 3
+           *           }
+           *         ],
+           *         "attention": {
+           *           "refunds_waiting": 4,
+           *           "confirm_overdue": 0,
+           *           "proposals_unanswered": 3,
+           *           "webhooks_failing": 1
+           *         }
+           *       }
+           *     }
+           */
+          'application/json': {
+            success: boolean;
+            message: string;
+            /**
+             * @example {
+             *       "from": "2026-12-09",
+             *       "to": "2026-12-10",
+             *       "timezone": "Asia/Jakarta",
+             *       "days": [
+             *         {
+             *           "date": "2026-12-09",
+             *           "bookings": 38,
+             *           "paid": 30,
+             *           "cancelled": 2,
+             *           "refunded": 1,
+             *           "missed": 0,
+             *           "revenue": 4350000
+             *         },
+             *         {
+             *           "date": "2026-12-10",
+             *           "bookings": 41,
+             *           "paid": 35,
+             *           "cancelled": 3,
+             *           "refunded": 2,
+             *           "missed": 1,
+             *           "revenue": 5150000
+             *         }
+             *       ],
+             *       "totals": {
+             *         "bookings": 79,
+             *         "paid": 65,
+             *         "cancelled": 5,
+             *         "refunded": 3,
+             *         "missed": 1,
+             *         "revenue": 9500000
+             *       },
+             *       "today": [
+             *         {
+             *           "hospital_slug": "rs-harapan-sehat-makassar",
+             *           "hospital_name": "RS Harapan Sehat Makassar",
+             *           "timezone": "Asia/Makassar",
+             *           "timezone_label": "WITA",
+             *           "appointments": 12,
+             *           "waiting_confirmation": 2,
+             *           "confirmed": 6,
+             *           "done": 3
+             *         }
+             *       ],
+             *       "attention": {
+             *         "refunds_waiting": 4,
+             *         "confirm_overdue": 0,
+             *         "proposals_unanswered": 3,
+             *         "webhooks_failing": 1
+             *       }
+             *     }
+             */
+            data: {
+              /** @description Y-m-d (WIB), as asked or defaulted. */
+              from: string;
+              /** @description Y-m-d (WIB), as asked or defaulted. */
+              to: string;
+              /**
+               * @description The zone of `days`: each is a WIB calendar day.
+               * @enum {string}
+               */
+              timezone: 'Asia/Jakarta';
+              /** @description Every day from `from` to `to`, in order, days with nothing too. */
+              days: {
+                /** @description Y-m-d, a calendar day in Asia/Jakarta (WIB). */
+                date: string;
+                /** @description Orders booked (created), whatever became of them. */
+                bookings: number;
+                /** @description Orders paid (late payments of failed or cancelled orders too). */
+                paid: number;
+                /** @description Orders that became order_cancel (the patient, before paying) or waiting_refund (declined by the doctor, confirmation or proposal timed out, proposal refused, cancelled by the patient after paying). A late payment of an order already failed or cancelled is not counted again; unpaid orders that expired (order_failed) are not cancellations. */
+                cancelled: number;
+                /** @description Refunds completed (orders become refunded). */
+                refunded: number;
+                /** @description Orders marked missed_meeting (by the doctor or the job). */
+                missed: number;
+                /** @description Whole rupiah: the prices of the orders paid, minus the refunds completed (the full price of a paid order), on the day each happened. May be negative on a day with more refunded than paid. */
+                revenue: number;
+              }[];
+              /** @description The sums of `days`. */
+              totals: {
+                /** @description Orders booked (created), whatever became of them. */
+                bookings: number;
+                /** @description Orders paid (late payments of failed or cancelled orders too). */
+                paid: number;
+                /** @description Orders that became order_cancel (the patient, before paying) or waiting_refund (declined by the doctor, confirmation or proposal timed out, proposal refused, cancelled by the patient after paying). A late payment of an order already failed or cancelled is not counted again; unpaid orders that expired (order_failed) are not cancellations. */
+                cancelled: number;
+                /** @description Refunds completed (orders become refunded). */
+                refunded: number;
+                /** @description Orders marked missed_meeting (by the doctor or the job). */
+                missed: number;
+                /** @description Whole rupiah: the prices of the orders paid, minus the refunds completed (the full price of a paid order), on the day each happened. May be negative on a day with more refunded than paid. */
+                revenue: number;
+              };
+              /** @description Appointments starting today, each hospital in its own zone (WIB, WITA or WIT), by hospital name; hospitals with none are left out. Not limited by `from` and `to`. */
+              today: {
+                hospital_slug: string;
+                hospital_name: string;
+                /** @description The hospital’s zone: "today" is its own calendar day. */
+                timezone: string;
+                /** @enum {unknown} */
+                timezone_label: 'WIB' | 'WITA' | 'WIT';
+                /** @description Orders starting today that were paid or are free and still stand: waiting_doctor_confirmation, waiting_meeting, reschedule_from_doctor, reschedule_from_patient, join_now, on_air, done, missed_meeting (not unpaid, expired, cancelled or refunded ones). */
+                appointments: number;
+                /** @description Of those, waiting_doctor_confirmation. */
+                waiting_confirmation: number;
+                /** @description Of those, confirmed and not over: waiting_meeting, join_now, on_air. */
+                confirmed: number;
+                /** @description Of those, done. */
+                done: number;
+              }[];
+              /**
+               * @example {
+               *       "refunds_waiting": 4,
+               *       "confirm_overdue": 0,
+               *       "proposals_unanswered": 3,
+               *       "webhooks_failing": 1
+               *     }
+               */
+              attention: {
+                /** @description Orders waiting_refund with money to give back (refund_due > 0, not refunded yet). */
+                refunds_waiting: number;
+                /** @description Orders still waiting_doctor_confirmation past their deadline (1 hour before the start), which the deadline job has not timed out yet: more than 0 for long means the job is not running. */
+                confirm_overdue: number;
+                /** @description Orders with a reschedule proposal waiting for an answer (reschedule_from_doctor or _from_patient). */
+                proposals_unanswered: number;
+                /** @description Webhook deliveries failing: given up (failed) in the last 7 days, or pending a retry after a failed call. */
+                webhooks_failing: number;
+              };
+            };
+          };
+        };
+      };
+      /** @description `BAD_REQUEST`: The request is malformed. `MALFORMED_JSON`: The request body is not valid JSON. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request is malformed.",
+           *       "code": "BAD_REQUEST",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'BAD_REQUEST' | 'MALFORMED_JSON';
+            data: null;
+          };
+        };
+      };
+      /** @description `API_KEY_INVALID`: A valid x-api-key header is required. `UNAUTHENTICATED`: Authentication required: send a valid Bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "A valid x-api-key header is required.",
+           *       "code": "API_KEY_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Your role does not allow this: a hospital admin works only on the hospitals assigned to them.",
+           *       "code": "ADMIN_ROLE_FORBIDDEN",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'ADMIN_ROLE_FORBIDDEN';
             data: null;
           };
         };
@@ -40007,6 +49049,34 @@ export interface operations {
           };
         };
       };
+      /** @description `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Your role does not allow this: a hospital admin works only on the hospitals assigned to them.",
+           *       "code": "ADMIN_ROLE_FORBIDDEN",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
       /** @description `APP_NOT_FOUND`: No such client app. */
       404: {
         headers: {
@@ -40313,6 +49383,34 @@ export interface operations {
           };
         };
       };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
       /** @description `APP_NOT_FOUND`: No such client app. */
       404: {
         headers: {
@@ -40599,6 +49697,34 @@ export interface operations {
              * @enum {string}
              */
             code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
             data: null;
           };
         };
@@ -40918,6 +50044,34 @@ export interface operations {
              * @enum {string}
              */
             code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Your role does not allow this: a hospital admin works only on the hospitals assigned to them.",
+           *       "code": "ADMIN_ROLE_FORBIDDEN",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'ADMIN_ROLE_FORBIDDEN';
             data: null;
           };
         };

@@ -48,6 +48,16 @@ export interface UsersTable {
   updated_at: Millis;
   /** Set when the patient erased the account: the row stays, anonymised, for the orders kept. */
   erased_at: Millis | null;
+  /** Admins only: 'operator' (everything) or 'hospital_admin' (the hospitals of admin_hospitals). */
+  admin_role: string | null;
+  /** A disabled account signs in nowhere and its tokens are refused. */
+  disabled_at: Millis | null;
+}
+
+/** The hospitals a hospital admin runs. */
+export interface AdminHospitalsTable {
+  user_id: string;
+  hospital_id: string;
 }
 
 export interface AccessTokensTable {
@@ -408,6 +418,7 @@ export interface Database {
   client_apps: ClientAppsTable;
   api_keys: ApiKeysTable;
   users: UsersTable;
+  admin_hospitals: AdminHospitalsTable;
   access_tokens: AccessTokensTable;
   login_failures: LoginFailuresTable;
   known_addresses: KnownAddressesTable;

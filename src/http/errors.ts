@@ -44,6 +44,31 @@ export const errorCatalogue = {
       id: 'Anda hanya dapat mengakses akun Anda sendiri.',
     },
   },
+  ACCOUNT_DISABLED: {
+    status: 403,
+    message: {
+      en: 'This account is disabled: ask an operator of the back office to enable it.',
+      id: 'Akun ini dinonaktifkan: minta operator back office untuk mengaktifkannya kembali.',
+    },
+  },
+  ADMIN_ROLE_FORBIDDEN: {
+    status: 403,
+    message: {
+      en: 'Your role does not allow this: a hospital admin works only on the hospitals assigned to them.',
+      id: 'Peran Anda tidak mengizinkan ini: admin rumah sakit hanya mengelola rumah sakit yang ditugaskan kepadanya.',
+    },
+  },
+  STAFF_NOT_FOUND: {
+    status: 404,
+    message: { en: 'There is no admin account with this id.', id: 'Tidak ada akun admin dengan id ini.' },
+  },
+  STAFF_SELF: {
+    status: 409,
+    message: {
+      en: 'You cannot disable your own account or change your own role: ask another operator.',
+      id: 'Anda tidak dapat menonaktifkan akun sendiri atau mengubah peran sendiri: minta operator lain.',
+    },
+  },
   CSRF_TOKEN_INVALID: {
     status: 403,
     message: {

@@ -93,6 +93,8 @@ function commonErrors(route: RouteOptions, schema: FastifySchema): ErrorCode[] {
   if (schemes.has('apiKey')) codes.push('API_KEY_INVALID');
   if (schemes.has('bearer') || schemes.has('adminSession')) codes.push('UNAUTHENTICATED');
   if (schemes.has('adminSession') && !READS_NO_BODY.has(String(method))) codes.push('CSRF_TOKEN_INVALID');
+  // Back-office routes: a hospital admin outside their hospitals (modules/admin/admin-scope.ts).
+  if (schemes.has('adminSession') && schema.operationId !== 'adminSessionCreate') codes.push('ADMIN_ROLE_FORBIDDEN');
   if ((route.config as { rateLimit?: unknown } | undefined)?.rateLimit !== undefined) codes.push('TOO_MANY_REQUESTS');
   // Bodies naming the acting patient are checked against the token.
   if ([route.preValidation].flat().includes(ownBodyIds)) codes.push('FORBIDDEN_OTHER_USER');
@@ -219,6 +221,7 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
         { name: 'admin', description: 'The back office (admin token): accounts and the audit log.' },
         { name: 'admin catalogue', description: 'The back office: catalogue and shop records.' },
         { name: 'admin booking', description: 'The back office: schedules and orders.' },
+        { name: 'admin staff', description: 'The back office: admin accounts, operators and hospital admins.' },
         { name: 'admin apps', description: 'The back office: client apps and their API keys.' },
         {
           name: 'notifications',
@@ -240,7 +243,7 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
             in: 'cookie',
             name: 'cexup_admin',
             description:
-              'The back office in a browser: the cookie POST /api/admin/session sets (no x-api-key); every change also sends the x-csrf-token header that sign-in gave.',
+              'The back office in a browser: the cookie POST /api/admin/session sets, with no app key; every change also sends the x-csrf-token header that sign-in gave.',
           },
         },
       },

@@ -46,6 +46,8 @@ export const NO_PATIENT_ROWS = [
   'schedule_rules',
   'schedule_exceptions',
   'webhooks',
+  // Which hospitals a hospital admin runs: staff, never patients.
+  'admin_hospitals',
 ] as const;
 
 type Row = Record<string, unknown>;

@@ -46,6 +46,8 @@ export interface World {
   ruleId: string;
   exceptionId: string;
   webhookId: string;
+  /** An app of its own for the app routes to rotate and revoke: never the fuzzer's own key's. */
+  spareAppId: string;
   bookingDate: string;
 }
 
@@ -283,6 +285,7 @@ export async function createWorld(t: TestContext): Promise<World> {
     ruleId: String(rule.id),
     exceptionId: String(exception.id),
     webhookId: String(webhook.id),
+    spareAppId: (await ta.app.services.apps.createApp('fuzz spare app')).appId,
     bookingDate,
   };
   world.throwaway = await freshThrowaway(world);
@@ -320,6 +323,7 @@ export const DESTRUCTIVE = new Set([
   'POST /api/logout',
   'POST /api/change-password',
   'POST /api/admin/logout',
+  'DELETE /api/admin/session',
 ]);
 
 export const opKey = (op: Pick<Operation, 'method' | 'path'>) => `${op.method.toUpperCase()} ${op.path}`;
@@ -402,7 +406,8 @@ export function hintsFor(w: World, op: Operation): Hints {
     ruleId: [w.ruleId],
     exceptionId: [w.exceptionId],
     imageId: [w.imageId],
-    app_id: [w.ta.appId],
+    // Webhooks are read and made on the fuzzer's own app; rotations and revocations hit a spare.
+    app_id: /webhooks/.test(op.path) ? [w.ta.appId] : [w.spareAppId],
     webhook_id: [w.webhookId],
     username_doctor: [`${f.prefix}andi`, `${f.prefix}dewi`],
     doctor: slugsBy.doctor!,

@@ -26,6 +26,9 @@ export function newUserRow(
     id_number_hmac: null,
     avatar_image_id: null,
     erased_at: null,
+    // Admins get theirs from createAdmin; every other role has none.
+    admin_role: fields.role === 'admin' ? 'operator' : null,
+    disabled_at: null,
     created_at: now,
     updated_at: now,
     ...fields,

@@ -209,6 +209,11 @@ export class AccountsService {
       await this.guard.failed(attempt);
       throw new AppError('INVALID_CREDENTIALS');
     }
+    // Only after the right password: a disabled account says so to its owner, no one else.
+    if (user.disabled_at !== null) {
+      await this.guard.succeeded(attempt, user.id);
+      throw new AppError('ACCOUNT_DISABLED');
+    }
     if (isLegacyHash(user.password_hash)) {
       // Accounts from the Laravel backend move to argon2id the first time their password is seen.
       user.password_hash = await hashPassword(password);

@@ -15,6 +15,8 @@ const sessionQuery = compiledOnce((db: Q, tokenHash: string, now: number) =>
     .select(['access_tokens.id as token_id', 'access_tokens.app_id as token_app_id'])
     .where('access_tokens.token_hash', '=', tokenHash)
     .where('access_tokens.revoked_at', 'is', null)
+    // A disabled account's tokens stop working at once.
+    .where('users.disabled_at', 'is', null)
     .where('access_tokens.expires_at', '>', now),
 );
 

@@ -9,6 +9,7 @@ import { Envelope, EnvelopePage } from '../../http/schemas.js';
 import { parseYmd } from '../accounts/identity.js';
 import type { AdminOrders } from './admin-orders.js';
 import { parseStatuses } from './admin-orders.js';
+import { scopedFilter } from './admin-scope.js';
 import type { AdminSchedules } from './admin-schedules.js';
 import type { PrivacyService } from '../privacy/privacy.service.js';
 import {
@@ -233,14 +234,14 @@ export function bookingAdminRoutes(
       const hospital = slug(q.hospital);
       const search = slug(q.q);
       const page = await orders.list(
-        {
+        scopedFilter(request, {
           ...(search !== undefined ? { q: search } : {}),
           ...(statuses !== undefined ? { statuses } : {}),
           ...(doctor !== undefined ? { doctor } : {}),
           ...(hospital !== undefined ? { hospital } : {}),
           ...(q.from !== undefined ? { from: q.from } : {}),
           ...(q.to !== undefined ? { to: q.to } : {}),
-        },
+        }),
         readPagination(request.query, undefined),
         base(request),
       );

@@ -27,6 +27,8 @@ export interface OrderListFilter {
   hospital?: string;
   /** A transaction id, or a part of the patient's name. */
   q?: string;
+  /** A hospital admin's hospitals (ids): only their orders. */
+  hospitalIds?: readonly string[];
   /** The appointment's local date (Y-m-d), both ends included. */
   from?: string;
   to?: string;
@@ -121,6 +123,7 @@ export class AdminOrders {
         ...ids,
         ...(filter.statuses !== undefined ? { statuses: filter.statuses } : {}),
         ...(filter.q !== undefined ? { search: filter.q } : {}),
+        ...(filter.hospitalIds !== undefined ? { hospitalIds: filter.hospitalIds } : {}),
         ...(startRanges !== undefined ? { startRanges } : {}),
       },
       limits(page),

@@ -19,6 +19,9 @@ import { LoginBody } from '../accounts/accounts.routes.js';
 import { toUserResource } from '../accounts/accounts.service.js';
 import { BrowserSessionSchema } from './admin-session.schemas.js';
 
+const roleOf = (user: { admin_role: string | null }) =>
+  user.admin_role === 'hospital_admin' ? ('hospital_admin' as const) : ('operator' as const);
+
 /**
  * The back office's browser session (http/browser-session.ts says how it is kept safe):
  *
@@ -42,6 +45,7 @@ export async function adminSessionRoutes(
         ...op('admin', 'adminSessionCreate', 'Sign in to the back office in a browser', OPEN, [
           'INVALID_CREDENTIALS',
           'LOGIN_LOCKED',
+          'ACCOUNT_DISABLED',
         ]),
         body: { ...LoginBody, examples: [{ email: 'admin@cexup.test', password: 'rahasia-admin-2026' }] },
         response: { 200: Envelope(BrowserSessionSchema, messages.loggedIn.en) },
@@ -62,6 +66,7 @@ export async function adminSessionRoutes(
         message: messages.loggedIn[request.lang],
         data: {
           user: toUserResource(user, baseUrlOf(config, request)),
+          role: roleOf(user),
           csrf_token: csrfTokenOf(token.access_token),
           expires_at: token.expires_at,
         },
@@ -85,6 +90,7 @@ export async function adminSessionRoutes(
         message: messages.ok[request.lang],
         data: {
           user: toUserResource(currentSession(request).user, baseUrlOf(config, request)),
+          role: roleOf(currentSession(request).user),
           csrf_token: csrfTokenOf(request.cookies[SESSION_COOKIE] ?? ''),
           expires_at: null,
         },

@@ -6,6 +6,9 @@ import { UserResourceSchema } from '../accounts/accounts.routes.js';
 export const BrowserSessionSchema = Type.Object(
   {
     user: UserResourceSchema,
+    role: Type.Enum(['operator', 'hospital_admin'], {
+      description: 'operator: everything; hospital_admin: only the hospitals assigned (the API enforces it).',
+    }),
     csrf_token: Type.String({ description: 'Send it as the x-csrf-token header on every change.' }),
     expires_at: Type.Union([Type.String(), Type.Null()], {
       description: 'When the session ends (null on reads: the cookie itself expires then).',
@@ -15,6 +18,7 @@ export const BrowserSessionSchema = Type.Object(
     examples: [
       {
         user: exampleOf(UserResourceSchema),
+        role: 'operator',
         csrf_token: 'H2k3vHf8yqvxuQyq2c0u0w3zL9bq8xYq1m5m2nG8Zx0',
         expires_at: '2026-12-03T22:00:00.000Z',
       },

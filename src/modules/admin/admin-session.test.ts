@@ -30,6 +30,7 @@ test('sign-in sets an HttpOnly, SameSite=Strict cookie scoped to /api/admin, and
   assert.equal(res.statusCode, 200, res.body);
   const body = envelope(res);
   assert.equal(body.data.user.email, email);
+  assert.equal(body.data.role, 'operator');
   assert.match(body.data.csrf_token, /^[\w-]{43}$/);
   assert.ok(!('access_token' in body.data), 'the token stays in the cookie');
   const cookie = setCookie(res);

@@ -62,6 +62,8 @@ export interface ListOptions {
   status?: 'published' | 'unpublished';
   /** Column = value filters (a reference id). */
   equals?: Record<string, string>;
+  /** Only these hospitals (by id), or only doctors practising at one of them: a hospital admin's lists. */
+  atHospitals?: { ids: readonly string[]; via: 'id' | 'practices' };
   limit: number;
   offset: number;
 }
@@ -89,6 +91,14 @@ export async function listRows<T extends SlugTable>(
     q = q.where(sql.ref(publishedColumn), wantNull ? 'is' : 'is not', null);
   }
   for (const [column, value] of Object.entries(options.equals ?? {})) q = q.where(sql.ref(column), '=', value);
+  const at = options.atHospitals;
+  if (at !== undefined) {
+    const ids = at.ids.length > 0 ? [...at.ids] : [''];
+    q =
+      at.via === 'id'
+        ? q.where('id', 'in', ids)
+        : q.where('id', 'in', db.selectFrom('practices').select('doctor_id').where('hospital_id', 'in', ids));
+  }
 
   const counted = await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
   const rows = await q.selectAll().orderBy(nameRef).orderBy('id').limit(options.limit).offset(options.offset).execute();
@@ -174,10 +184,17 @@ export const practicesOfDoctors = (db: Q, doctorIds: readonly string[]): Promise
 
 export async function listPractices(
   db: Q,
-  filter: { doctorId?: string; hospitalId?: string; status?: 'published' | 'unpublished' },
+  filter: {
+    doctorId?: string;
+    hospitalId?: string;
+    hospitalIds?: readonly string[];
+    status?: 'published' | 'unpublished';
+  },
   page: { limit: number; offset: number },
 ): Promise<{ rows: PracticeDetail[]; total: number }> {
   let q = practiceDetails(db);
+  // A hospital admin's: only their hospitals' (none: nothing).
+  if (filter.hospitalIds !== undefined) q = q.where('practices.hospital_id', 'in', [...filter.hospitalIds, '']);
   if (filter.doctorId !== undefined) q = q.where('practices.doctor_id', '=', filter.doctorId);
   if (filter.hospitalId !== undefined) q = q.where('practices.hospital_id', '=', filter.hospitalId);
   if (filter.status !== undefined) {
@@ -410,6 +427,7 @@ export interface OrderFilter {
   statuses?: readonly string[];
   doctorId?: string;
   hospitalId?: string;
+  hospitalIds?: readonly string[];
   /** A transaction id, or a part of the patient's name. */
   search?: string;
   /**
@@ -429,6 +447,8 @@ export async function listOrders(
   if (filter.statuses !== undefined) q = q.where('status', 'in', [...filter.statuses]);
   if (filter.doctorId !== undefined) q = q.where('doctor_id', '=', filter.doctorId);
   if (filter.hospitalId !== undefined) q = q.where('hospital_id', '=', filter.hospitalId);
+  // A hospital admin's: only their hospitals' (none: nothing).
+  if (filter.hospitalIds !== undefined) q = q.where('hospital_id', 'in', [...filter.hospitalIds, '']);
   const search = filter.search;
   if (search !== undefined) {
     // A transaction id exactly, or a part of the patient's name, whatever its case.

@@ -44,11 +44,14 @@ import {
 import { KINDS, type ImageKind, type KindInputs, type ListFilter, type SlugKind } from './admin.service.js';
 import { appsAdminRoutes } from './admin-apps.routes.js';
 import { bookingAdminRoutes, practiceId } from './admin-booking.routes.js';
-import { dashboardAdminRoutes } from './admin-dashboard.routes.js';
 import { catalogueImportAdminRoutes } from './admin-import.routes.js';
+import { dashboardAdminRoutes } from './admin-dashboard.routes.js';
 import { AdminOrders } from './admin-orders.js';
 import { AdminSchedules } from './admin-schedules.js';
 import { adminSessionRoutes } from './admin-session.routes.js';
+import { adminScopeGuard, scopedFilter } from './admin-scope.js';
+import { AdminStaff } from './admin-staff.js';
+import { staffRoutes } from './admin-staff.routes.js';
 
 const SlugParams = Type.Object({ slug: Type.String({ maxLength: 200 }) });
 const IdParams = Type.Object({ id: Type.String({ maxLength: 20 }) });
@@ -142,7 +145,11 @@ export async function adminRoutes(
     {
       config: { rateLimit: { max: config.limits.loginPerAddressPerMinute, timeWindow: 60_000 } },
       schema: {
-        ...op('admin', 'loginAdmin', 'Log in an admin', KEY, ['INVALID_CREDENTIALS', 'LOGIN_LOCKED']),
+        ...op('admin', 'loginAdmin', 'Log in an admin', KEY, [
+          'INVALID_CREDENTIALS',
+          'LOGIN_LOCKED',
+          'ACCOUNT_DISABLED',
+        ]),
         body: { ...LoginBody, examples: [{ email: 'admin@cexup.test', password: 'rahasia-admin-2026' }] },
         response: { 200: Envelope(SessionSchema, messages.loggedIn.en) },
       },
@@ -169,6 +176,8 @@ export async function adminRoutes(
     async (instance) => {
       const r = instance.withTypeProvider<TypeBoxTypeProvider>();
       r.addHook('onRequest', bearerGuard(services.accounts, 'admin'));
+      // Operator or hospital admin: what this admin may touch (admin-scope.ts).
+      r.addHook('preHandler', adminScopeGuard(admin.db));
       const actor = (request: FastifyRequest) => currentSession(request).user.id;
       const base = (request: FastifyRequest) => baseUrlOf(config, request);
       const one = async (kind: SlugKind, row: object, request: FastifyRequest) =>
@@ -256,7 +265,7 @@ export async function adminRoutes(
           async (request) => {
             const { rows, meta } = await admin.list(
               kind,
-              listFilter(request.query),
+              scopedFilter(request, listFilter(request.query)),
               readPagination(request.query, undefined),
             );
             return {
@@ -418,7 +427,10 @@ export async function adminRoutes(
         async (request) => ({
           success: true,
           message: messages.ok[request.lang],
-          ...(await admin.listPractices(listFilter(request.query), readPagination(request.query, undefined))),
+          ...(await admin.listPractices(
+            scopedFilter(request, listFilter(request.query)),
+            readPagination(request.query, undefined),
+          )),
         }),
       );
       r.post(
@@ -510,9 +522,10 @@ export async function adminRoutes(
       );
 
       bookingAdminRoutes(instance, { schedules, orders, actor, base, privacy: services.privacy });
-      dashboardAdminRoutes(instance, { db: admin.db, now: clock });
       appsAdminRoutes(instance, { apps: services.apps, actor, overlapHours: config.apiKeyOverlapHours });
+      staffRoutes(instance, { staff: new AdminStaff(admin.db, clock), actor });
       catalogueImportAdminRoutes(instance, { services, now: clock, actor });
+      dashboardAdminRoutes(instance, { db: admin.db, now: clock });
     },
     { prefix: '/admin' },
   );

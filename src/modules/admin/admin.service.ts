@@ -50,7 +50,14 @@ function usernameBase(email: string): string {
  */
 export async function createAdmin(
   db: Db,
-  input: { name: string; email: string; password: string },
+  input: {
+    name: string;
+    email: string;
+    password: string;
+    /** operator (default): everything; hospital_admin: only `hospitalIds`. */
+    role?: 'operator' | 'hospital_admin';
+    hospitalIds?: readonly string[];
+  },
   now: () => number = systemClock,
 ): Promise<{ id: string; username: string }> {
   const name = input.name.trim();
@@ -79,7 +86,16 @@ export async function createAdmin(
     }
     const at = now();
     const row = accountsRepo.newUserRow(
-      { id: newId(), role: 'admin', name, username, email, password_hash: passwordHash, address: '' },
+      {
+        id: newId(),
+        role: 'admin',
+        name,
+        username,
+        email,
+        password_hash: passwordHash,
+        address: '',
+        admin_role: input.role ?? 'operator',
+      },
       at,
     );
     try {
@@ -87,6 +103,13 @@ export async function createAdmin(
         await lockUsernames(trx);
         if (await usernameTaken(trx, username)) return false;
         await accountsRepo.insertUser(trx, row);
+        const hospitals = input.role === 'hospital_admin' ? [...new Set(input.hospitalIds ?? [])] : [];
+        if (hospitals.length > 0) {
+          await trx
+            .insertInto('admin_hospitals')
+            .values(hospitals.map((hospital_id) => ({ user_id: row.id, hospital_id })))
+            .execute();
+        }
         return true;
       });
       if (inserted) return { id: row.id, username };
@@ -223,6 +246,8 @@ export interface PracticeInput {
 }
 
 export interface ListFilter {
+  /** A hospital admin's hospitals (ids): only rows of those. */
+  hospitalIds?: readonly string[];
   q?: string;
   status?: 'published' | 'unpublished';
   speciality?: string;
@@ -796,6 +821,14 @@ export class AdminService {
       ...(q ? { q } : {}),
       ...(filter.status ? { status: filter.status } : {}),
       equals,
+      ...(filter.hospitalIds !== undefined && (kind === 'hospitals' || kind === 'doctors')
+        ? {
+            atHospitals: {
+              ids: filter.hospitalIds,
+              via: kind === 'hospitals' ? ('id' as const) : ('practices' as const),
+            },
+          }
+        : {}),
       ...limits(page),
     });
     return { rows, meta: pageMeta(page, total) };
@@ -820,7 +853,11 @@ export class AdminService {
     }
     const { rows, total } = await repo.listPractices(
       this.db,
-      { ...ids, ...(filter.status ? { status: filter.status } : {}) },
+      {
+        ...ids,
+        ...(filter.status ? { status: filter.status } : {}),
+        ...(filter.hospitalIds !== undefined ? { hospitalIds: filter.hospitalIds } : {}),
+      },
       limits(page),
     );
     return { data: rows.map(practiceResource), meta: pageMeta(page, total) };

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { bearerGuard } from '../../http/auth.js';
@@ -90,10 +90,20 @@ const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
  */
 export async function webhookAdminRoutes(
   fastify: FastifyInstance,
-  { accounts, notifications }: { accounts: AccountsService; notifications: NotificationsService },
+  {
+    accounts,
+    notifications,
+    scopeGuard,
+  }: {
+    accounts: AccountsService;
+    notifications: NotificationsService;
+    /** The back office's role check (admin/admin-scope.ts): webhooks are an operator's. */
+    scopeGuard?: (request: FastifyRequest) => Promise<void>;
+  },
 ): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onRequest', bearerGuard(accounts, 'admin'));
+  if (scopeGuard) app.addHook('preHandler', scopeGuard);
 
   app.post(
     '/apps/:app_id/webhooks',
