@@ -17,6 +17,12 @@ import * as c from './resources/catalogue';
 import { OrderList, OrderShow } from './resources/orders';
 import { AuditList } from './resources/audit';
 import { SchedulePage } from './resources/schedule';
+import { AppCreate, AppEdit, AppList, AppShow } from './resources/apps';
+import { StaffCreate, StaffEdit, StaffList } from './resources/staff';
+import { ImportPage } from './resources/import';
+import KeyIcon from '@mui/icons-material/Key';
+import BadgeIcon from '@mui/icons-material/Badge';
+import { Layout } from './Layout';
 
 export function App() {
   return (
@@ -28,55 +34,73 @@ export function App() {
       i18nProvider={i18nProvider}
       requireAuth
       disableTelemetry
+      layout={Layout}
     >
-      <Resource name="orders" list={OrderList} show={OrderShow} icon={ReceiptLongIcon} />
-      <Resource
-        name="doctors"
-        list={c.DoctorList}
-        create={c.DoctorCreate}
-        edit={c.DoctorEdit}
-        icon={MedicalServicesIcon}
-      />
-      <Resource
-        name="practices"
-        list={c.PracticeList}
-        create={c.PracticeCreate}
-        edit={c.PracticeEdit}
-        icon={EventIcon}
-      />
-      <Resource
-        name="hospitals"
-        list={c.HospitalList}
-        create={c.HospitalCreate}
-        edit={c.HospitalEdit}
-        icon={LocalHospitalIcon}
-      />
-      <Resource
-        name="specialities"
-        list={c.SpecialityList}
-        create={c.SpecialityCreate}
-        edit={c.SpecialityEdit}
-        icon={CategoryIcon}
-      />
-      <Resource name="articles" list={c.ArticleList} create={c.ArticleCreate} edit={c.ArticleEdit} icon={ArticleIcon} />
-      <Resource
-        name="product-categories"
-        list={c.CategoryList}
-        create={c.CategoryCreate}
-        edit={c.CategoryEdit}
-        icon={StorefrontIcon}
-      />
-      <Resource
-        name="products"
-        list={c.ProductList}
-        create={c.ProductCreate}
-        edit={c.ProductEdit}
-        icon={InventoryIcon}
-      />
-      <Resource name="audit-log" list={AuditList} icon={HistoryIcon} />
-      <CustomRoutes>
-        <Route path="/practices/:id/schedule" element={<SchedulePage />} />
-      </CustomRoutes>
+      {(role: string) => (
+        <>
+          <Resource name="orders" list={OrderList} show={OrderShow} icon={ReceiptLongIcon} />
+          <Resource
+            name="doctors"
+            list={c.DoctorList}
+            create={c.DoctorCreate}
+            edit={c.DoctorEdit}
+            icon={MedicalServicesIcon}
+          />
+          <Resource
+            name="practices"
+            list={c.PracticeList}
+            create={c.PracticeCreate}
+            edit={c.PracticeEdit}
+            icon={EventIcon}
+          />
+          <Resource
+            name="hospitals"
+            list={c.HospitalList}
+            create={c.HospitalCreate}
+            edit={c.HospitalEdit}
+            icon={LocalHospitalIcon}
+          />
+          <Resource
+            name="specialities"
+            list={c.SpecialityList}
+            create={c.SpecialityCreate}
+            edit={c.SpecialityEdit}
+            icon={CategoryIcon}
+          />
+          <Resource
+            name="articles"
+            list={c.ArticleList}
+            create={c.ArticleCreate}
+            edit={c.ArticleEdit}
+            icon={ArticleIcon}
+          />
+          <Resource
+            name="product-categories"
+            list={c.CategoryList}
+            create={c.CategoryCreate}
+            edit={c.CategoryEdit}
+            icon={StorefrontIcon}
+          />
+          <Resource
+            name="products"
+            list={c.ProductList}
+            create={c.ProductCreate}
+            edit={c.ProductEdit}
+            icon={InventoryIcon}
+          />
+          {role === 'operator' && (
+            <>
+              <Resource name="apps" list={AppList} create={AppCreate} edit={AppEdit} show={AppShow} icon={KeyIcon} />
+              <Resource name="staff" list={StaffList} create={StaffCreate} edit={StaffEdit} icon={BadgeIcon} />
+              <Resource name="audit-log" list={AuditList} icon={HistoryIcon} />
+            </>
+          )}
+          <CustomRoutes>
+            <Route path="/practices/:id/schedule" element={<SchedulePage />} />
+            <Route path="/import" element={<ImportPage />} />
+          </CustomRoutes>
+        </>
+      )}
     </Admin>
   );
 }

@@ -50,5 +50,7 @@ export function unwrap<T>(result: { data?: T; error?: unknown; response: Respons
   throw new HttpError(body.message ?? result.response.statusText, result.response.status, {
     code: body.code,
     errors: fields,
+    // Every message of every field (an import's problems, one a line).
+    all: Object.values(body.errors ?? {}).flat(),
   });
 }

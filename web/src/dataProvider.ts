@@ -1,4 +1,4 @@
-import type { DataProvider, RaRecord } from 'react-admin';
+import { HttpError, type DataProvider, type RaRecord } from 'react-admin';
 import { api, unwrap } from './api';
 
 /**
@@ -64,12 +64,36 @@ function bodyOf(data: Record<string, unknown>, previous?: Record<string, unknown
 export const dataProvider: DataProvider = {
   async getList(resource, params) {
     const { page = 1, perPage = 25 } = params.pagination ?? {};
-    const query = { ...cleanFilter(params.filter ?? {}), page, data: Math.min(perPage, 100) };
-    const answer = unwrap(await raw.GET(pathOf(resource), { params: { query } }));
+    const filter = cleanFilter(params.filter ?? {});
+    if (perPage > 100) {
+      // An export asks for more than a page holds (100): every page of the filtered list, in turn.
+      const rows: RaRecord[] = [];
+      for (let p = 1; rows.length < perPage; p++) {
+        const answer = unwrap(
+          await raw.GET(pathOf(resource), { params: { query: { ...filter, page: p, data: 100 } } }),
+        );
+        const pageRows = (answer.data as unknown[]).map((row) => toRecord(resource, row));
+        rows.push(...pageRows);
+        if (pageRows.length < 100) break;
+      }
+      return { data: rows as never[], total: rows.length };
+    }
+    const answer = unwrap(await raw.GET(pathOf(resource), { params: { query: { ...filter, page, data: perPage } } }));
     const rows = (answer.data as unknown[]).map((row) => toRecord(resource, row));
     return { data: rows as never[], total: answer.meta?.total ?? rows.length };
   },
   async getOne(resource, params) {
+    if (resource === 'staff') {
+      // Staff has no one-record route: the list is short.
+      const all = await dataProvider.getList('staff', {
+        pagination: { page: 1, perPage: 100 },
+        sort: { field: 'id', order: 'ASC' },
+        filter: {},
+      });
+      const found = all.data.find((r) => r.id === params.id);
+      if (found === undefined) throw new HttpError('Not found', 404);
+      return { data: found };
+    }
     const answer = unwrap(await raw.GET(`${pathOf(resource)}/${encodeURIComponent(String(params.id))}`));
     return { data: toRecord(resource, answer.data) as never };
   },

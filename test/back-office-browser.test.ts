@@ -1,0 +1,326 @@
+// The back office in a real browser (playwright-core driving Debian's chromium) at an operator's
+// laptop size, on a really listening server in demo mode: sign in, create a doctor with a
+// practice and a weekly rule and see the slot in get-time-list, find an order and complete its
+// refund, rotate an app key and see the old one keep working inside its overlap, a hospital
+// admin refused another hospital's doctor, and a refused form keeping what was typed. Each step
+// checks what the page shows and what the API then answers. Screenshots go to docs/back-office/.
+//
+// Without chromium the test is skipped, unless REQUIRE_BROWSER_TEST=1 (CI): then it fails.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { DEMO_ADMIN, DEMO_PATIENT } from '../src/demo.js';
+import { systemClock } from '../src/clock.js';
+import { createFreshDatabase } from './helpers.js';
+import { ROOT, startServer, type ServerProcess } from './multiprocess-helpers.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const REQUIRED = process.env.REQUIRE_BROWSER_TEST === '1';
+const MISSING = !existsSync(CHROMIUM);
+const DEMO_KEY = 'back-office-test-demo-key-01';
+/** An operator's laptop. */
+const VIEWPORT = { width: 1366, height: 768 };
+export const SHOTS = join(ROOT, 'docs', 'back-office');
+
+let fresh: Awaited<ReturnType<typeof createFreshDatabase>> | undefined;
+let server: ServerProcess | undefined;
+let browser: Browser | undefined;
+
+before(async () => {
+  if (MISSING) return;
+  fresh = await createFreshDatabase();
+  server = await startServer(fresh.url, { DEMO_MODE: 'true', CEXUP_DEMO_API_KEY: DEMO_KEY, LOG_LEVEL: 'warn' });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    // Chromium's sandbox cannot start as root (CI containers).
+    chromiumSandbox: process.getuid?.() !== 0,
+    args: ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  mkdirSync(SHOTS, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  await fresh?.handle.destroy();
+  await fresh?.cleanup();
+});
+
+const skip =
+  MISSING && !REQUIRED
+    ? `no browser at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH` +
+      ' (REQUIRE_BROWSER_TEST=1 makes this a failure, as in CI)'
+    : false;
+
+/** A call to the API as an app (the demo key unless told) and, when given, a Bearer token. */
+async function api(
+  method: string,
+  path: string,
+  options: { key?: string; token?: string; body?: unknown } = {},
+): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${server!.baseUrl}${path}`, {
+    method,
+    headers: {
+      'x-api-key': options.key ?? DEMO_KEY,
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+/** The next `weekday` (ISO: 1 Monday) at least two days ahead, Y-m-d in WIB. */
+function nextWeekday(weekday: number): string {
+  const wib = new Date(systemClock() + 7 * 3_600_000);
+  for (let add = 2; add < 10; add++) {
+    const day = new Date(wib.getTime() + add * 86_400_000);
+    if ((day.getUTCDay() || 7) === weekday) return day.toISOString().slice(0, 10);
+  }
+  throw new Error('unreachable');
+}
+
+/** Picks `text` in a react-admin AutocompleteInput labelled `label`. */
+async function autocomplete(page: Page, label: string, text: string): Promise<void> {
+  const input = page.getByRole('combobox', { name: label, exact: true });
+  await input.click();
+  await input.fill(text);
+  await page.getByRole('option', { name: text }).first().click();
+}
+
+async function signIn(page: Page, email: string, password: string): Promise<void> {
+  await page.goto(`${server!.baseUrl}/admin/#/login`);
+  await page.locator('input[name=username]').fill(email);
+  await page.locator('input[name=password]').fill(password);
+  await page.locator('button[type=submit]').click();
+}
+
+async function signOut(page: Page): Promise<void> {
+  await page.getByRole('button', { name: /profil|profile/i }).click();
+  await page.getByRole('menuitem', { name: /keluar|logout/i }).click();
+  await page.locator('input[name=username]').waitFor();
+}
+
+test('the back office in Chromium: catalogue, schedule, orders, keys, staff', { skip, timeout: 240_000 }, async () => {
+  assert.ok(!MISSING, `REQUIRE_BROWSER_TEST=1 but there is no browser at ${CHROMIUM} (apt-get install -y chromium)`);
+  const base = server!.baseUrl;
+  const context = await browser!.newContext({ viewport: VIEWPORT, locale: 'id-ID' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  // Anything for another host is refused and recorded: the app must work with no internet.
+  const elsewhere: string[] = [];
+  await context.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith(`${base}/`) || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
+    elsewhere.push(url);
+    return route.abort();
+  });
+  const problems: string[] = [];
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('console', (m) => {
+    if (/Content.Security.Policy|Refused to/i.test(m.text())) problems.push(`console: ${m.text()}`);
+  });
+  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
+  const tag = systemClock().toString(36).slice(-5);
+
+  try {
+    // 1. Sign in: email and password only, Bahasa Indonesia by default.
+    await signIn(page, DEMO_ADMIN.email, DEMO_ADMIN.password);
+    await page.getByText('Perlu ditangani sekarang').waitFor();
+    await page.getByText('Janji temu hari ini per rumah sakit').waitFor();
+    await shot('dashboard');
+
+    // 2. A doctor, their practice at a hospital, a weekly rule.
+    const hospitals = (await api('GET', '/api/hospital')).body.data as { name: string; slug: string }[];
+    const hospital = hospitals[0]!;
+    const elsewhereHospital = hospitals[1]!;
+    const doctorName = `dr. Uji Peramban ${tag}`;
+    const doctorSlug = `dr-uji-peramban-${tag}`;
+    await page.goto(`${base}/admin/#/doctors/create`);
+    await page.locator('input[name=name]').fill(doctorName);
+    await page.locator('input[name=slug]').fill(doctorSlug);
+    await autocomplete(page, 'Spesialisasi', 'Anak');
+    await page.locator('input[name=experience_years]').fill('7');
+    await page.getByRole('button', { name: 'Simpan' }).click();
+    await page.waitForURL(new RegExp(`#/doctors/${doctorSlug}$`));
+
+    await page.goto(`${base}/admin/#/practices/create`);
+    await autocomplete(page, 'Dokter', doctorName);
+    await autocomplete(page, 'Rumah sakit', hospital.name);
+    await page.locator('input[name=call_price]').fill('125000');
+    await page.locator('input[name=reservasi_price]').fill('225000');
+    await page.getByRole('button', { name: 'Simpan' }).click();
+    await page.waitForURL(/#\/practices\/\d+\/schedule$/);
+    const practiceId = Number(/practices\/(\d+)\/schedule/.exec(page.url())![1]);
+
+    // The default rule is Monday 08:00-12:00, 30 minutes, video calls.
+    await page.getByRole('button', { name: 'Tambah aturan' }).click();
+    await page
+      .getByTestId('rules')
+      .getByText(/Senin 08:00–12:00 WIB · call · 30′/)
+      .waitFor();
+    const monday = nextWeekday(1);
+    const timeList = await api('POST', '/api/doctor/get-time-list', {
+      body: { doctor_has_hospital_id: practiceId, date: monday, appointment: 'call' },
+    });
+    assert.equal(timeList.status, 200, JSON.stringify(timeList.body));
+    assert.deepEqual(timeList.body.data[0], { time: '08:00', end_time: '08:30', available: true });
+    assert.equal(timeList.body.data.length, 8);
+
+    // The same slots on the page, for that day.
+    await page.locator('input[name=slots_date]').fill(monday);
+    await page.getByRole('button', { name: 'Tampilkan' }).click();
+    await page.getByTestId('slots').getByText('08:00–08:30 WIB').waitFor();
+
+    // The same rule again overlaps: the API's message shows, and what was typed stays.
+    await page.locator('input[name=slot_minutes]').fill('20');
+    await page.getByRole('button', { name: 'Tambah aturan' }).click();
+    await page
+      .getByText(/bertabrakan|tumpang|overlap/i)
+      .first()
+      .waitFor();
+    assert.equal(await page.locator('input[name=slot_minutes]').inputValue(), '20');
+    await page.locator('input[name=slot_minutes]').fill('30');
+    await shot('schedule');
+
+    // 3. An order paid then cancelled by the patient: the refund is the operator's.
+    const patient = await api('POST', '/api/login/patient', {
+      body: { email: DEMO_PATIENT.username, password: DEMO_PATIENT.password },
+    });
+    const patientToken = patient.body.data.access_token as string;
+    const doctorUsername = (await api('GET', `/api/doctor/${doctorSlug}`)).body.data.username as string;
+    const booked = await api('POST', '/api/doctor/booking', {
+      token: patientToken,
+      body: {
+        id: practiceId,
+        username_doctor: doctorUsername,
+        time: `${monday} 08:00`,
+        type: 'call',
+        price: 125000,
+        patient: DEMO_PATIENT.name,
+      },
+    });
+    assert.equal(booked.status, 201, JSON.stringify(booked.body));
+    const transactionId = booked.body.data.transaction_id as string;
+    const paid = await fetch(`${booked.body.data.payment_url}/complete`, { method: 'POST' });
+    assert.equal(paid.status, 200);
+    const cancelled = await api('PUT', '/api/user/orders', {
+      token: patientToken,
+      body: { transaction_id: transactionId, type: 'reject_by_patient' },
+    });
+    assert.equal(cancelled.body.data.status, 'waiting_refund', JSON.stringify(cancelled.body));
+
+    await page.goto(`${base}/admin/#/orders`);
+    await page.locator('input[name=q]').fill(transactionId.toLowerCase());
+    const row = page.locator('tr', { hasText: transactionId });
+    await row.waitFor();
+    await row.getByText('Menunggu pengembalian dana').waitFor();
+    assert.equal(await page.locator('tbody tr').count(), 1, 'the search leaves one order');
+    await shot('orders');
+    await row.click();
+    await page.getByRole('button', { name: 'Tandai dana dikembalikan' }).click();
+    await page.locator('input[name=reference]').fill(`transfer BCA ${tag}`);
+    await page.getByRole('button', { name: 'Konfirmasi' }).click();
+    await page.getByText('Pengembalian dana dicatat').waitFor();
+    await page.locator('[data-status=refunded]').waitFor();
+    // The history, as a timeline, ends with the refund.
+    await page
+      .locator('ol[aria-label=Riwayat] li')
+      .last()
+      .getByText(/Dana dikembalikan/)
+      .waitFor();
+
+    const adminLogin = await api('POST', '/api/login/admin', {
+      body: { email: DEMO_ADMIN.email, password: DEMO_ADMIN.password },
+    });
+    const adminToken = adminLogin.body.data.access_token as string;
+    const order = await api('GET', `/api/admin/orders/${transactionId}`, { token: adminToken });
+    assert.equal(order.body.data.status, 'refunded');
+    assert.match(order.body.data.refunded_at, /^\d{4}-/);
+
+    // 4. Rotate the demo app's key with a 2-hour overlap: both keys work meanwhile.
+    await page.goto(`${base}/admin/#/apps`);
+    await page.getByText('Demo app').click();
+    await page.getByRole('button', { name: 'Rotasi kunci' }).click();
+    await page.locator('input[name=overlap_hours]').fill('2');
+    await page.getByRole('dialog').getByRole('button', { name: 'Rotasi kunci' }).click();
+    const newKey = (await page.getByTestId('new-key').innerText()).trim();
+    assert.match(newKey, /^cxk_/);
+    await shot('app-key-once');
+    await page.getByRole('button', { name: 'Tutup' }).click();
+    await page.getByTestId('keys').locator('[data-state=expiring]').waitFor();
+    assert.equal((await api('GET', '/api/speciality')).status, 200, 'the old key works inside its overlap');
+    assert.equal((await api('GET', '/api/speciality', { key: newKey })).status, 200);
+    const apps = await api('GET', '/api/admin/apps', { token: adminToken });
+    const keys = apps.body.data.find((a: { name: string }) => a.name === 'Demo app').keys as {
+      expires_at: string | null;
+    }[];
+    const expiring = keys.filter((k) => k.expires_at !== null);
+    assert.equal(expiring.length, 1);
+    const overlapMs = Date.parse(expiring[0]!.expires_at!) - systemClock();
+    assert.ok(overlapMs > 1.9 * 3_600_000 && overlapMs <= 2 * 3_600_000, `overlap ${overlapMs} ms`);
+    await shot('apps');
+
+    // 5. A form the API refuses keeps what was typed, with the message on the field.
+    await page.goto(`${base}/admin/#/specialities/create`);
+    await page.locator('input[name=name]').fill(`Spesialis Kembar ${tag}`);
+    await page.locator('input[name=slug]').fill('anak');
+    await page.getByRole('button', { name: 'Simpan' }).click();
+    await page
+      .getByText(/sudah digunakan|already been taken/)
+      .first()
+      .waitFor();
+    assert.equal(await page.locator('input[name=name]').inputValue(), `Spesialis Kembar ${tag}`);
+    assert.match(page.url(), /#\/specialities\/create$/);
+
+    // 6. A hospital admin of one hospital, made in the staff page.
+    const staffEmail = `rs-${tag}@rs.test`;
+    await page.goto(`${base}/admin/#/staff/create`);
+    await page.locator('input[name=name]').fill(`Admin RS ${tag}`);
+    await page.locator('input[name=email]').fill(staffEmail);
+    await page.locator('input[name=password]').fill('sandi-admin-rs-2026');
+    await page.getByRole('combobox', { name: 'Peran' }).click();
+    await page.getByRole('option', { name: 'Admin rumah sakit' }).click();
+    await autocomplete(page, 'Rumah sakit', hospital.name);
+    await page.getByRole('button', { name: 'Simpan' }).click();
+    await page.locator('tr', { hasText: staffEmail }).getByText('Admin rumah sakit').waitFor();
+    await shot('staff');
+
+    await signOut(page);
+    await signIn(page, staffEmail, 'sandi-admin-rs-2026');
+    await page.getByText(`Admin RS ${tag}`).waitFor();
+    // Their hospital's new doctor is theirs; a doctor practising only elsewhere is refused by the API.
+    await page.goto(`${base}/admin/#/doctors/${doctorSlug}`);
+    await page.locator('input[name=name]').waitFor();
+    assert.equal(await page.locator('input[name=name]').inputValue(), doctorName);
+    const others = (
+      await api('GET', `/api/admin/doctors?hospital=${elsewhereHospital.slug}&data=100`, { token: adminToken })
+    ).body.data as { slug: string; practices: { hospital: string }[] }[];
+    const stranger = others.find((d) => d.practices.every((p) => p.hospital !== hospital.slug))!;
+    assert.ok(stranger, 'a doctor who does not practise at the hospital admin’s hospital');
+    const refused = page.waitForResponse((r) => r.url().endsWith(`/api/admin/doctors/${stranger.slug}`));
+    await page.goto(`${base}/admin/#/doctors/${stranger.slug}`);
+    assert.equal((await refused).status(), 403);
+    await page.getByText('Peran Anda tidak mengizinkan ini', { exact: false }).first().waitFor();
+    // The operator's pages are not in their menu.
+    assert.equal(await page.getByRole('menuitem', { name: 'Staf' }).count(), 0);
+
+    // 7. English, from the menu.
+    await page.getByRole('button', { name: /bahasa/i }).click();
+    await page.getByRole('menuitem', { name: 'English' }).click();
+    await page.goto(`${base}/admin/#/`);
+    await page.getByText('Needs a person now').waitFor();
+
+    assert.deepEqual(elsewhere, [], 'the app asked other hosts for something');
+    assert.deepEqual(problems, []);
+  } catch (err) {
+    // Where it stopped, for whoever reads the failure.
+    await page.screenshot({ path: join(SHOTS, '..', '..', 'data', 'back-office-failure.png') }).catch(() => undefined);
+    throw err;
+  } finally {
+    await context.close();
+  }
+});
