@@ -13,6 +13,7 @@ import { after, before, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { DEMO_ADMIN, DEMO_PATIENT } from '../src/demo.js';
 import { systemClock } from '../src/clock.js';
+import { PNG } from './access/world.js';
 import { createFreshDatabase } from './helpers.js';
 import { ROOT, startServer, type ServerProcess } from './multiprocess-helpers.js';
 
@@ -125,6 +126,14 @@ test('the back office in Chromium: catalogue, schedule, orders, keys, staff', { 
   });
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
   const tag = systemClock().toString(36).slice(-5);
+  // The demo operator's Bearer token (a script's way in), to check what the pages did.
+  let token: string | undefined;
+  const adminToken = async () => {
+    token ??= (
+      await api('POST', '/api/login/admin', { body: { email: DEMO_ADMIN.email, password: DEMO_ADMIN.password } })
+    ).body.data.access_token as string;
+    return token!;
+  };
 
   try {
     // 1. Sign in: email and password only, Bahasa Indonesia by default.
@@ -146,6 +155,21 @@ test('the back office in Chromium: catalogue, schedule, orders, keys, staff', { 
     await page.locator('input[name=experience_years]').fill('7');
     await page.getByRole('button', { name: 'Simpan' }).click();
     await page.waitForURL(new RegExp(`#/doctors/${doctorSlug}$`));
+
+    // Their picture, previewed, then saved with the form: the public catalogue shows it.
+    await page.locator('input[type=file]').setInputFiles({
+      name: 'dokter.png',
+      mimeType: 'image/png',
+      buffer: Buffer.from(PNG, 'base64'),
+    });
+    await page.locator('.previews img').first().waitFor();
+    await page.getByRole('button', { name: 'Simpan' }).click();
+    await page
+      .getByText(/diperbarui|updated/i)
+      .first()
+      .waitFor();
+    const withPicture = await api('GET', `/api/admin/doctors/${doctorSlug}`, { token: await adminToken() });
+    assert.match(String(withPicture.body.data.thumb), /\/files\/images\/[\w-]+\.(png|jpg|webp)$/);
 
     await page.goto(`${base}/admin/#/practices/create`);
     await autocomplete(page, 'Dokter', doctorName);
@@ -233,11 +257,7 @@ test('the back office in Chromium: catalogue, schedule, orders, keys, staff', { 
       .getByText(/Dana dikembalikan/)
       .waitFor();
 
-    const adminLogin = await api('POST', '/api/login/admin', {
-      body: { email: DEMO_ADMIN.email, password: DEMO_ADMIN.password },
-    });
-    const adminToken = adminLogin.body.data.access_token as string;
-    const order = await api('GET', `/api/admin/orders/${transactionId}`, { token: adminToken });
+    const order = await api('GET', `/api/admin/orders/${transactionId}`, { token: await adminToken() });
     assert.equal(order.body.data.status, 'refunded');
     assert.match(order.body.data.refunded_at, /^\d{4}-/);
 
@@ -254,7 +274,7 @@ test('the back office in Chromium: catalogue, schedule, orders, keys, staff', { 
     await page.getByTestId('keys').locator('[data-state=expiring]').waitFor();
     assert.equal((await api('GET', '/api/speciality')).status, 200, 'the old key works inside its overlap');
     assert.equal((await api('GET', '/api/speciality', { key: newKey })).status, 200);
-    const apps = await api('GET', '/api/admin/apps', { token: adminToken });
+    const apps = await api('GET', '/api/admin/apps', { token: await adminToken() });
     const keys = apps.body.data.find((a: { name: string }) => a.name === 'Demo app').keys as {
       expires_at: string | null;
     }[];
@@ -291,13 +311,15 @@ test('the back office in Chromium: catalogue, schedule, orders, keys, staff', { 
 
     await signOut(page);
     await signIn(page, staffEmail, 'sandi-admin-rs-2026');
-    await page.getByText(`Admin RS ${tag}`).waitFor();
+    // Their dashboard: their hospital's figures.
+    await page.getByText('Perlu ditangani sekarang').waitFor();
+    assert.equal(await page.locator('input[name=hospital]').inputValue(), hospital.slug);
     // Their hospital's new doctor is theirs; a doctor practising only elsewhere is refused by the API.
     await page.goto(`${base}/admin/#/doctors/${doctorSlug}`);
     await page.locator('input[name=name]').waitFor();
     assert.equal(await page.locator('input[name=name]').inputValue(), doctorName);
     const others = (
-      await api('GET', `/api/admin/doctors?hospital=${elsewhereHospital.slug}&data=100`, { token: adminToken })
+      await api('GET', `/api/admin/doctors?hospital=${elsewhereHospital.slug}&data=100`, { token: await adminToken() })
     ).body.data as { slug: string; practices: { hospital: string }[] }[];
     const stranger = others.find((d) => d.practices.every((p) => p.hospital !== hospital.slug))!;
     assert.ok(stranger, 'a doctor who does not practise at the hospital admin’s hospital');

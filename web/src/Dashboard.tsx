@@ -1,10 +1,11 @@
 import { useEffect, useState } from 'react';
-import { Title, useTranslate, Link } from 'react-admin';
+import { Title, useTranslate, Link, usePermissions } from 'react-admin';
 import {
   Alert,
   Box,
   Card,
   CardContent,
+  MenuItem,
   Stack,
   TextField,
   Typography,
@@ -54,7 +55,7 @@ const ATTENTION: { key: keyof DashboardData['attention']; to: string }[] = [
       '/orders?filter=' +
       encodeURIComponent(JSON.stringify({ status: ['reschedule_from_doctor', 'reschedule_from_patient'] })),
   },
-  { key: 'webhooks_failing', to: '/' },
+  { key: 'webhooks_failing', to: '/apps' },
 ];
 
 export function Dashboard() {
@@ -62,13 +63,27 @@ export function Dashboard() {
   const locale = useIntlLocale();
   const [from, setFrom] = useState(wibDate(-29));
   const [to, setTo] = useState(wibDate());
+  const [hospital, setHospital] = useState('');
+  const [hospitals, setHospitals] = useState<{ slug: string; name: string }[]>([]);
   const [data, setData] = useState<DashboardData>();
   const [errors, setErrors] = useState<Record<string, string>>({});
+
+  const { permissions } = usePermissions();
+  const everyHospital = permissions !== 'hospital_admin';
+  // The hospitals this admin may see (a hospital admin: theirs, one at a time), for the filter.
+  useEffect(() => {
+    void api
+      .GET('/api/admin/hospitals', { params: { query: { data: 100 } as never } })
+      .then((r) => setHospitals((r.data?.data ?? []) as { slug: string; name: string }[]));
+  }, []);
+  useEffect(() => {
+    if (!everyHospital && hospital === '' && hospitals[0]) setHospital(hospitals[0].slug);
+  }, [everyHospital, hospital, hospitals]);
 
   useEffect(() => {
     let live = true;
     api
-      .GET('/api/admin/dashboard', { params: { query: { from, to } } })
+      .GET('/api/admin/dashboard', { params: { query: { from, to, ...(hospital ? { hospital } : {}) } } })
       .then((result) => {
         if (!live) return;
         const answer = unwrap(result);
@@ -81,7 +96,7 @@ export function Dashboard() {
     return () => {
       live = false;
     };
-  }, [from, to]);
+  }, [from, to, hospital]);
 
   const t = (key: string) => translate(`app.dashboard.${key}`);
   return (
@@ -111,6 +126,24 @@ export function Dashboard() {
           helperText={errors.to}
           InputLabelProps={{ shrink: true }}
         />
+        <TextField
+          select
+          size="small"
+          name="hospital"
+          label={t('hospital')}
+          value={hospital}
+          onChange={(e) => setHospital(e.target.value)}
+          sx={{ minWidth: 240 }}
+          error={!!errors.hospital}
+          helperText={errors.hospital}
+        >
+          {everyHospital && <MenuItem value="">{t('all_hospitals')}</MenuItem>}
+          {hospitals.map((h) => (
+            <MenuItem key={h.slug} value={h.slug}>
+              {h.name}
+            </MenuItem>
+          ))}
+        </TextField>
       </Stack>
       {errors._ && !errors.from && !errors.to && <Alert severity="error">{errors._}</Alert>}
       {data && (

@@ -40,6 +40,28 @@ function cleanFilter(filter: Record<string, unknown>): Query {
   return query;
 }
 
+/** A picture chosen in a form (react-admin's ImageInput), sent as the API takes it: base64 and a type. */
+async function uploadPicture(resource: string, id: string | number, picture: { rawFile?: File } | undefined) {
+  const file = picture?.rawFile;
+  if (!(file instanceof File)) return;
+  const dataUrl = await new Promise<string>((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result));
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
+  const type = file.type.replace('image/', '').replace('jpeg', 'jpg');
+  try {
+    unwrap(
+      await raw.POST(`${pathOf(resource)}/${encodeURIComponent(String(id))}/image`, { body: { file: dataUrl, type } }),
+    );
+  } catch (err) {
+    // The picture's refusal (too big, not an image) goes under the picture field.
+    const e = err as HttpError;
+    throw new HttpError(e.message, e.status, { ...(e.body as object), errors: { picture: e.message } });
+  }
+}
+
 const READ_ONLY = new Set([
   'id',
   'uuid',
@@ -49,6 +71,7 @@ const READ_ONLY = new Set([
   'thumb',
   'image_id',
   'practices',
+  'picture',
 ]);
 function bodyOf(data: Record<string, unknown>, previous?: Record<string, unknown>): Record<string, unknown> {
   const body: Record<string, unknown> = {};
@@ -109,6 +132,8 @@ export const dataProvider: DataProvider = {
     return { data: toRecord(resource, answer.data) as never };
   },
   async update(resource, params) {
+    // The picture first: if it is refused, nothing of the form is saved and the form stays.
+    await uploadPicture(resource, params.id, params.data.picture);
     const body = bodyOf(params.data, params.previousData);
     const answer = unwrap(await raw.PUT(`${pathOf(resource)}/${encodeURIComponent(String(params.id))}`, { body }));
     return { data: toRecord(resource, answer.data) as never };

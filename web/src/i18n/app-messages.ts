@@ -28,6 +28,8 @@ export const appId = {
       confirmed: 'Terkonfirmasi',
       done: 'Selesai',
       totals: 'Jumlah pada rentang ini',
+      hospital: 'Rumah sakit',
+      all_hospitals: 'Semua rumah sakit',
     },
     action: {
       publish: 'Terbitkan',
@@ -112,6 +114,11 @@ export const appId = {
       new_password: 'Sandi baru',
       password_help: 'Minimal 12 karakter. Semua sesi akun ini akan berakhir.',
       password_set: 'Sandi diganti; sesi akun ini berakhir',
+    },
+    picture: {
+      current: 'Gambar sekarang',
+      new: 'Gambar baru',
+      help: 'PNG, JPG atau WebP, paling besar 2 MB; disimpan bersama perubahan lain.',
     },
     import: {
       title: 'Impor katalog',
@@ -265,6 +272,8 @@ export const appEn: typeof appId = {
       confirmed: 'Confirmed',
       done: 'Done',
       totals: 'Totals over the range',
+      hospital: 'Hospital',
+      all_hospitals: 'All hospitals',
     },
     action: {
       publish: 'Publish',
@@ -348,6 +357,11 @@ export const appEn: typeof appId = {
       new_password: 'New password',
       password_help: 'At least 12 characters. Every session of this account ends.',
       password_set: 'Password set; the account’s sessions ended',
+    },
+    picture: {
+      current: 'Current picture',
+      new: 'New picture',
+      help: 'PNG, JPG or WebP, 2 MB at most; saved with the other changes.',
     },
     import: {
       title: 'Catalogue import',

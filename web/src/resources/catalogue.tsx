@@ -25,7 +25,7 @@ import {
 } from 'react-admin';
 import { RichTextInput } from '../RichTextInput';
 import { rupiah } from '../format';
-import { catalogueFilters, PublishButton, PublishedField } from './common';
+import { catalogueFilters, PictureInput, PublishButton, PublishedField } from './common';
 
 const TIMEZONES = [
   { id: 'Asia/Jakarta', name: 'Asia/Jakarta (WIB)' },
@@ -125,6 +125,7 @@ export const HospitalEdit = () => (
   <Edit {...EDIT} actions={<EditActions />}>
     <SimpleForm>
       <HospitalFields />
+      <PictureInput />
     </SimpleForm>
   </Edit>
 );
@@ -184,6 +185,7 @@ export const DoctorEdit = () => (
   <Edit {...EDIT} redirect={false} actions={<EditActions />}>
     <SimpleForm>
       <DoctorFields />
+      <PictureInput />
       <PracticesOfDoctor />
     </SimpleForm>
   </Edit>
@@ -278,6 +280,7 @@ export const ArticleEdit = () => (
   <Edit {...EDIT} actions={<EditActions />}>
     <SimpleForm>
       <ArticleFields />
+      <PictureInput />
     </SimpleForm>
   </Edit>
 );
@@ -346,6 +349,7 @@ export const ProductEdit = () => (
   <Edit {...EDIT} actions={<EditActions />}>
     <SimpleForm>
       <ProductFields />
+      <PictureInput />
     </SimpleForm>
   </Edit>
 );

@@ -1,5 +1,8 @@
+import { Box } from '@mui/material';
 import {
   Button,
+  ImageField,
+  ImageInput,
   SearchInput,
   SelectInput,
   useLocaleState,
@@ -73,4 +76,36 @@ export function useWeekdayName(): (weekday: number) => string {
 export function useIntlLocale(): string {
   const [locale] = useLocaleState();
   return locale === 'en' ? 'en-GB' : 'id-ID';
+}
+
+/**
+ * The record's picture and a new one to upload, previewed before saving. The API checks it as it
+ * checks every image (type, size); a refusal shows under this field and the rest of the form stays.
+ */
+export function PictureInput() {
+  const record = useRecordContext();
+  const translate = useTranslate();
+  const current =
+    (record?.thumb as string | null | undefined) ?? (record?.images as { url: string }[] | undefined)?.[0]?.url;
+  return (
+    <Box sx={{ my: 1 }}>
+      {current && (
+        <Box
+          component="img"
+          src={current}
+          alt={translate('app.picture.current')}
+          sx={{ maxHeight: 120, borderRadius: 1, display: 'block', mb: 1 }}
+        />
+      )}
+      <ImageInput
+        source="picture"
+        label="app.picture.new"
+        accept={{ 'image/png': ['.png'], 'image/jpeg': ['.jpg', '.jpeg'], 'image/webp': ['.webp'] }}
+        maxSize={2 * 1024 * 1024}
+        helperText="app.picture.help"
+      >
+        <ImageField source="src" title="title" />
+      </ImageInput>
+    </Box>
+  );
 }
