@@ -66,6 +66,8 @@ export function SchedulePage() {
   const [schedule, setSchedule] = useState<Schedule>();
   const [loadError, setLoadError] = useState<string>();
   const [rule, setRule] = useState(EMPTY_RULE);
+  /** The rule being changed (its id), or none: the form adds a new one. */
+  const [editing, setEditing] = useState<string>();
   const [ruleErrors, setRuleErrors] = useState<FieldErrors>({});
   const [exception, setException] = useState(EMPTY_EXCEPTION);
   const [exceptionErrors, setExceptionErrors] = useState<FieldErrors>({});
@@ -91,19 +93,30 @@ export function SchedulePage() {
 
   const addRule = async (event: React.FormEvent) => {
     event.preventDefault();
+    const body = {
+      weekday: Number(rule.weekday),
+      start_time: rule.start_time,
+      end_time: rule.end_time,
+      slot_minutes: Number(rule.slot_minutes),
+      appointment_type: rule.appointment_type as 'call' | 'reservasi',
+    };
     try {
-      unwrap(
-        await api.POST('/api/admin/practices/{id}/schedule/rules', {
-          params: { path: { id: String(practice) } },
-          body: {
-            weekday: Number(rule.weekday),
-            start_time: rule.start_time,
-            end_time: rule.end_time,
-            slot_minutes: Number(rule.slot_minutes),
-            appointment_type: rule.appointment_type as 'call' | 'reservasi',
-          },
-        }),
-      );
+      if (editing === undefined) {
+        unwrap(
+          await api.POST('/api/admin/practices/{id}/schedule/rules', {
+            params: { path: { id: String(practice) } },
+            body,
+          }),
+        );
+      } else {
+        unwrap(
+          await api.PUT('/api/admin/practices/{id}/schedule/rules/{ruleId}', {
+            params: { path: { id: String(practice), ruleId: editing } },
+            body,
+          }),
+        );
+        setEditing(undefined);
+      }
       setRuleErrors({});
       notify('app.schedule.saved', { type: 'success' });
       await load();
@@ -239,7 +252,23 @@ export function SchedulePage() {
             <Box component="ul" sx={{ pl: 2 }} data-testid="rules">
               {schedule.rules.map((r) => (
                 <li key={r.id}>
-                  {weekday(r.weekday)} {r.start_time}–{r.end_time} {zone} · {r.appointment_type} · {r.slot_minutes}′
+                  <Button
+                    size="small"
+                    onClick={() => {
+                      setEditing(r.id);
+                      setRuleErrors({});
+                      setRule({
+                        weekday: String(r.weekday),
+                        start_time: r.start_time,
+                        end_time: r.end_time,
+                        slot_minutes: String(r.slot_minutes),
+                        appointment_type: r.appointment_type,
+                      });
+                    }}
+                    sx={{ textTransform: 'none', fontWeight: editing === r.id ? 'bold' : 'normal' }}
+                  >
+                    {weekday(r.weekday)} {r.start_time}–{r.end_time} {zone} · {r.appointment_type} · {r.slot_minutes}′
+                  </Button>
                   <IconButton
                     aria-label={translate('app.schedule.remove')}
                     size="small"
@@ -306,8 +335,19 @@ export function SchedulePage() {
                   <MenuItem value="reservasi">reservasi</MenuItem>
                 </TextField>
                 <Button type="submit" variant="contained">
-                  {translate('app.schedule.add_rule')}
+                  {translate(editing === undefined ? 'app.schedule.add_rule' : 'app.schedule.save_rule')}
                 </Button>
+                {editing !== undefined && (
+                  <Button
+                    onClick={() => {
+                      setEditing(undefined);
+                      setRule(EMPTY_RULE);
+                      setRuleErrors({});
+                    }}
+                  >
+                    {translate('ra.action.cancel')}
+                  </Button>
+                )}
               </Stack>
             </Box>
             {schedule.other_rules.length > 0 && (
