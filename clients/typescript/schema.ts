@@ -1816,6 +1816,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/admin/webhook-deliveries/{id}/resend': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Send a delivered or failed webhook delivery again, now (same event id and body)
+     * @description Puts the delivery back in the queue, due now: the job sends it at its next pass (NOTIFY_JOB_INTERVAL_SECONDS) with the same delivery id, event id and body, signed with a fresh timestamp, so the partner can drop a repeat. Its attempts are counted afresh (WEBHOOK_MAX_ATTEMPTS and the backoff apply again); last_status and last_error keep the previous answer until then. 409 WEBHOOK_DELIVERY_PENDING while it is queued already; 409 WEBHOOK_DELIVERY_TARGET_GONE once its webhook is deleted or its app revoked.
+     */
+    post: operations['resendWebhookDelivery'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/files/avatars/{file}': {
     parameters: {
       query?: never;
@@ -50072,6 +50092,375 @@ export interface operations {
              * @enum {string}
              */
             code: 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request body is too large.",
+           *       "code": "PAYLOAD_TOO_LARGE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'PAYLOAD_TOO_LARGE';
+            data: null;
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Unsupported content type: send application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Unsupported content type: send application/json.",
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'UNSUPPORTED_MEDIA_TYPE';
+            data: null;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: The given data was invalid. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The given data was invalid.",
+           *       "code": "VALIDATION_FAILED",
+           *       "data": null,
+           *       "errors": {
+           *         "email": [
+           *           "The email must be a valid email address."
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'VALIDATION_FAILED';
+            data: null;
+            /** @description Messages per field. */
+            errors?: {
+              [key: string]: string[];
+            };
+          };
+        };
+      };
+      /** @description `INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Something went wrong on our side.",
+           *       "code": "INTERNAL_ERROR",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'INTERNAL_ERROR';
+            data: null;
+          };
+        };
+      };
+      /** @description `SERVICE_UNAVAILABLE`: The service is temporarily unavailable. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The service is temporarily unavailable.",
+           *       "code": "SERVICE_UNAVAILABLE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'SERVICE_UNAVAILABLE';
+            data: null;
+          };
+        };
+      };
+    };
+  };
+  resendWebhookDelivery: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": true,
+           *       "message": "OK.",
+           *       "data": {
+           *         "id": "0mi4q0x5k00021a2b3c4d5e6f",
+           *         "webhook_id": "5b0f3c1e-8a4d-4f7e-9d43-0c2a7e6b1f90",
+           *         "app_id": "9d1c2b3a-4e5f-4a6b-8c7d-0e1f2a3b4c5d",
+           *         "event_id": "0mi4q0x5k00001a2b3c4d5e6f",
+           *         "type": "order.paid",
+           *         "transaction_id": "CX20261201K7M2QX9A",
+           *         "state": "delivered",
+           *         "attempts": 1,
+           *         "last_status": 200,
+           *         "last_error": null,
+           *         "next_attempt_at": null,
+           *         "delivered_at": "2026-12-01T03:00:02.000Z",
+           *         "created_at": "2026-12-01T03:00:01.000Z"
+           *       }
+           *     }
+           */
+          'application/json': {
+            success: boolean;
+            message: string;
+            /**
+             * @example {
+             *       "id": "0mi4q0x5k00021a2b3c4d5e6f",
+             *       "webhook_id": "5b0f3c1e-8a4d-4f7e-9d43-0c2a7e6b1f90",
+             *       "app_id": "9d1c2b3a-4e5f-4a6b-8c7d-0e1f2a3b4c5d",
+             *       "event_id": "0mi4q0x5k00001a2b3c4d5e6f",
+             *       "type": "order.paid",
+             *       "transaction_id": "CX20261201K7M2QX9A",
+             *       "state": "delivered",
+             *       "attempts": 1,
+             *       "last_status": 200,
+             *       "last_error": null,
+             *       "next_attempt_at": null,
+             *       "delivered_at": "2026-12-01T03:00:02.000Z",
+             *       "created_at": "2026-12-01T03:00:01.000Z"
+             *     }
+             */
+            data: {
+              id: string;
+              webhook_id: string;
+              app_id: string | null;
+              /** @description The event’s unique key: the same in every retry (the body’s id). */
+              event_id: string;
+              type: string;
+              transaction_id: string;
+              /** @description pending, delivered or failed (attempts used up, or the webhook removed). */
+              state: string;
+              attempts: number;
+              last_status: number | null;
+              last_error: string | null;
+              next_attempt_at: string | null;
+              delivered_at: string | null;
+              created_at: string;
+            };
+          };
+        };
+      };
+      /** @description `BAD_REQUEST`: The request is malformed. `MALFORMED_JSON`: The request body is not valid JSON. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request is malformed.",
+           *       "code": "BAD_REQUEST",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'BAD_REQUEST' | 'MALFORMED_JSON';
+            data: null;
+          };
+        };
+      };
+      /** @description `API_KEY_INVALID`: A valid x-api-key header is required. `UNAUTHENTICATED`: Authentication required: send a valid Bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "A valid x-api-key header is required.",
+           *       "code": "API_KEY_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `ADMIN_ROLE_FORBIDDEN`: Your role does not allow this: a hospital admin works only on the hospitals assigned to them. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'ADMIN_ROLE_FORBIDDEN';
+            data: null;
+          };
+        };
+      };
+      /** @description `WEBHOOK_DELIVERY_NOT_FOUND`: No such webhook delivery. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "No such webhook delivery.",
+           *       "code": "WEBHOOK_DELIVERY_NOT_FOUND",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'WEBHOOK_DELIVERY_NOT_FOUND';
+            data: null;
+          };
+        };
+      };
+      /** @description `WEBHOOK_DELIVERY_PENDING`: This delivery is already queued: it will be sent at its next attempt. `WEBHOOK_DELIVERY_TARGET_GONE`: The webhook of this delivery was deleted or its client app revoked: it cannot be sent again. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This delivery is already queued: it will be sent at its next attempt.",
+           *       "code": "WEBHOOK_DELIVERY_PENDING",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'WEBHOOK_DELIVERY_PENDING' | 'WEBHOOK_DELIVERY_TARGET_GONE';
             data: null;
           };
         };

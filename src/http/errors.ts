@@ -265,6 +265,24 @@ export const errorCatalogue = {
       id: 'URL webhook mengarah ke alamat privat atau loopback, yang tidak dipanggil oleh server ini.',
     },
   },
+  WEBHOOK_DELIVERY_NOT_FOUND: {
+    status: 404,
+    message: { en: 'No such webhook delivery.', id: 'Pengiriman webhook tidak ditemukan.' },
+  },
+  WEBHOOK_DELIVERY_PENDING: {
+    status: 409,
+    message: {
+      en: 'This delivery is already queued: it will be sent at its next attempt.',
+      id: 'Pengiriman ini sudah dalam antrean: akan dikirim pada percobaan berikutnya.',
+    },
+  },
+  WEBHOOK_DELIVERY_TARGET_GONE: {
+    status: 409,
+    message: {
+      en: 'The webhook of this delivery was deleted or its client app revoked: it cannot be sent again.',
+      id: 'Webhook pengiriman ini sudah dihapus atau aplikasi kliennya dicabut: pengiriman tidak dapat diulang.',
+    },
+  },
   PAYLOAD_TOO_LARGE: {
     status: 413,
     message: { en: 'The request body is too large.', id: 'Isi permintaan terlalu besar.' },

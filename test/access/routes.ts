@@ -91,6 +91,7 @@ export const ADMIN: readonly string[] = [
   'listWebhooks',
   'deleteWebhook',
   'listWebhookDeliveries',
+  'resendWebhookDelivery',
   'adminGetSchedule',
   'adminPracticeSlots',
   'adminCreateScheduleRule',

@@ -286,3 +286,61 @@ export async function webhookDeliveries(
   ]);
   return { rows, total: Number(count.n) };
 }
+
+/** One webhook delivery (a mail's id is not one). */
+export const webhookDeliveryRow = (db: Db, id: string) =>
+  db
+    .selectFrom('notification_deliveries')
+    .selectAll()
+    .where('id', '=', id)
+    .where('channel', '=', 'webhook')
+    .executeTakeFirst();
+
+/**
+ * Puts a webhook delivery that is done (delivered or failed) back in the queue, due at once
+ * and with its attempts counted afresh; its event, payload and id stay. One conditional UPDATE:
+ * only while its webhook is active and its app not revoked, and never a pending one (a process
+ * may be calling it), so two operators asking at once queue it once. Answers whether it did.
+ */
+export async function requeueWebhookDelivery(db: Db, id: string, now: number): Promise<boolean> {
+  const r = await db
+    .updateTable('notification_deliveries')
+    .set({
+      state: 'pending',
+      attempts: 0,
+      next_attempt_at: now,
+      delivered_at: null,
+      lease_until: null,
+      lease_owner: null,
+      updated_at: now,
+    })
+    .where('id', '=', id)
+    .where('channel', '=', 'webhook')
+    .where('state', 'in', ['delivered', 'failed'])
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('webhooks')
+          .innerJoin('client_apps', 'client_apps.id', 'webhooks.app_id')
+          .select('webhooks.id')
+          .whereRef('webhooks.id', '=', 'notification_deliveries.target')
+          .where('webhooks.disabled_at', 'is', null)
+          .where('client_apps.revoked_at', 'is', null),
+      ),
+    )
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** Whether a webhook still takes calls: it exists, is not deleted, and its app is not revoked. */
+export async function webhookTakesCalls(db: Db, webhookId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('webhooks')
+    .innerJoin('client_apps', 'client_apps.id', 'webhooks.app_id')
+    .select('webhooks.id')
+    .where('webhooks.id', '=', webhookId)
+    .where('webhooks.disabled_at', 'is', null)
+    .where('client_apps.revoked_at', 'is', null)
+    .executeTakeFirst();
+  return row !== undefined;
+}

@@ -452,21 +452,7 @@ export class NotificationsService {
   ): Promise<{ data: DeliveryResource[]; meta: PageMeta }> {
     const { rows, total } = await repo.webhookDeliveries(this.db, filter, page);
     return {
-      data: rows.map((d) => ({
-        id: d.id,
-        webhook_id: d.target,
-        app_id: d.app_id,
-        event_id: d.event_key,
-        type: d.kind,
-        transaction_id: (JSON.parse(d.payload) as EventPayload).transaction_id,
-        state: d.state,
-        attempts: Number(d.attempts),
-        last_status: d.last_status === null ? null : Number(d.last_status),
-        last_error: d.last_error,
-        next_attempt_at: d.state === 'pending' ? iso(Number(d.next_attempt_at)) : null,
-        delivered_at: iso(d.delivered_at === null ? null : Number(d.delivered_at)),
-        created_at: iso(Number(d.created_at))!,
-      })),
+      data: rows.map(deliveryResource),
       meta: {
         current_page: page.page,
         per_page: page.perPage,
@@ -475,4 +461,43 @@ export class NotificationsService {
       },
     };
   }
+
+  /**
+   * Sends a webhook delivery again (an operator's request): a failed one once the partner is
+   * fixed, or a delivered one the partner lost. It goes back in the queue, due now, with its
+   * attempts counted afresh (the full WEBHOOK_MAX_ATTEMPTS and backoff again); the call carries
+   * the same delivery id, event id and body, signed as every call is, so the partner can drop a
+   * repeat. The job picks it up at its next pass; `last_status` and `last_error` keep the
+   * previous answer until then.
+   */
+  async resendWebhookDelivery(id: string): Promise<DeliveryResource> {
+    const requeued = await repo.requeueWebhookDelivery(this.db, id, this.now());
+    const row = await repo.webhookDeliveryRow(this.db, id);
+    if (row === undefined) throw new AppError('WEBHOOK_DELIVERY_NOT_FOUND');
+    if (!requeued) {
+      if (!(await repo.webhookTakesCalls(this.db, row.target))) throw new AppError('WEBHOOK_DELIVERY_TARGET_GONE');
+      // It was pending when asked: queued already, or being called right now.
+      throw new AppError('WEBHOOK_DELIVERY_PENDING');
+    }
+    return deliveryResource(row);
+  }
+}
+
+/** A webhook delivery as the delivery log shows it. */
+function deliveryResource(d: Database['notification_deliveries']): DeliveryResource {
+  return {
+    id: d.id,
+    webhook_id: d.target,
+    app_id: d.app_id,
+    event_id: d.event_key,
+    type: d.kind,
+    transaction_id: (JSON.parse(d.payload) as EventPayload).transaction_id,
+    state: d.state,
+    attempts: Number(d.attempts),
+    last_status: d.last_status === null ? null : Number(d.last_status),
+    last_error: d.last_error,
+    next_attempt_at: d.state === 'pending' ? iso(Number(d.next_attempt_at)) : null,
+    delivered_at: iso(d.delivered_at === null ? null : Number(d.delivered_at)),
+    created_at: iso(Number(d.created_at))!,
+  };
 }

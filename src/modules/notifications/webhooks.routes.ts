@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { bearerGuard } from '../../http/auth.js';
+import { bearerGuard, currentSession } from '../../http/auth.js';
 import { messages } from '../../http/i18n.js';
 import { ADMIN, op } from '../../http/openapi.js';
 import { readPagination } from '../../http/pagination.js';
@@ -87,6 +87,7 @@ const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
  *   GET    /admin/apps/:app_id/webhooks    the app's webhooks, never their secrets
  *   DELETE /admin/webhooks/:id             stop calling it
  *   GET    /admin/webhook-deliveries       the delivery log: app_id, webhook_id, state, data, page
+ *   POST   /admin/webhook-deliveries/:id/resend   send a delivered or failed one again, now
  */
 export async function webhookAdminRoutes(
   fastify: FastifyInstance,
@@ -192,6 +193,39 @@ export async function webhookAdminRoutes(
         readPagination(request.query, undefined),
       );
       return { success: true, message: messages.ok[request.lang], ...result };
+    },
+  );
+
+  app.post(
+    '/webhook-deliveries/:id/resend',
+    {
+      schema: {
+        ...op(
+          'webhooks',
+          'resendWebhookDelivery',
+          'Send a delivered or failed webhook delivery again, now (same event id and body)',
+          ADMIN,
+          ['WEBHOOK_DELIVERY_NOT_FOUND', 'WEBHOOK_DELIVERY_PENDING', 'WEBHOOK_DELIVERY_TARGET_GONE'],
+        ),
+        description:
+          'Puts the delivery back in the queue, due now: the job sends it at its next pass ' +
+          '(NOTIFY_JOB_INTERVAL_SECONDS) with the same delivery id, event id and body, signed with a fresh ' +
+          'timestamp, so the partner can drop a repeat. Its attempts are counted afresh (WEBHOOK_MAX_ATTEMPTS ' +
+          'and the backoff apply again); last_status and last_error keep the previous answer until then. ' +
+          '409 WEBHOOK_DELIVERY_PENDING while it is queued already; 409 WEBHOOK_DELIVERY_TARGET_GONE once ' +
+          'its webhook is deleted or its app revoked.',
+        params: IdParams,
+        response: { 200: Envelope(DeliverySchema) },
+      },
+    },
+    async (request) => {
+      const data = await notifications.resendWebhookDelivery(request.params.id);
+      // Not in the audit log (it has no entry for a delivery): the operator and the delivery, here.
+      request.log.info(
+        { admin: currentSession(request).user.id, delivery: data.id, webhook: data.webhook_id, event: data.event_id },
+        'webhook delivery queued again by an admin',
+      );
+      return { success: true, message: messages.ok[request.lang], data };
     },
   );
 }
