@@ -5,6 +5,7 @@ import formbody from '@fastify/formbody';
 import cookie from '@fastify/cookie';
 import { backOfficeRoutes } from './http/back-office.js';
 import { adminScopeGuard } from './modules/admin/admin-scope.js';
+import { writeAudit } from './modules/admin/admin.service.js';
 import rateLimit from '@fastify/rate-limit';
 import addFormats from 'ajv-formats';
 import type { Config } from './config.js';
@@ -283,7 +284,18 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       const inbox = { accounts: services.accounts, notifications: services.notifications };
       await api.register(notificationRoutes, inbox);
       await api.register(doctorNotificationRoutes, inbox);
-      await api.register(webhookAdminRoutes, { ...inbox, prefix: '/admin', scopeGuard: adminScopeGuard(database.db) });
+      await api.register(webhookAdminRoutes, {
+        ...inbox,
+        prefix: '/admin',
+        scopeGuard: adminScopeGuard(database.db),
+        audit: (trx, actorId, entity, entityId, change) =>
+          writeAudit(
+            trx,
+            actorId,
+            [{ action: change.action, entity, entityId, before: change.before, after: change.after }],
+            change.at,
+          ),
+      });
     },
     { prefix: '/api' },
   );

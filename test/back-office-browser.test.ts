@@ -210,10 +210,16 @@ test('the back office in Chromium: catalogue, schedule, orders, keys, staff', { 
     await page.locator('input[name=slot_minutes]').fill('30');
 
     // Changed: the rule now ends at 11:00, and patients see six slots instead of eight.
-    await page.getByTestId('rules').getByRole('button', { name: /Senin 08:00–12:00/ }).click();
+    await page
+      .getByTestId('rules')
+      .getByRole('button', { name: /Senin 08:00–12:00/ })
+      .click();
     await page.locator('input[name=end_time]').fill('11:00');
     await page.getByRole('button', { name: 'Simpan perubahan aturan' }).click();
-    await page.getByTestId('rules').getByText(/Senin 08:00–11:00 WIB/).waitFor();
+    await page
+      .getByTestId('rules')
+      .getByText(/Senin 08:00–11:00 WIB/)
+      .waitFor();
     const shorter = await api('POST', '/api/doctor/get-time-list', {
       body: { doctor_has_hospital_id: practiceId, date: monday, appointment: 'call' },
     });

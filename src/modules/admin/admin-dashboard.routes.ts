@@ -13,8 +13,9 @@ import { DashboardQuery, DashboardResource } from './admin-dashboard.schemas.js'
  *   GET /admin/dashboard    from, to (Y-m-d, WIB days; default the 30 ending today), hospital (slug)
  *
  * Per WIB day of the range: bookings, paid, cancelled, refunded, missed, revenue, and their
- * totals; today's appointments per hospital in its own zone; what waits for someone. An admin
- * sees every hospital. Aggregates only: no patient's data, so nothing goes to the access log.
+ * totals; today's appointments per hospital in its own zone; what waits for someone. An operator
+ * sees every hospital; a hospital admin one of theirs (admin-scope.ts sets `hospital`).
+ * Aggregates only: no patient's data, so nothing goes to the access log.
  */
 export function dashboardAdminRoutes(instance: FastifyInstance, deps: { db: Db; now: () => number }): void {
   const r = instance.withTypeProvider<TypeBoxTypeProvider>();

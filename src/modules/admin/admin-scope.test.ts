@@ -93,6 +93,18 @@ test("a hospital admin is refused another hospital's doctor, practice, schedule 
   refused(await hospitalAdmin('GET', `/api/admin/orders/${atMakassar}`), 'an order elsewhere');
   refused(await hospitalAdmin('POST', `/api/admin/orders/${atMakassar}/refund`, {}), 'a refund elsewhere');
   refused(await hospitalAdmin('GET', `/api/admin/hospitals/${p}-makassar`), 'another hospital');
+  // A doctor who also practises elsewhere is readable, not theirs to change (their name shows everywhere).
+  assert.equal((await hospitalAdmin('GET', `/api/admin/doctors/${p}-andi`)).statusCode, 200);
+  refused(await hospitalAdmin('PUT', `/api/admin/doctors/${p}-andi`, { name: 'Diubah' }), 'a shared doctor');
+  // Nor can a practice at their hospital make another hospital's doctor theirs.
+  refused(
+    await hospitalAdmin('POST', '/api/admin/practices', { doctor: `${p}-budi`, hospital: `${p}-jakarta` }),
+    'claiming a doctor of another hospital',
+  );
+  // Another hospital's figures, however the slug is written; an unknown one too.
+  for (const hospital of [`${p}-makassar`, `%20${p}-makassar`, `${p}-makassar%20`, `${p}-nowhere`]) {
+    refused(await hospitalAdmin('GET', `/api/admin/dashboard?hospital=${hospital}`), `dashboard ${hospital}`);
+  }
   // An operator's routes.
   refused(await hospitalAdmin('POST', '/api/admin/specialities', { slug: `${p}-baru`, name: 'Baru' }), 'speciality');
   refused(
@@ -149,8 +161,11 @@ test("a hospital admin works on their own hospital's doctors, schedules and orde
   const mine = await hospitalAdmin('GET', '/api/admin/dashboard');
   assert.equal(mine.statusCode, 200, mine.body);
   assert.equal(JSON.parse(mine.body).data.totals.bookings, 1, 'the Jakarta booking only');
-  const named = await hospitalAdmin('GET', `/api/admin/dashboard?hospital=${p}-jakarta`);
-  assert.deepEqual(JSON.parse(named.body).data.totals, JSON.parse(mine.body).data.totals);
+  for (const hospital of [`${p}-jakarta`, `%20${p}-jakarta`, '%20', '']) {
+    const named = await hospitalAdmin('GET', `/api/admin/dashboard?hospital=${hospital}`);
+    assert.equal(named.statusCode, 200, `${hospital}: ${named.body}`);
+    assert.deepEqual(JSON.parse(named.body).data.totals, JSON.parse(mine.body).data.totals, hospital);
+  }
   refused(await hospitalAdmin('GET', `/api/admin/dashboard?hospital=${p}-makassar`), 'another hospital’s figures');
   const everyone = JSON.parse((await operator('GET', '/api/admin/dashboard')).body).data.totals.bookings;
   assert.ok(everyone >= 2, `the operator sees every hospital's bookings (${everyone})`);

@@ -27,14 +27,16 @@ type Touches =
   | 'global' // read-only reference data every form needs (specialities)
   | 'list' // the handler filters by scopedFilter()
   | { practice: 'id' }
-  | { doctor: 'slug' }
+  // read: a doctor with a practice at one of theirs; write: a doctor practising only at theirs
+  // (a doctor's name, slug and picture show at every hospital, so another's are not theirs to change)
+  | { doctor: 'read' | 'write' }
   | { hospital: 'slug' }
   | { order: 'transaction_id' }
-  | { bodyHospital: 'hospital' }
+  // A new practice: at one of theirs, for a doctor with no practice yet or only at theirs.
+  | { newPractice: true }
   | { queryHospital: 'hospital' };
 
 const PRACTICE = { practice: 'id' } as const;
-const DOCTOR = { doctor: 'slug' } as const;
 const HOSPITAL = { hospital: 'slug' } as const;
 const ORDER = { order: 'transaction_id' } as const;
 
@@ -52,11 +54,11 @@ export const HOSPITAL_ADMIN_ROUTES: Record<string, Touches> = {
   'PUT /admin/hospitals/:slug': HOSPITAL,
   'POST /admin/hospitals/:slug/image': HOSPITAL,
   'GET /admin/doctors': 'list',
-  'GET /admin/doctors/:slug': DOCTOR,
-  'PUT /admin/doctors/:slug': DOCTOR,
-  'POST /admin/doctors/:slug/image': DOCTOR,
+  'GET /admin/doctors/:slug': { doctor: 'read' },
+  'PUT /admin/doctors/:slug': { doctor: 'write' },
+  'POST /admin/doctors/:slug/image': { doctor: 'write' },
   'GET /admin/practices': 'list',
-  'POST /admin/practices': { bodyHospital: 'hospital' },
+  'POST /admin/practices': { newPractice: true },
   'GET /admin/practices/:id': PRACTICE,
   'PUT /admin/practices/:id': PRACTICE,
   'POST /admin/practices/:id/publish': PRACTICE,
@@ -79,60 +81,91 @@ export async function scopeOf(db: Db, user: { id: string; admin_role: string | n
   return { role: 'hospital_admin', hospitalIds: rows.map((r) => r.hospital_id) };
 }
 
-/** The hospitals (ids) a request's target belongs to; undefined when it does not exist (the route answers 404). */
-async function targetHospitals(db: Db, touches: Touches, request: FastifyRequest): Promise<string[] | undefined> {
+const refuse = (): never => {
+  throw new AppError('ADMIN_ROLE_FORBIDDEN');
+};
+
+async function hospitalIdBySlug(db: Db, slug: string): Promise<string | undefined> {
+  const row = await db.selectFrom('hospitals').select('id').where('slug', '=', slug).executeTakeFirst();
+  return row?.id;
+}
+
+/** Where a doctor practises (hospital ids); undefined for no such doctor. */
+async function doctorHospitals(db: Db, slug: string): Promise<string[] | undefined> {
+  const doctor = await db.selectFrom('doctors').select('id').where('slug', '=', slug).executeTakeFirst();
+  if (doctor === undefined) return undefined;
+  const rows = await db.selectFrom('practices').select('hospital_id').where('doctor_id', '=', doctor.id).execute();
+  return rows.map((r) => r.hospital_id);
+}
+
+/**
+ * Refuses (403 ADMIN_ROLE_FORBIDDEN) what is not the hospital admin's. A target named by the path
+ * that does not exist is left to the handler's 404: the path is matched exactly on both sides.
+ */
+async function check(db: Db, touches: Touches, request: FastifyRequest, mine: readonly string[]): Promise<void> {
+  if (typeof touches === 'string') return;
   const params = (request.params ?? {}) as Record<string, string>;
-  if (typeof touches === 'string') return [];
+  const ours = (hospitalId: string) => mine.includes(hospitalId);
   if ('practice' in touches) {
     const id = Number(params.id);
-    if (!Number.isSafeInteger(id)) return undefined;
+    if (!Number.isSafeInteger(id)) return;
     const row = await db.selectFrom('practices').select('hospital_id').where('id', '=', id).executeTakeFirst();
-    return row && [row.hospital_id];
+    if (row !== undefined && !ours(row.hospital_id)) refuse();
+    return;
   }
   if ('doctor' in touches) {
-    const doctor = await db
-      .selectFrom('doctors')
-      .select('id')
-      .where('slug', '=', String(params.slug))
-      .executeTakeFirst();
-    if (doctor === undefined) return undefined;
-    const rows = await db.selectFrom('practices').select('hospital_id').where('doctor_id', '=', doctor.id).execute();
-    return rows.map((r) => r.hospital_id);
+    const at = await doctorHospitals(db, String(params.slug));
+    if (at === undefined) return;
+    const allowed = touches.doctor === 'read' ? at.some(ours) : at.length > 0 && at.every(ours);
+    if (!allowed) refuse();
+    return;
+  }
+  if ('hospital' in touches) {
+    const id = await hospitalIdBySlug(db, String(params.slug));
+    if (id !== undefined && !ours(id)) refuse();
+    return;
+  }
+  if ('newPractice' in touches) {
+    // Both must be named and theirs; anything else is refused before the handler reads it.
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const hospital = typeof body.hospital === 'string' ? await hospitalIdBySlug(db, body.hospital) : undefined;
+    const at = typeof body.doctor === 'string' ? await doctorHospitals(db, body.doctor) : undefined;
+    if (hospital === undefined || !ours(hospital) || at === undefined || !at.every(ours)) refuse();
+    return;
   }
   if ('queryHospital' in touches) {
     const query = (request.query ?? {}) as Record<string, unknown>;
-    if (typeof query.hospital === 'string' && query.hospital !== '') return hospitalBySlug(db, query.hospital);
+    const named = typeof query.hospital === 'string' ? query.hospital.trim() : '';
+    if (named !== '') {
+      // Fail closed: an unknown slug is not theirs either.
+      const id = await hospitalIdBySlug(db, named);
+      if (id === undefined || !ours(id)) refuse();
+      query.hospital = named;
+      return;
+    }
     const first = await db
       .selectFrom('admin_hospitals')
       .innerJoin('hospitals', 'hospitals.id', 'admin_hospitals.hospital_id')
-      .select(['hospitals.id', 'hospitals.slug'])
+      .select('hospitals.slug')
       .where('admin_hospitals.user_id', '=', request.user!.id)
       .orderBy('hospitals.name')
       .executeTakeFirst();
     // None assigned: nothing of anyone's to show.
-    if (first === undefined) throw new AppError('ADMIN_ROLE_FORBIDDEN');
+    if (first === undefined) refuse();
     // The handler reads the query after this: it narrows to that hospital.
-    query.hospital = first.slug;
-    return [first.id];
+    query.hospital = first!.slug;
+    return;
   }
-  if ('hospital' in touches) return hospitalBySlug(db, params.slug);
-  if ('bodyHospital' in touches) {
-    const slug = ((request.body ?? {}) as Record<string, unknown>).hospital;
-    return typeof slug === 'string' ? hospitalBySlug(db, slug) : undefined;
+  if ('order' in touches) {
+    const row = await db
+      .selectFrom('orders')
+      .select('hospital_id')
+      .where('transaction_id', '=', String(params.transaction_id).toUpperCase())
+      .executeTakeFirst();
+    if (row !== undefined && !ours(row.hospital_id)) refuse();
+    return;
   }
-  if (!('order' in touches)) throw new AppError('ADMIN_ROLE_FORBIDDEN');
-  const row = await db
-    .selectFrom('orders')
-    .select('hospital_id')
-    .where('transaction_id', '=', String(params.transaction_id).toUpperCase())
-    .executeTakeFirst();
-  return row && [row.hospital_id];
-}
-
-async function hospitalBySlug(db: Db, slug: string | undefined): Promise<string[] | undefined> {
-  if (slug === undefined) return undefined;
-  const row = await db.selectFrom('hospitals').select('id').where('slug', '=', slug).executeTakeFirst();
-  return row && [row.id];
+  refuse();
 }
 
 /**
@@ -148,11 +181,8 @@ export function adminScopeGuard(db: Db) {
     if (scope.role === 'operator') return;
     const route = `${request.method} ${(request.routeOptions.url ?? '').replace(/^\/api/, '')}`;
     const touches = HOSPITAL_ADMIN_ROUTES[route];
-    if (touches === undefined) throw new AppError('ADMIN_ROLE_FORBIDDEN');
-    const hospitals = await targetHospitals(db, touches, request);
-    // Not there: the handler's own 404. There but not theirs (a doctor with no practice of theirs): refused.
-    if (hospitals === undefined || typeof touches === 'string') return;
-    if (!hospitals.some((h) => scope.hospitalIds.includes(h))) throw new AppError('ADMIN_ROLE_FORBIDDEN');
+    if (touches === undefined) refuse();
+    await check(db, touches!, request, scope.hospitalIds);
   };
 }
 

@@ -11,6 +11,7 @@ import {
   csrfTokenOf,
   setSessionCookie,
 } from '../../http/browser-session.js';
+import { AppError } from '../../http/errors.js';
 import { messages } from '../../http/i18n.js';
 import { ADMIN, OPEN, op } from '../../http/openapi.js';
 import { baseUrlOf } from '../../http/origin.js';
@@ -41,6 +42,13 @@ export async function adminSessionRoutes(
     '/session',
     {
       config: { rateLimit: { max: config.limits.loginPerAddressPerMinute, timeWindow: 60_000 } },
+      // JSON only: another site's page can post a form here without asking (no CORS preflight),
+      // and would sign the visitor's browser into the account it chose (login CSRF).
+      preValidation: async (request) => {
+        if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {
+          throw new AppError('UNSUPPORTED_MEDIA_TYPE');
+        }
+      },
       schema: {
         ...op('admin', 'adminSessionCreate', 'Sign in to the back office in a browser', OPEN, [
           'INVALID_CREDENTIALS',
@@ -91,7 +99,9 @@ export async function adminSessionRoutes(
         data: {
           user: toUserResource(currentSession(request).user, baseUrlOf(config, request)),
           role: roleOf(currentSession(request).user),
-          csrf_token: csrfTokenOf(request.cookies[SESSION_COOKIE] ?? ''),
+          // Only a browser session has one: a script with a key and a Bearer token needs none.
+          csrf_token:
+            request.clientApp?.id === BACKOFFICE_APP.id ? csrfTokenOf(request.cookies[SESSION_COOKIE] ?? '') : null,
           expires_at: null,
         },
       }),

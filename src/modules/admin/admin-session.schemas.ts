@@ -9,7 +9,9 @@ export const BrowserSessionSchema = Type.Object(
     role: Type.Enum(['operator', 'hospital_admin'], {
       description: 'operator: everything; hospital_admin: only the hospitals assigned (the API enforces it).',
     }),
-    csrf_token: Type.String({ description: 'Send it as the x-csrf-token header on every change.' }),
+    csrf_token: Type.Union([Type.String(), Type.Null()], {
+      description: 'Send it as the x-csrf-token header on every change (null outside a browser session).',
+    }),
     expires_at: Type.Union([Type.String(), Type.Null()], {
       description: 'When the session ends (null on reads: the cookie itself expires then).',
     }),

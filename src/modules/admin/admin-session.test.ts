@@ -134,6 +134,34 @@ test('a session cookie is no credential elsewhere, and a partner token is no ses
   assert.equal(setCookie(asPatient), '');
 });
 
+test('sign-in takes JSON only: a form another site posts signs no one in', async (t) => {
+  const ta = await build(t);
+  const email = await newAdmin(ta);
+  const form = await ta.app.inject({
+    method: 'POST',
+    url: '/api/admin/session',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: `email=${encodeURIComponent(email)}&password=${PASSWORD}`,
+  });
+  assert.equal(form.statusCode, 415);
+  assert.equal(envelope(form).code, 'UNSUPPORTED_MEDIA_TYPE');
+  assert.equal(setCookie(form), '');
+  // A script with a key and a Bearer token reads the session too, with no CSRF value to send.
+  const login = await ta.app.inject({
+    method: 'POST',
+    url: '/api/login/admin',
+    headers: authHeaders(ta),
+    payload: { email, password: PASSWORD },
+  });
+  const read = await ta.app.inject({
+    method: 'GET',
+    url: '/api/admin/session',
+    headers: { ...authHeaders(ta), authorization: `Bearer ${envelope(login).data.access_token}` },
+  });
+  assert.equal(read.statusCode, 200, read.body);
+  assert.equal(envelope(read).data.csrf_token, null);
+});
+
 test('the session expires with its clock; a wrong password sets no cookie', async (t) => {
   let now = Date.parse('2026-12-01T01:00:00Z');
   const ta = await build(t, { now: () => now, env: { BROWSER_SESSION_HOURS: '2' } });

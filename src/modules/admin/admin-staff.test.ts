@@ -24,7 +24,7 @@ async function setup(t: import('node:test').TestContext) {
   const email = `${uniqueName('op')}@cexup.test`;
   const { id } = await createAdmin(ta.db, { name: 'Operator Satu', email, password: PASSWORD });
   const token = envelope(await login(ta, email)).data.access_token as string;
-  const call = (method: 'GET' | 'POST' | 'PUT', url: string, payload?: object, bearer = token) =>
+  const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: object, bearer = token) =>
     ta.app.inject({
       method,
       url,
@@ -77,6 +77,22 @@ test('an operator creates a hospital admin, who then works only at that hospital
     ['update', 'update', 'create'],
   );
   assert.ok(!JSON.stringify(audit).includes('rahasia') && !JSON.stringify(audit).includes('argon2'));
+
+  // A hospital deleted with a hospital admin on it: deleted, and no longer theirs.
+  const slug = `${fx.prefix}-baru`;
+  const made = await call('POST', '/api/admin/hospitals', {
+    slug,
+    name: 'RS Baru',
+    city: 'Bogor',
+    timezone: 'Asia/Jakarta',
+  });
+  assert.equal(made.statusCode, 201, made.body);
+  await call('PUT', `/api/admin/staff/${staff.id}`, { role: 'hospital_admin', hospitals: [slug] });
+  assert.equal((await call('DELETE', `/api/admin/hospitals/${slug}`)).statusCode, 200);
+  const after = (envelope(await call('GET', '/api/admin/staff')).data as { id: string; hospitals: unknown[] }[]).find(
+    (x) => x.id === staff.id,
+  )!;
+  assert.deepEqual(after.hospitals, []);
 });
 
 test('disabling ends the sessions and refuses sign-in; enabling lets them back; a new password ends sessions', async (t) => {
@@ -124,6 +140,7 @@ test('bad staff input is refused on its field, and nothing is created', async (t
   };
   const email = `${uniqueName('bad')}@cexup.test`;
   assert.deepEqual(await fields({ name: 'A', email, password: 'pendek' }), ['password']);
+  assert.deepEqual(await fields({ name: '   ', email, password: 'cukup-panjang-2026' }), ['name']);
   assert.deepEqual(await fields({ name: 'A', email: 'bukan-email', password: 'cukup-panjang-2026' }), ['email']);
   assert.deepEqual(
     await fields({
@@ -142,4 +159,10 @@ test('bad staff input is refused on its field, and nothing is created', async (t
   assert.equal(dup.statusCode, 201);
   assert.deepEqual(await fields({ name: 'C', email, password: 'cukup-panjang-2026' }), ['email']);
   assert.equal((await call('PUT', '/api/admin/staff/nobody', { name: 'X' })).statusCode, 404);
+  const someone = (envelope(await call('GET', '/api/admin/staff')).data as { id: string; email: string }[]).find(
+    (x) => x.email === email,
+  )!;
+  const blank = await call('PUT', `/api/admin/staff/${someone.id}`, { name: '  ' });
+  assert.equal(blank.statusCode, 422);
+  assert.deepEqual(Object.keys(envelope(blank).errors ?? {}), ['name']);
 });

@@ -76,6 +76,7 @@ export class AdminStaff {
   }
 
   async create(actorId: string, input: Required<Pick<StaffInput, 'name' | 'email' | 'password'>> & StaffInput) {
+    if (input.name.trim() === '') throw AppError.field('name', 'required');
     const role = input.role ?? 'operator';
     const hospitalIds = role === 'hospital_admin' ? await this.hospitalIds(input.hospitals ?? []) : [];
     if (input.password.length < ADMIN_PASSWORD_MIN_LENGTH) {
@@ -103,6 +104,7 @@ export class AdminStaff {
   }
 
   async update(actorId: string, id: string, input: StaffInput): Promise<StaffResource> {
+    if (input.name !== undefined && input.name.trim() === '') throw AppError.field('name', 'required');
     const before = await this.get(id);
     if (id === actorId && input.role !== undefined && input.role !== before.role) throw new AppError('STAFF_SELF');
     const role = input.role ?? before.role;

@@ -210,6 +210,7 @@ export const AUDIT_ENTITIES = [
   'app',
   'app_key',
   'webhook',
+  'webhook_delivery',
   'admin_account',
   'catalogue_import',
 ] as const;
@@ -227,6 +228,7 @@ export const AUDIT_ACTIONS = [
   'enable',
   'reset_password',
   'import',
+  'resend',
 ] as const;
 
 export const AuditQuery = Type.Object(

@@ -600,6 +600,8 @@ export class AdminService {
                 ? await repo.hasProductsOfCategory(trx, before.id)
                 : false;
       if (referenced) throw new AppError(def.inUse);
+      // A deleted hospital is no one's to run: its hospital admins lose it with it.
+      if (kind === 'hospitals') await trx.deleteFrom('admin_hospitals').where('hospital_id', '=', before.id).execute();
       try {
         await repo.deleteRow(trx, def.table, before.id);
       } catch (err) {

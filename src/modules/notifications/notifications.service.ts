@@ -400,8 +400,15 @@ export class NotificationsService {
     if (!(await repo.appExists(this.db, appId))) throw new AppError('APP_NOT_FOUND');
   }
 
-  /** Registers a URL; the secret is in the answer once and stored encrypted. */
-  async registerWebhook(appId: string, rawUrl: string): Promise<WebhookResource & { secret: string }> {
+  /**
+   * Registers a URL; the secret is in the answer once and stored encrypted. `audit` is written in
+   * the same transaction (the back office's audit log), with the webhook as it now is.
+   */
+  async registerWebhook(
+    appId: string,
+    rawUrl: string,
+    audit?: WebhookAudit,
+  ): Promise<WebhookResource & { secret: string }> {
     const url = parseWebhookUrl(rawUrl);
     await this.requireApp(appId);
     if (!this.settings.webhookAllowPrivate && !(await resolvesPublic(url, this.resolve))) {
@@ -418,7 +425,10 @@ export class NotificationsService {
       created_at: now,
       disabled_at: null,
     };
-    await repo.insertWebhook(this.db, row);
+    await this.db.transaction().execute(async (trx) => {
+      await repo.insertWebhook(trx, row);
+      await audit?.(trx, { action: 'create', before: null, after: this.webhookResource(row), at: now });
+    });
     return { ...this.webhookResource(row), secret };
   }
 
@@ -428,11 +438,24 @@ export class NotificationsService {
   }
 
   /** Stops calls to the webhook; its pending deliveries are marked failed when their turn comes. */
-  async disableWebhook(id: string): Promise<WebhookResource> {
-    await repo.disableWebhook(this.db, id, this.now());
-    const row = await repo.webhookById(this.db, id);
-    if (row === undefined) throw new AppError('WEBHOOK_NOT_FOUND');
-    return this.webhookResource(row);
+  async disableWebhook(id: string, audit?: WebhookAudit): Promise<WebhookResource> {
+    const now = this.now();
+    return this.db.transaction().execute(async (trx) => {
+      const before = await repo.webhookById(trx, id);
+      const changed = await repo.disableWebhook(trx, id, now);
+      const row = await repo.webhookById(trx, id);
+      if (row === undefined || before === undefined) throw new AppError('WEBHOOK_NOT_FOUND');
+      // Only a change is audited: a second DELETE changes nothing.
+      if (changed) {
+        await audit?.(trx, {
+          action: 'delete',
+          before: this.webhookResource(before),
+          after: this.webhookResource(row),
+          at: now,
+        });
+      }
+      return this.webhookResource(row);
+    });
   }
 
   private webhookResource(w: Database['webhooks']): WebhookResource {
@@ -470,8 +493,14 @@ export class NotificationsService {
    * repeat. The job picks it up at its next pass; `last_status` and `last_error` keep the
    * previous answer until then.
    */
-  async resendWebhookDelivery(id: string): Promise<DeliveryResource> {
-    const requeued = await repo.requeueWebhookDelivery(this.db, id, this.now());
+  async resendWebhookDelivery(id: string, audit?: WebhookAudit): Promise<DeliveryResource> {
+    const now = this.now();
+    const requeued = await this.db.transaction().execute(async (trx) => {
+      const done = await repo.requeueWebhookDelivery(trx, id, now);
+      const queued = done ? await repo.webhookDeliveryRow(trx, id) : undefined;
+      if (queued) await audit?.(trx, { action: 'resend', before: null, after: deliveryResource(queued), at: now });
+      return done;
+    });
     const row = await repo.webhookDeliveryRow(this.db, id);
     if (row === undefined) throw new AppError('WEBHOOK_DELIVERY_NOT_FOUND');
     if (!requeued) {
@@ -482,6 +511,12 @@ export class NotificationsService {
     return deliveryResource(row);
   }
 }
+
+/** Writes a back-office audit entry inside the change's own transaction. */
+export type WebhookAudit = (
+  trx: Db,
+  change: { action: 'create' | 'delete' | 'resend'; before: object | null; after: object; at: number },
+) => Promise<void>;
 
 /** A webhook delivery as the delivery log shows it. */
 function deliveryResource(d: Database['notification_deliveries']): DeliveryResource {

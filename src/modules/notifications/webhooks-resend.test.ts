@@ -213,3 +213,57 @@ test('operators only: a patient token is 401, a hospital admin 403', async (t) =
   assertError(await resend(s, delivery.id, bearer(s, hospitalAdmin)), 403, 'ADMIN_ROLE_FORBIDDEN');
   assertError(await resend(s, 'no-such-delivery', bearer(s, hospitalAdmin)), 403, 'ADMIN_ROLE_FORBIDDEN');
 });
+
+test('webhooks made, deleted and re-sent are in the audit log, by whom, never with their secret', async (t) => {
+  const s = await setup(t);
+  const receiver = await startReceiver(t);
+  const hook = await registerWebhook(s, receiver.url);
+  await paidOrder(s);
+  await runJob(s);
+  const [delivered] = await log(s, hook.id, 'delivered');
+  assert.ok(delivered);
+  assert.equal((await resend(s, delivered.id)).statusCode, 200);
+  const del = await s.ta.app.inject({
+    method: 'DELETE',
+    url: `/api/admin/webhooks/${hook.id}`,
+    headers: bearer(s, s.adminToken),
+  });
+  assert.equal(del.statusCode, 200);
+  // A second delete changes nothing, and writes nothing.
+  assert.equal(
+    (
+      await s.ta.app.inject({
+        method: 'DELETE',
+        url: `/api/admin/webhooks/${hook.id}`,
+        headers: bearer(s, s.adminToken),
+      })
+    ).statusCode,
+    200,
+  );
+
+  const audit = async (query: string) => {
+    const res = await s.ta.app.inject({
+      method: 'GET',
+      url: `/api/admin/audit-log?${query}`,
+      headers: bearer(s, s.adminToken),
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    return envelope(res).data as { action: string; actor_user_id: string; before: any; after: any }[];
+  };
+  const onHook = await audit(`entity=webhook&entity_id=${hook.id}`);
+  assert.deepEqual(
+    onHook.map((a) => a.action),
+    ['delete', 'create'],
+  );
+  assert.equal(onHook[0]!.after.active, false);
+  assert.equal(onHook[1]!.after.url, receiver.url);
+  const resent = await audit(`entity=webhook_delivery&entity_id=${delivered.id}`);
+  assert.deepEqual(
+    resent.map((a) => a.action),
+    ['resend'],
+  );
+  assert.equal(resent[0]!.after.state, 'pending');
+  const admin = onHook[0]!.actor_user_id;
+  assert.ok(admin && resent[0]!.actor_user_id === admin);
+  assert.ok(!JSON.stringify([onHook, resent]).includes(hook.secret), 'no webhook secret in the audit');
+});

@@ -7,7 +7,8 @@ import { ADMIN, op } from '../../http/openapi.js';
 import { readPagination } from '../../http/pagination.js';
 import { Envelope, EnvelopePage, LooseWith, Nullable, PAGE_FIELDS } from '../../http/schemas.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
-import type { NotificationsService } from './notifications.service.js';
+import type { NotificationsService, WebhookAudit } from './notifications.service.js';
+import type { Db } from '../../db/index.js';
 
 const WEBHOOK_EXAMPLE = {
   id: '5b0f3c1e-8a4d-4f7e-9d43-0c2a7e6b1f90',
@@ -95,16 +96,29 @@ export async function webhookAdminRoutes(
     accounts,
     notifications,
     scopeGuard,
+    audit,
   }: {
     accounts: AccountsService;
     notifications: NotificationsService;
     /** The back office's role check (admin/admin-scope.ts): webhooks are an operator's. */
     scopeGuard?: (request: FastifyRequest) => Promise<void>;
+    /** The back office's audit log, written in each change's transaction (entity webhook or webhook_delivery). */
+    audit?: (
+      trx: Db,
+      actorId: string,
+      entity: 'webhook' | 'webhook_delivery',
+      entityId: string,
+      change: Parameters<WebhookAudit>[1],
+    ) => Promise<void>;
   },
 ): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onRequest', bearerGuard(accounts, 'admin'));
   if (scopeGuard) app.addHook('preHandler', scopeGuard);
+  // Each change names its admin; the entity id is the webhook's or the delivery's own.
+  const auditBy = (request: FastifyRequest, entity: 'webhook' | 'webhook_delivery'): WebhookAudit | undefined =>
+    audit &&
+    ((trx, change) => audit(trx, request.user!.id, entity, String((change.after as { id: string }).id), change));
 
   app.post(
     '/apps/:app_id/webhooks',
@@ -124,7 +138,11 @@ export async function webhookAdminRoutes(
       },
     },
     async (request, reply) => {
-      const data = await notifications.registerWebhook(request.params.app_id, request.body.url);
+      const data = await notifications.registerWebhook(
+        request.params.app_id,
+        request.body.url,
+        auditBy(request, 'webhook'),
+      );
       return reply
         .code(201)
         .header('cache-control', 'no-store')
@@ -160,7 +178,7 @@ export async function webhookAdminRoutes(
     async (request) => ({
       success: true,
       message: messages.deleted[request.lang],
-      data: await notifications.disableWebhook(request.params.id),
+      data: await notifications.disableWebhook(request.params.id, auditBy(request, 'webhook')),
     }),
   );
 
@@ -219,7 +237,7 @@ export async function webhookAdminRoutes(
       },
     },
     async (request) => {
-      const data = await notifications.resendWebhookDelivery(request.params.id);
+      const data = await notifications.resendWebhookDelivery(request.params.id, auditBy(request, 'webhook_delivery'));
       // Not in the audit log (it has no entry for a delivery): the operator and the delivery, here.
       request.log.info(
         { admin: currentSession(request).user.id, delivery: data.id, webhook: data.webhook_id, event: data.event_id },
