@@ -12938,8 +12938,8 @@ export interface operations {
                * @enum {unknown}
                */
               role: 'operator' | 'hospital_admin';
-              /** @description Send it as the x-csrf-token header on every change. */
-              csrf_token: string;
+              /** @description Send it as the x-csrf-token header on every change (null outside a browser session). */
+              csrf_token: string | null;
               /** @description When the session ends (null on reads: the cookie itself expires then). */
               expires_at: string | null;
             };
@@ -13304,8 +13304,8 @@ export interface operations {
                * @enum {unknown}
                */
               role: 'operator' | 'hospital_admin';
-              /** @description Send it as the x-csrf-token header on every change. */
-              csrf_token: string;
+              /** @description Send it as the x-csrf-token header on every change (null outside a browser session). */
+              csrf_token: string | null;
               /** @description When the session ends (null on reads: the cookie itself expires then). */
               expires_at: string | null;
             };
@@ -14433,6 +14433,7 @@ export interface operations {
           | 'app'
           | 'app_key'
           | 'webhook'
+          | 'webhook_delivery'
           | 'admin_account'
           | 'catalogue_import';
         entity_id?: string;
@@ -14449,7 +14450,8 @@ export interface operations {
           | 'disable'
           | 'enable'
           | 'reset_password'
-          | 'import';
+          | 'import'
+          | 'resend';
         actor_user_id?: string;
       };
       header?: never;

@@ -9,7 +9,7 @@ let role: 'operator' | 'hospital_admin' = 'operator';
 export const authProvider: AuthProvider = {
   async login({ username, password }: { username: string; password: string }) {
     const answer = unwrap(await api.POST('/api/admin/session', { body: { email: username, password } }));
-    setCsrfToken(answer.data.csrf_token);
+    setCsrfToken(answer.data.csrf_token ?? undefined);
     me = answer.data.user;
     role = answer.data.role;
   },
@@ -23,7 +23,7 @@ export const authProvider: AuthProvider = {
     // After a reload: the cookie may still be valid; the CSRF value comes back with it.
     const result = await api.GET('/api/admin/session');
     if (!result.response.ok || result.data === undefined) throw new Error('ra.auth.auth_check_error');
-    setCsrfToken(result.data.data.csrf_token);
+    setCsrfToken(result.data.data.csrf_token ?? undefined);
     me = result.data.data.user;
     role = result.data.data.role;
   },
