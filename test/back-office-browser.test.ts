@@ -8,6 +8,8 @@
 // Without chromium the test is skipped, unless REQUIRE_BROWSER_TEST=1 (CI): then it fails.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -32,7 +34,14 @@ let browser: Browser | undefined;
 before(async () => {
   if (MISSING) return;
   fresh = await createFreshDatabase();
-  server = await startServer(fresh.url, { DEMO_MODE: 'true', CEXUP_DEMO_API_KEY: DEMO_KEY, LOG_LEVEL: 'warn' });
+  server = await startServer(fresh.url, {
+    DEMO_MODE: 'true',
+    CEXUP_DEMO_API_KEY: DEMO_KEY,
+    LOG_LEVEL: 'warn',
+    // The demo app's webhook is this test's own receiver on 127.0.0.1; deliveries go out each second.
+    WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+    NOTIFY_JOB_INTERVAL_SECONDS: '1',
+  });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     // Chromium's sandbox cannot start as root (CI containers).
@@ -124,6 +133,7 @@ test('the back office in Chromium: catalogue, schedule, orders, keys, staff', { 
   page.on('console', (m) => {
     if (/Content.Security.Policy|Refused to/i.test(m.text())) problems.push(`console: ${m.text()}`);
   });
+  const closers: (() => void)[] = [];
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
   const tag = systemClock().toString(36).slice(-5);
   // The demo operator's Bearer token (a script's way in), to check what the pages did.
@@ -226,7 +236,27 @@ test('the back office in Chromium: catalogue, schedule, orders, keys, staff', { 
     assert.equal(shorter.body.data.length, 6);
     await shot('schedule');
 
-    // 3. An order paid then cancelled by the patient: the refund is the operator's.
+    // 3. An order paid then cancelled by the patient: the refund is the operator's. The demo app's
+    // webhook (this test's receiver) hears of each move.
+    const received: { id: string; type: string }[] = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        received.push(JSON.parse(body) as { id: string; type: string });
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    closers.push(() => receiver.close());
+    const demoApp = (
+      (await api('GET', '/api/admin/apps', { token: await adminToken() })).body.data as { id: string; name: string }[]
+    ).find((a) => a.name === 'Demo app')!;
+    const hook = await api('POST', `/api/admin/apps/${demoApp.id}/webhooks`, {
+      token: await adminToken(),
+      body: { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook` },
+    });
+    assert.equal(hook.status, 201, JSON.stringify(hook.body));
     const patient = await api('POST', '/api/login/patient', {
       body: { email: DEMO_PATIENT.username, password: DEMO_PATIENT.password },
     });
@@ -255,12 +285,15 @@ test('the back office in Chromium: catalogue, schedule, orders, keys, staff', { 
 
     await page.goto(`${base}/admin/#/orders`);
     await page.locator('input[name=q]').fill(transactionId.toLowerCase());
+    // The search applies after a pause: the page's address then carries it.
+    await page.waitForURL(/filter=.*%22q%22/);
     const row = page.locator('tr', { hasText: transactionId });
     await row.waitFor();
     await row.getByText('Menunggu pengembalian dana').waitFor();
     assert.equal(await page.locator('tbody tr').count(), 1, 'the search leaves one order');
     await shot('orders');
-    await row.click();
+    await row.getByText(transactionId).click();
+    await page.waitForURL(new RegExp(`#/orders/${transactionId}/show`));
     await page.getByRole('button', { name: 'Tandai dana dikembalikan' }).click();
     await page.locator('input[name=reference]').fill(`transfer BCA ${tag}`);
     await page.getByRole('button', { name: 'Konfirmasi' }).click();
@@ -280,6 +313,17 @@ test('the back office in Chromium: catalogue, schedule, orders, keys, staff', { 
     // 4. Rotate the demo app's key with a 2-hour overlap: both keys work meanwhile.
     await page.goto(`${base}/admin/#/apps`);
     await page.getByText('Demo app').click();
+    // The webhook's deliveries: one is sent again, with the same event id.
+    await page.getByTestId('deliveries').getByText('delivered').first().waitFor({ timeout: 30_000 });
+    const before = received.length;
+    await page.getByTestId('deliveries').getByRole('button', { name: 'Kirim ulang' }).last().click();
+    await page.getByText('Dijadwalkan untuk dikirim ulang').waitFor();
+    // Other events may arrive meanwhile: wait for one received before, again.
+    const seen = new Set(received.slice(0, before).map((e) => e.id));
+    const repeated = () => received.slice(before).some((e) => seen.has(e.id));
+    for (let i = 0; i < 100 && !repeated(); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(repeated(), 'the delivery arrived again, with the same event id');
+
     await page.getByRole('button', { name: 'Rotasi kunci' }).click();
     await page.locator('input[name=overlap_hours]').fill('2');
     await page.getByRole('dialog').getByRole('button', { name: 'Rotasi kunci' }).click();
@@ -359,6 +403,7 @@ test('the back office in Chromium: catalogue, schedule, orders, keys, staff', { 
     await page.screenshot({ path: join(SHOTS, '..', '..', 'data', 'back-office-failure.png') }).catch(() => undefined);
     throw err;
   } finally {
+    for (const close of closers) close();
     await context.close();
   }
 });

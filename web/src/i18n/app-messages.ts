@@ -103,6 +103,8 @@ export const appId = {
       revoke_app: 'Cabut aplikasi',
       webhooks: 'Webhook',
       deliveries: 'Pengiriman terakhir',
+      resend: 'Kirim ulang',
+      resent: 'Dijadwalkan untuk dikirim ulang',
     },
     staff: {
       operator: 'Operator',
@@ -347,6 +349,8 @@ export const appEn: typeof appId = {
       revoke_app: 'Revoke app',
       webhooks: 'Webhooks',
       deliveries: 'Recent deliveries',
+      resend: 'Send again',
+      resent: 'Queued to be sent again',
     },
     staff: {
       operator: 'Operator',

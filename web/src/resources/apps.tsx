@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import {
   AutocompleteArrayInput,
   Create,
@@ -276,37 +276,71 @@ function RevokeAppButton() {
   );
 }
 
+type Delivery = {
+  id: string;
+  type: string;
+  transaction_id: string;
+  state: string;
+  attempts: number;
+  last_status: number | null;
+  last_error: string | null;
+};
+
+/** The app's webhooks and their recent deliveries; a delivered or failed one can be sent again. */
 function Webhooks() {
   const record = useRecordContext();
   const translate = useTranslate();
-  const [rows, setRows] = useState<{ id: string; url: string; created_at: string }[]>();
-  const [deliveries, setDeliveries] = useState<Record<string, unknown>[]>();
+  const notify = useNotify();
+  const [rows, setRows] = useState<{ id: string; url: string; active: boolean }[]>([]);
+  const [deliveries, setDeliveries] = useState<Delivery[]>([]);
+  const appId = record ? String(record.id) : undefined;
+  const load = useCallback(async () => {
+    if (appId === undefined) return;
+    const [hooks, log] = await Promise.all([
+      api.GET('/api/admin/apps/{app_id}/webhooks', { params: { path: { app_id: appId } } }),
+      api.GET('/api/admin/webhook-deliveries', { params: { query: { app_id: appId, data: 20 } as never } }),
+    ]);
+    setRows((hooks.data?.data ?? []) as never);
+    setDeliveries((log.data?.data ?? []) as never);
+  }, [appId]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  const resend = async (id: string) => {
+    try {
+      unwrap(await api.POST('/api/admin/webhook-deliveries/{id}/resend', { params: { path: { id } } }));
+      notify('app.apps.resent', { type: 'info' });
+      await load();
+    } catch (err) {
+      notify((err as Error).message, { type: 'error' });
+    }
+  };
   if (!record) return null;
-  if (rows === undefined) {
-    void api
-      .GET('/api/admin/apps/{app_id}/webhooks', { params: { path: { app_id: String(record.id) } } })
-      .then((r) => setRows((r.data?.data ?? []) as never));
-    void api
-      .GET('/api/admin/webhook-deliveries', { params: { query: { app_id: String(record.id), data: 20 } as never } })
-      .then((r) => setDeliveries((r.data?.data ?? []) as never));
-  }
   return (
     <Box sx={{ my: 2 }}>
       <Typography variant="h6">{translate('app.apps.webhooks')}</Typography>
       <Box component="ul">
-        {rows?.map((w) => (
-          <li key={w.id}>{w.url}</li>
+        {rows.map((w) => (
+          <li key={w.id}>
+            {w.url} {w.active ? '' : `(${translate('app.apps.revoked')})`}
+          </li>
         ))}
       </Box>
       <Typography variant="subtitle1">{translate('app.apps.deliveries')}</Typography>
-      <Table size="small">
+      <Table size="small" data-testid="deliveries">
         <TableBody>
-          {deliveries?.map((d) => (
-            <TableRow key={String(d.id)}>
-              <TableCell>{String(d.event ?? d.type ?? '')}</TableCell>
-              <TableCell>{String(d.state ?? '')}</TableCell>
-              <TableCell>{String(d.attempts ?? '')}</TableCell>
-              <TableCell>{String(d.last_error ?? d.last_status ?? '')}</TableCell>
+          {deliveries.map((d) => (
+            <TableRow key={d.id}>
+              <TableCell>{d.type}</TableCell>
+              <TableCell>{d.transaction_id}</TableCell>
+              <TableCell>{d.state}</TableCell>
+              <TableCell>{d.attempts}</TableCell>
+              <TableCell>{d.last_error ?? d.last_status ?? ''}</TableCell>
+              <TableCell>
+                {(d.state === 'delivered' || d.state === 'failed') && (
+                  <Button label="app.apps.resend" onClick={() => resend(d.id)} />
+                )}
+              </TableCell>
             </TableRow>
           ))}
         </TableBody>
