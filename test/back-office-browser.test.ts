@@ -356,6 +356,59 @@ test('the back office in Chromium: catalogue, schedule, orders, keys, staff', { 
     assert.equal(await page.locator('input[name=name]').inputValue(), `Spesialis Kembar ${tag}`);
     assert.match(page.url(), /#\/specialities\/create$/);
 
+    // 5b. An article in rich text: bold stays, a script does not (the server sanitises).
+    await page.goto(`${base}/admin/#/articles/create`);
+    await page.locator('input[name=title]').fill(`Tips Sehat ${tag}`);
+    await page.locator('input[name=slug]').fill(`tips-sehat-${tag}`);
+    const editor = page.getByTestId('rich-body').locator('.ProseMirror');
+    await editor.click();
+    await page.getByRole('button', { name: 'B', exact: true }).click();
+    await page.keyboard.type('Minum air putih');
+    await page.getByRole('button', { name: 'Simpan' }).click();
+    await page.waitForURL(/#\/articles$/);
+    const article = await api('GET', `/api/admin/articles/tips-sehat-${tag}`, { token: await adminToken() });
+    assert.match(article.body.data.body, /<strong>Minum air putih<\/strong>/);
+
+    // 5c. The orders list as CSV: the whole filtered list, downloaded.
+    await page.goto(`${base}/admin/#/orders`);
+    await page.locator('input[name=q]').fill(transactionId);
+    await page.waitForURL(/filter=.*%22q%22/);
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Ekspor CSV' }).click();
+    const csv = await (await download).createReadStream().then(async (stream) => {
+      let text = '';
+      for await (const chunk of stream) text += chunk.toString();
+      return text;
+    });
+    assert.match(csv, /^transaction_id,status,/);
+    assert.equal(csv.trim().split('\n').length, 2, csv);
+    assert.match(csv, new RegExp(`${transactionId},refunded,`));
+
+    // 5d. The audit log: the refund, with its before and after.
+    await page.goto(`${base}/admin/#/audit-log`);
+    const refundRow = page.locator('tr', { hasText: 'refund' }).first();
+    await refundRow.click();
+    await page.locator('ins', { hasText: '"refunded"' }).first().waitFor();
+    await shot('audit-log');
+
+    // 5e. A catalogue file: a dry run lists what would change and writes nothing; then applied.
+    const specialitySlug = `impor-${tag}`;
+    await page.goto(`${base}/admin/#/import`);
+    await page.locator('input[type=file][name=catalogue]').setInputFiles({
+      name: 'katalog.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify({ specialities: [{ slug: specialitySlug, name: `Impor ${tag}` }] })),
+    });
+    await page.getByRole('button', { name: 'Uji coba' }).click();
+    await page.getByTestId('changes').getByText(specialitySlug).waitFor();
+    const notYet = await api('GET', `/api/admin/specialities/${specialitySlug}`, { token: await adminToken() });
+    assert.equal(notYet.status, 404, 'a dry run writes nothing');
+    await shot('import');
+    await page.getByRole('button', { name: 'Terapkan' }).click();
+    await page.getByText('Diterapkan: katalog sudah diperbarui.').waitFor();
+    const imported = await api('GET', `/api/admin/specialities/${specialitySlug}`, { token: await adminToken() });
+    assert.equal(imported.status, 200);
+
     // 6. A hospital admin of one hospital, made in the staff page.
     const staffEmail = `rs-${tag}@rs.test`;
     await page.goto(`${base}/admin/#/staff/create`);
