@@ -1,3 +1,4 @@
+import { lazy, Suspense, type ComponentType } from 'react';
 import { Admin, CustomRoutes, Resource } from 'react-admin';
 import { Route } from 'react-router-dom';
 import LocalHospitalIcon from '@mui/icons-material/LocalHospital';
@@ -12,17 +13,29 @@ import EventIcon from '@mui/icons-material/Event';
 import { authProvider } from './authProvider';
 import { dataProvider } from './dataProvider';
 import { i18nProvider } from './i18n';
-import { Dashboard } from './Dashboard';
 import * as c from './resources/catalogue';
 import { OrderList, OrderShow } from './resources/orders';
 import { AuditList } from './resources/audit';
-import { SchedulePage } from './resources/schedule';
+
 import { AppCreate, AppEdit, AppList, AppShow } from './resources/apps';
 import { StaffCreate, StaffEdit, StaffList } from './resources/staff';
-import { ImportPage } from './resources/import';
 import KeyIcon from '@mui/icons-material/Key';
 import BadgeIcon from '@mui/icons-material/Badge';
 import { Layout } from './Layout';
+
+// The heavy pages (charts, the calendar, the import) load when first opened, so the sign-in
+// form does not wait for them (bench/back-office.ts measures the first load).
+const later = <T extends Record<string, unknown>>(load: () => Promise<T>, name: keyof T) => {
+  const Page = lazy(async () => ({ default: (await load())[name] as ComponentType }));
+  return () => (
+    <Suspense fallback={null}>
+      <Page />
+    </Suspense>
+  );
+};
+const Dashboard = later(() => import('./Dashboard'), 'Dashboard');
+const SchedulePage = later(() => import('./resources/schedule'), 'SchedulePage');
+const ImportPage = later(() => import('./resources/import'), 'ImportPage');
 
 export function App() {
   return (

@@ -23,7 +23,15 @@ import {
   Link,
   type RaRecord,
 } from 'react-admin';
-import { RichTextInput } from '../RichTextInput';
+import { lazy, Suspense } from 'react';
+
+// The editor (TipTap) loads with the first article form, not with the app.
+const LazyRichTextInput = lazy(async () => ({ default: (await import('../RichTextInput')).RichTextInput }));
+const RichTextInput = (props: { source: string; validate?: ReturnType<typeof required> }) => (
+  <Suspense fallback={null}>
+    <LazyRichTextInput {...props} />
+  </Suspense>
+);
 import { rupiah } from '../format';
 import { catalogueFilters, PictureInput, PublishButton, PublishedField } from './common';
 
