@@ -39,7 +39,15 @@ import {
 import { api, unwrap } from '../api';
 import { useIntlLocale } from './common';
 
-type Key = { id: string; prefix: string; created_at: string; expires_at: string | null; revoked_at: string | null };
+type Key = {
+  id: string;
+  prefix: string;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  /** The API's own reading, on its clock (a browser's may be off). */
+  state: 'active' | 'expiring' | 'expired' | 'revoked';
+};
 
 /** The raw key, once: after creating an app or rotating its key. */
 function KeyOnce({ value, onClose }: { value: string | undefined; onClose: () => void }) {
@@ -154,14 +162,6 @@ function Keys() {
           new Date(iso),
         ) + ' WIB'
       : '—';
-  const stateOf = (k: Key) =>
-    k.revoked_at
-      ? 'revoked'
-      : k.expires_at
-        ? Date.parse(k.expires_at) > new Date().getTime()
-          ? 'expiring'
-          : 'expired'
-        : 'active';
   const rotate = async () => {
     try {
       const answer = unwrap(
@@ -207,13 +207,13 @@ function Keys() {
         </TableHead>
         <TableBody>
           {(record.keys as Key[]).map((k) => (
-            <TableRow key={k.id} data-state={stateOf(k)}>
+            <TableRow key={k.id} data-state={k.state}>
               <TableCell>
                 <code>{k.prefix}…</code>
               </TableCell>
               <TableCell>{when(k.created_at)}</TableCell>
               <TableCell>{when(k.expires_at)}</TableCell>
-              <TableCell>{translate(`app.apps.key_${stateOf(k)}`)}</TableCell>
+              <TableCell>{translate(`app.apps.key_${k.state}`)}</TableCell>
               <TableCell>
                 {k.revoked_at === null && !record.revoked_at && (
                   <Button label="app.apps.revoke_key" onClick={() => revokeKey(k.id)} color="error" />
