@@ -3,7 +3,7 @@ import type { Writable } from 'node:stream';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import formbody from '@fastify/formbody';
 import cookie from '@fastify/cookie';
-import { backOfficeRoutes } from './http/back-office.js';
+import { backOfficeRoutes, doctorWorkspaceRoutes } from './http/back-office.js';
 import { adminScopeGuard } from './modules/admin/admin-scope.js';
 import { writeAudit } from './modules/admin/admin.service.js';
 import rateLimit from '@fastify/rate-limit';
@@ -304,6 +304,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(openApiRoutes);
   await app.register(docsRoutes);
   await app.register(backOfficeRoutes);
+  await app.register(doctorWorkspaceRoutes);
   await app.register(sandboxPaymentRoutes, {
     booking: services.booking,
     enabled: payments.name === 'sandbox' && config.demoMode,

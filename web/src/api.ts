@@ -1,40 +1,9 @@
-// Every call of the back office goes through openapi-fetch over the types generated from the
-// API's OpenAPI document (clients/typescript/schema.ts), with the browser session's cookie.
-import createClient, { type Middleware } from 'openapi-fetch';
+// Every call of the back office goes through the shared typed client (client.ts); this adds
+// react-admin's error shape.
 import { HttpError } from 'react-admin';
-import type { paths } from '../../clients/typescript/schema';
+import type { ErrorEnvelope } from './client';
 
-export type { paths };
-
-let csrfToken: string | undefined;
-let language = 'id';
-
-/** The session's CSRF value, sent with every change (http/browser-session.ts on the server). */
-export function setCsrfToken(value: string | undefined): void {
-  csrfToken = value;
-}
-
-/** The language the API answers its messages in (Accept-Language). */
-export function setApiLanguage(lang: string): void {
-  language = lang;
-}
-
-const session: Middleware = {
-  onRequest({ request }) {
-    if (csrfToken !== undefined && request.method !== 'GET') request.headers.set('x-csrf-token', csrfToken);
-    request.headers.set('accept-language', language);
-    return request;
-  },
-};
-
-export const api = createClient<paths>({ baseUrl: '', credentials: 'same-origin' });
-api.use(session);
-
-interface ErrorEnvelope {
-  message?: string;
-  code?: string;
-  errors?: Record<string, string[]>;
-}
+export { api, setApiLanguage, setCsrfToken, type paths } from './client';
 
 /**
  * The answer's data, or an HttpError carrying the API's message and, per field, its first
