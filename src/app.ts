@@ -30,6 +30,9 @@ import { AdminService } from './modules/admin/admin.service.js';
 import { bookingRoutes, paymentWebhookRoutes, sandboxPaymentRoutes } from './modules/booking/booking.routes.js';
 import { BookingService } from './modules/booking/booking.service.js';
 import { doctorRoutes } from './modules/doctors/doctors.routes.js';
+import { doctorSessionRoutes } from './modules/doctors/doctor-session.routes.js';
+import { DoctorWorkspace } from './modules/doctors/doctor-workspace.js';
+import { AdminSchedules } from './modules/admin/admin-schedules.js';
 import { MidtransProvider } from './modules/payments/midtrans.js';
 import type { PaymentProvider } from './modules/payments/provider.js';
 import { SandboxProvider } from './modules/payments/sandbox.js';
@@ -274,10 +277,17 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
         config,
         onOutcome: (outcome) => metrics.booking(outcome),
       });
+      await api.register(doctorSessionRoutes, { accounts: services.accounts, config });
       await api.register(doctorRoutes, {
         booking: services.booking,
         accounts: services.accounts,
         privacy: services.privacy,
+        obgyn: services.obgyn,
+        workspace: new DoctorWorkspace(
+          database.db,
+          services.booking,
+          new AdminSchedules(database.db, now, () => services.booking.invalidate()),
+        ),
         config,
       });
       await api.register(privacyRoutes, { privacy: services.privacy, accounts: services.accounts, config });

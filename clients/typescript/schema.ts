@@ -1610,6 +1610,42 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/doctor-app/session': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The signed-in doctor */
+    get: operations['doctorSessionRead'];
+    put?: never;
+    /** Sign in to the doctor workspace in a browser */
+    post: operations['doctorSessionCreate'];
+    /** Sign out: this session, or every session of the account */
+    delete: operations['doctorSessionDelete'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/doctor-app/password': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Change the password; every other session ends */
+    post: operations['doctorChangePassword'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/login/doctor': {
     parameters: {
       query?: never;
@@ -1634,8 +1670,42 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The doctor’s own orders, by start: status, data, page */
+    /** The doctor’s own orders, by start: status, dates, page */
     get: operations['listDoctorOrders'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/doctor-app/orders/{transaction_id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One own order, with the patient as they consented */
+    get: operations['showDoctorOrder'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/doctor-app/orders/{transaction_id}/free-slots': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The slots a new time for an own order may take on a date */
+    get: operations['doctorOrderFreeSlots'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1656,6 +1726,75 @@ export interface paths {
     /** A move on an own order */
     post: operations['doctorOrderAction'];
     delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/doctor-app/practices': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The doctor’s own practices */
+    get: operations['doctorPractices'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/doctor-app/leave': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The doctor’s leave at their practices, by date */
+    get: operations['doctorLeaveList'];
+    put?: never;
+    /** Mark leave at an own practice (a day, or hours): its slots close; the orders in it are listed */
+    post: operations['doctorLeaveCreate'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/doctor-app/leave/{id}/orders': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The orders that still hold a time in a leave */
+    get: operations['doctorLeaveOrders'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/doctor-app/leave/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Remove a leave: its slots open again */
+    delete: operations['doctorLeaveDelete'];
     options?: never;
     head?: never;
     patch?: never;
@@ -1703,7 +1842,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The patient’s notifications, newest first */
+    /** The patient’s notifications, newest first (ETag: poll with If-None-Match) */
     get: operations['listNotifications'];
     put?: never;
     post?: never;
@@ -1737,7 +1876,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The doctor’s notifications, newest first */
+    /** The doctor’s notifications, newest first (ETag: poll with If-None-Match) */
     get: operations['listDoctorNotifications'];
     put?: never;
     post?: never;
@@ -17024,6 +17163,7 @@ export interface operations {
            *           "timezone": "Asia/Jakarta",
            *           "phone": "(022) 2034953",
            *           "description": "Rumah sakit umum dengan IGD 24 jam.",
+           *           "doctor_leave_allowed": false,
            *           "image_id": null,
            *           "thumb": null,
            *           "unpublished_at": null,
@@ -17052,6 +17192,8 @@ export interface operations {
               timezone: string;
               phone: string | null;
               description: string | null;
+              /** @description Whether its doctors mark their own leave. */
+              doctor_leave_allowed: boolean;
               image_id: string | null;
               thumb: string | null;
               unpublished_at: string | null;
@@ -17333,6 +17475,8 @@ export interface operations {
           timezone: 'Asia/Jakarta' | 'Asia/Makassar' | 'Asia/Jayapura';
           phone?: string | null;
           description?: string | null;
+          /** @description Whether its doctors mark their own leave in the doctor workspace (default false: the hospital plans it). */
+          doctor_leave_allowed?: boolean;
         };
       };
     };
@@ -17357,6 +17501,7 @@ export interface operations {
            *         "timezone": "Asia/Jakarta",
            *         "phone": "(022) 2034953",
            *         "description": "Rumah sakit umum dengan IGD 24 jam.",
+           *         "doctor_leave_allowed": false,
            *         "image_id": null,
            *         "thumb": null,
            *         "unpublished_at": null,
@@ -17379,6 +17524,7 @@ export interface operations {
              *       "timezone": "Asia/Jakarta",
              *       "phone": "(022) 2034953",
              *       "description": "Rumah sakit umum dengan IGD 24 jam.",
+             *       "doctor_leave_allowed": false,
              *       "image_id": null,
              *       "thumb": null,
              *       "unpublished_at": null,
@@ -17396,6 +17542,8 @@ export interface operations {
               timezone: string;
               phone: string | null;
               description: string | null;
+              /** @description Whether its doctors mark their own leave. */
+              doctor_leave_allowed: boolean;
               image_id: string | null;
               thumb: string | null;
               unpublished_at: string | null;
@@ -17671,6 +17819,7 @@ export interface operations {
            *         "timezone": "Asia/Jakarta",
            *         "phone": "(022) 2034953",
            *         "description": "Rumah sakit umum dengan IGD 24 jam.",
+           *         "doctor_leave_allowed": false,
            *         "image_id": null,
            *         "thumb": null,
            *         "unpublished_at": null,
@@ -17693,6 +17842,7 @@ export interface operations {
              *       "timezone": "Asia/Jakarta",
              *       "phone": "(022) 2034953",
              *       "description": "Rumah sakit umum dengan IGD 24 jam.",
+             *       "doctor_leave_allowed": false,
              *       "image_id": null,
              *       "thumb": null,
              *       "unpublished_at": null,
@@ -17710,6 +17860,8 @@ export interface operations {
               timezone: string;
               phone: string | null;
               description: string | null;
+              /** @description Whether its doctors mark their own leave. */
+              doctor_leave_allowed: boolean;
               image_id: string | null;
               thumb: string | null;
               unpublished_at: string | null;
@@ -18008,6 +18160,8 @@ export interface operations {
           timezone?: 'Asia/Jakarta' | 'Asia/Makassar' | 'Asia/Jayapura';
           phone?: string | null;
           description?: string | null;
+          /** @description Whether its doctors mark their own leave in the doctor workspace (default false: the hospital plans it). */
+          doctor_leave_allowed?: boolean;
         };
       };
     };
@@ -18032,6 +18186,7 @@ export interface operations {
            *         "timezone": "Asia/Jakarta",
            *         "phone": "(022) 2034953",
            *         "description": "Rumah sakit umum dengan IGD 24 jam.",
+           *         "doctor_leave_allowed": false,
            *         "image_id": null,
            *         "thumb": null,
            *         "unpublished_at": null,
@@ -18054,6 +18209,7 @@ export interface operations {
              *       "timezone": "Asia/Jakarta",
              *       "phone": "(022) 2034953",
              *       "description": "Rumah sakit umum dengan IGD 24 jam.",
+             *       "doctor_leave_allowed": false,
              *       "image_id": null,
              *       "thumb": null,
              *       "unpublished_at": null,
@@ -18071,6 +18227,8 @@ export interface operations {
               timezone: string;
               phone: string | null;
               description: string | null;
+              /** @description Whether its doctors mark their own leave. */
+              doctor_leave_allowed: boolean;
               image_id: string | null;
               thumb: string | null;
               unpublished_at: string | null;
@@ -18696,6 +18854,7 @@ export interface operations {
            *         "timezone": "Asia/Jakarta",
            *         "phone": "(022) 2034953",
            *         "description": "Rumah sakit umum dengan IGD 24 jam.",
+           *         "doctor_leave_allowed": false,
            *         "image_id": null,
            *         "thumb": null,
            *         "unpublished_at": null,
@@ -18718,6 +18877,7 @@ export interface operations {
              *       "timezone": "Asia/Jakarta",
              *       "phone": "(022) 2034953",
              *       "description": "Rumah sakit umum dengan IGD 24 jam.",
+             *       "doctor_leave_allowed": false,
              *       "image_id": null,
              *       "thumb": null,
              *       "unpublished_at": null,
@@ -18735,6 +18895,8 @@ export interface operations {
               timezone: string;
               phone: string | null;
               description: string | null;
+              /** @description Whether its doctors mark their own leave. */
+              doctor_leave_allowed: boolean;
               image_id: string | null;
               thumb: string | null;
               unpublished_at: string | null;
@@ -19038,6 +19200,7 @@ export interface operations {
            *         "timezone": "Asia/Jakarta",
            *         "phone": "(022) 2034953",
            *         "description": "Rumah sakit umum dengan IGD 24 jam.",
+           *         "doctor_leave_allowed": false,
            *         "image_id": null,
            *         "thumb": null,
            *         "unpublished_at": null,
@@ -19060,6 +19223,7 @@ export interface operations {
              *       "timezone": "Asia/Jakarta",
              *       "phone": "(022) 2034953",
              *       "description": "Rumah sakit umum dengan IGD 24 jam.",
+             *       "doctor_leave_allowed": false,
              *       "image_id": null,
              *       "thumb": null,
              *       "unpublished_at": null,
@@ -19077,6 +19241,8 @@ export interface operations {
               timezone: string;
               phone: string | null;
               description: string | null;
+              /** @description Whether its doctors mark their own leave. */
+              doctor_leave_allowed: boolean;
               image_id: string | null;
               thumb: string | null;
               unpublished_at: string | null;
@@ -29297,6 +29463,7 @@ export interface operations {
            *         "timezone": "Asia/Jakarta",
            *         "phone": "(022) 2034953",
            *         "description": "Rumah sakit umum dengan IGD 24 jam.",
+           *         "doctor_leave_allowed": false,
            *         "image_id": null,
            *         "thumb": null,
            *         "unpublished_at": null,
@@ -29319,6 +29486,7 @@ export interface operations {
              *       "timezone": "Asia/Jakarta",
              *       "phone": "(022) 2034953",
              *       "description": "Rumah sakit umum dengan IGD 24 jam.",
+             *       "doctor_leave_allowed": false,
              *       "image_id": null,
              *       "thumb": null,
              *       "unpublished_at": null,
@@ -29336,6 +29504,8 @@ export interface operations {
               timezone: string;
               phone: string | null;
               description: string | null;
+              /** @description Whether its doctors mark their own leave. */
+              doctor_leave_allowed: boolean;
               image_id: string | null;
               thumb: string | null;
               unpublished_at: string | null;
@@ -35492,6 +35662,10 @@ export interface operations {
            *           "proposed_time": null,
            *           "refund_due": 0,
            *           "allow_access_data": true,
+           *           "practice_id": 50,
+           *           "decline_reason": null,
+           *           "consultation_note": null,
+           *           "diagnosis_codes": [],
            *           "created_at": "2026-11-28T07:45:03+07:00",
            *           "history": [
            *             {
@@ -35555,6 +35729,12 @@ export interface operations {
               refund_due: number;
               /** @description The patient's consent, given at booking, that the doctor reads their records. */
               allow_access_data: boolean;
+              /** @description The practice (`doctor_has_hospital_id`) the order is at. */
+              practice_id: number;
+              decline_reason: string | null;
+              consultation_note: string | null;
+              /** @description ICD-10 codes of the doctor's diagnosis, given when finishing (empty when none). */
+              diagnosis_codes: string[];
               created_at: string;
               history: {
                 status: string;
@@ -35867,6 +36047,10 @@ export interface operations {
            *         "proposed_time": null,
            *         "refund_due": 0,
            *         "allow_access_data": true,
+           *         "practice_id": 50,
+           *         "decline_reason": null,
+           *         "consultation_note": null,
+           *         "diagnosis_codes": [],
            *         "created_at": "2026-11-28T07:45:03+07:00",
            *         "history": [
            *           {
@@ -35922,6 +36106,10 @@ export interface operations {
              *       "proposed_time": null,
              *       "refund_due": 0,
              *       "allow_access_data": true,
+             *       "practice_id": 50,
+             *       "decline_reason": null,
+             *       "consultation_note": null,
+             *       "diagnosis_codes": [],
              *       "created_at": "2026-11-28T07:45:03+07:00",
              *       "history": [
              *         {
@@ -35974,6 +36162,12 @@ export interface operations {
               refund_due: number;
               /** @description The patient's consent, given at booking, that the doctor reads their records. */
               allow_access_data: boolean;
+              /** @description The practice (`doctor_has_hospital_id`) the order is at. */
+              practice_id: number;
+              decline_reason: string | null;
+              consultation_note: string | null;
+              /** @description ICD-10 codes of the doctor's diagnosis, given when finishing (empty when none). */
+              diagnosis_codes: string[];
               created_at: string;
               history: {
                 status: string;
@@ -36319,6 +36513,10 @@ export interface operations {
            *         "proposed_time": null,
            *         "refund_due": 0,
            *         "allow_access_data": true,
+           *         "practice_id": 50,
+           *         "decline_reason": null,
+           *         "consultation_note": null,
+           *         "diagnosis_codes": [],
            *         "created_at": "2026-11-28T07:45:03+07:00",
            *         "history": [
            *           {
@@ -36374,6 +36572,10 @@ export interface operations {
              *       "proposed_time": null,
              *       "refund_due": 0,
              *       "allow_access_data": true,
+             *       "practice_id": 50,
+             *       "decline_reason": null,
+             *       "consultation_note": null,
+             *       "diagnosis_codes": [],
              *       "created_at": "2026-11-28T07:45:03+07:00",
              *       "history": [
              *         {
@@ -36426,6 +36628,12 @@ export interface operations {
               refund_due: number;
               /** @description The patient's consent, given at booking, that the doctor reads their records. */
               allow_access_data: boolean;
+              /** @description The practice (`doctor_has_hospital_id`) the order is at. */
+              practice_id: number;
+              decline_reason: string | null;
+              consultation_note: string | null;
+              /** @description ICD-10 codes of the doctor's diagnosis, given when finishing (empty when none). */
+              diagnosis_codes: string[];
               created_at: string;
               history: {
                 status: string;
@@ -43003,6 +43211,10 @@ export interface operations {
            *         "proposed_time": null,
            *         "refund_due": 0,
            *         "allow_access_data": true,
+           *         "practice_id": 50,
+           *         "decline_reason": null,
+           *         "consultation_note": null,
+           *         "diagnosis_codes": [],
            *         "created_at": "2026-11-28T07:45:03+07:00",
            *         "history": [
            *           {
@@ -43051,6 +43263,10 @@ export interface operations {
              *       "proposed_time": null,
              *       "refund_due": 0,
              *       "allow_access_data": true,
+             *       "practice_id": 50,
+             *       "decline_reason": null,
+             *       "consultation_note": null,
+             *       "diagnosis_codes": [],
              *       "created_at": "2026-11-28T07:45:03+07:00",
              *       "history": [
              *         {
@@ -43096,6 +43312,12 @@ export interface operations {
               refund_due: number;
               /** @description The patient's consent, given at booking, that the doctor reads their records. */
               allow_access_data: boolean;
+              /** @description The practice (`doctor_has_hospital_id`) the order is at. */
+              practice_id: number;
+              decline_reason: string | null;
+              consultation_note: string | null;
+              /** @description ICD-10 codes of the doctor's diagnosis, given when finishing (empty when none). */
+              diagnosis_codes: string[];
               created_at: string;
               history: {
                 status: string;
@@ -43149,6 +43371,10 @@ export interface operations {
            *         "proposed_time": null,
            *         "refund_due": 0,
            *         "allow_access_data": true,
+           *         "practice_id": 50,
+           *         "decline_reason": null,
+           *         "consultation_note": null,
+           *         "diagnosis_codes": [],
            *         "created_at": "2026-11-28T07:45:03+07:00",
            *         "history": [
            *           {
@@ -43197,6 +43423,10 @@ export interface operations {
              *       "proposed_time": null,
              *       "refund_due": 0,
              *       "allow_access_data": true,
+             *       "practice_id": 50,
+             *       "decline_reason": null,
+             *       "consultation_note": null,
+             *       "diagnosis_codes": [],
              *       "created_at": "2026-11-28T07:45:03+07:00",
              *       "history": [
              *         {
@@ -43242,6 +43472,12 @@ export interface operations {
               refund_due: number;
               /** @description The patient's consent, given at booking, that the doctor reads their records. */
               allow_access_data: boolean;
+              /** @description The practice (`doctor_has_hospital_id`) the order is at. */
+              practice_id: number;
+              decline_reason: string | null;
+              consultation_note: string | null;
+              /** @description ICD-10 codes of the doctor's diagnosis, given when finishing (empty when none). */
+              diagnosis_codes: string[];
               created_at: string;
               history: {
                 status: string;
@@ -43647,6 +43883,10 @@ export interface operations {
            *         "proposed_time": null,
            *         "refund_due": 0,
            *         "allow_access_data": true,
+           *         "practice_id": 50,
+           *         "decline_reason": null,
+           *         "consultation_note": null,
+           *         "diagnosis_codes": [],
            *         "created_at": "2026-11-28T07:45:03+07:00",
            *         "history": [
            *           {
@@ -43695,6 +43935,10 @@ export interface operations {
              *       "proposed_time": null,
              *       "refund_due": 0,
              *       "allow_access_data": true,
+             *       "practice_id": 50,
+             *       "decline_reason": null,
+             *       "consultation_note": null,
+             *       "diagnosis_codes": [],
              *       "created_at": "2026-11-28T07:45:03+07:00",
              *       "history": [
              *         {
@@ -43740,6 +43984,12 @@ export interface operations {
               refund_due: number;
               /** @description The patient's consent, given at booking, that the doctor reads their records. */
               allow_access_data: boolean;
+              /** @description The practice (`doctor_has_hospital_id`) the order is at. */
+              practice_id: number;
+              decline_reason: string | null;
+              consultation_note: string | null;
+              /** @description ICD-10 codes of the doctor's diagnosis, given when finishing (empty when none). */
+              diagnosis_codes: string[];
               created_at: string;
               history: {
                 status: string;
@@ -44146,6 +44396,10 @@ export interface operations {
            *           "proposed_time": null,
            *           "refund_due": 0,
            *           "allow_access_data": true,
+           *           "practice_id": 50,
+           *           "decline_reason": null,
+           *           "consultation_note": null,
+           *           "diagnosis_codes": [],
            *           "created_at": "2026-11-28T07:45:03+07:00",
            *           "history": [
            *             {
@@ -44202,6 +44456,12 @@ export interface operations {
               refund_due: number;
               /** @description The patient's consent, given at booking, that the doctor reads their records. */
               allow_access_data: boolean;
+              /** @description The practice (`doctor_has_hospital_id`) the order is at. */
+              practice_id: number;
+              decline_reason: string | null;
+              consultation_note: string | null;
+              /** @description ICD-10 codes of the doctor's diagnosis, given when finishing (empty when none). */
+              diagnosis_codes: string[];
               created_at: string;
               history: {
                 status: string;
@@ -44521,6 +44781,10 @@ export interface operations {
            *         "proposed_time": null,
            *         "refund_due": 0,
            *         "allow_access_data": true,
+           *         "practice_id": 50,
+           *         "decline_reason": null,
+           *         "consultation_note": null,
+           *         "diagnosis_codes": [],
            *         "created_at": "2026-11-28T07:45:03+07:00",
            *         "history": [
            *           {
@@ -44569,6 +44833,10 @@ export interface operations {
              *       "proposed_time": null,
              *       "refund_due": 0,
              *       "allow_access_data": true,
+             *       "practice_id": 50,
+             *       "decline_reason": null,
+             *       "consultation_note": null,
+             *       "diagnosis_codes": [],
              *       "created_at": "2026-11-28T07:45:03+07:00",
              *       "history": [
              *         {
@@ -44614,6 +44882,12 @@ export interface operations {
               refund_due: number;
               /** @description The patient's consent, given at booking, that the doctor reads their records. */
               allow_access_data: boolean;
+              /** @description The practice (`doctor_has_hospital_id`) the order is at. */
+              practice_id: number;
+              decline_reason: string | null;
+              consultation_note: string | null;
+              /** @description ICD-10 codes of the doctor's diagnosis, given when finishing (empty when none). */
+              diagnosis_codes: string[];
               created_at: string;
               history: {
                 status: string;
@@ -44827,6 +45101,1309 @@ export interface operations {
             errors?: {
               [key: string]: string[];
             };
+          };
+        };
+      };
+      /** @description `INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Something went wrong on our side.",
+           *       "code": "INTERNAL_ERROR",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'INTERNAL_ERROR';
+            data: null;
+          };
+        };
+      };
+      /** @description `SERVICE_UNAVAILABLE`: The service is temporarily unavailable. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The service is temporarily unavailable.",
+           *       "code": "SERVICE_UNAVAILABLE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'SERVICE_UNAVAILABLE';
+            data: null;
+          };
+        };
+      };
+    };
+  };
+  doctorSessionRead: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": true,
+           *       "message": "OK.",
+           *       "data": {
+           *         "user": {
+           *           "user_id": "d23d8381-0ee8-4b75-a5a4-8085cda063b6",
+           *           "name": "Siti Rahayu",
+           *           "username": "sitirahayu",
+           *           "email": "siti@example.id",
+           *           "address": "Jl. Sudirman 5, Bandung",
+           *           "gender": "perempuan",
+           *           "phone_number": "081234567890",
+           *           "date_of_birth": "1994-03-12",
+           *           "place_of_birth": "Bandung",
+           *           "type": "ktp",
+           *           "no_type": "************0001",
+           *           "thumb": "https://api.cexup.com/files/avatars/5b0f6a52-7d8e-4c3b-9a51-2f0c8e7d4a10.jpg",
+           *           "created_at": "2026-11-28T00:45:02.588Z",
+           *           "updated_at": "2026-11-28T01:10:40.120Z"
+           *         },
+           *         "csrf_token": "H2k3vHf8yqvxuQyq2c0u0w3zL9bq8xYq1m5m2nG8Zx0",
+           *         "expires_at": "2026-12-03T22:00:00.000Z"
+           *       }
+           *     }
+           */
+          'application/json': {
+            success: boolean;
+            message: string;
+            /**
+             * @example {
+             *       "user": {
+             *         "user_id": "d23d8381-0ee8-4b75-a5a4-8085cda063b6",
+             *         "name": "Siti Rahayu",
+             *         "username": "sitirahayu",
+             *         "email": "siti@example.id",
+             *         "address": "Jl. Sudirman 5, Bandung",
+             *         "gender": "perempuan",
+             *         "phone_number": "081234567890",
+             *         "date_of_birth": "1994-03-12",
+             *         "place_of_birth": "Bandung",
+             *         "type": "ktp",
+             *         "no_type": "************0001",
+             *         "thumb": "https://api.cexup.com/files/avatars/5b0f6a52-7d8e-4c3b-9a51-2f0c8e7d4a10.jpg",
+             *         "created_at": "2026-11-28T00:45:02.588Z",
+             *         "updated_at": "2026-11-28T01:10:40.120Z"
+             *       },
+             *       "csrf_token": "H2k3vHf8yqvxuQyq2c0u0w3zL9bq8xYq1m5m2nG8Zx0",
+             *       "expires_at": "2026-12-03T22:00:00.000Z"
+             *     }
+             */
+            data: {
+              /**
+               * @example {
+               *       "user_id": "d23d8381-0ee8-4b75-a5a4-8085cda063b6",
+               *       "name": "Siti Rahayu",
+               *       "username": "sitirahayu",
+               *       "email": "siti@example.id",
+               *       "address": "Jl. Sudirman 5, Bandung",
+               *       "gender": "perempuan",
+               *       "phone_number": "081234567890",
+               *       "date_of_birth": "1994-03-12",
+               *       "place_of_birth": "Bandung",
+               *       "type": "ktp",
+               *       "no_type": "************0001",
+               *       "thumb": "https://api.cexup.com/files/avatars/5b0f6a52-7d8e-4c3b-9a51-2f0c8e7d4a10.jpg",
+               *       "created_at": "2026-11-28T00:45:02.588Z",
+               *       "updated_at": "2026-11-28T01:10:40.120Z"
+               *     }
+               */
+              user: {
+                user_id: string;
+                name: string;
+                username: string;
+                email: string;
+                address: string | null;
+                gender: string | null;
+                phone_number: string | null;
+                date_of_birth: string | null;
+                place_of_birth: string | null;
+                type: string | null;
+                /** @description Masked: only the last 4 characters. */
+                no_type: string | null;
+                thumb: string | null;
+                created_at: string;
+                updated_at: string;
+              };
+              csrf_token: string | null;
+              expires_at: string | null;
+            };
+          };
+        };
+      };
+      /** @description `BAD_REQUEST`: The request is malformed. `MALFORMED_JSON`: The request body is not valid JSON. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request is malformed.",
+           *       "code": "BAD_REQUEST",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'BAD_REQUEST' | 'MALFORMED_JSON';
+            data: null;
+          };
+        };
+      };
+      /** @description `API_KEY_INVALID`: A valid x-api-key header is required. `UNAUTHENTICATED`: Authentication required: send a valid Bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "A valid x-api-key header is required.",
+           *       "code": "API_KEY_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request body is too large.",
+           *       "code": "PAYLOAD_TOO_LARGE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'PAYLOAD_TOO_LARGE';
+            data: null;
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Unsupported content type: send application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Unsupported content type: send application/json.",
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'UNSUPPORTED_MEDIA_TYPE';
+            data: null;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: The given data was invalid. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The given data was invalid.",
+           *       "code": "VALIDATION_FAILED",
+           *       "data": null,
+           *       "errors": {
+           *         "email": [
+           *           "The email must be a valid email address."
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'VALIDATION_FAILED';
+            data: null;
+            /** @description Messages per field. */
+            errors?: {
+              [key: string]: string[];
+            };
+          };
+        };
+      };
+      /** @description `INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Something went wrong on our side.",
+           *       "code": "INTERNAL_ERROR",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'INTERNAL_ERROR';
+            data: null;
+          };
+        };
+      };
+      /** @description `SERVICE_UNAVAILABLE`: The service is temporarily unavailable. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The service is temporarily unavailable.",
+           *       "code": "SERVICE_UNAVAILABLE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'SERVICE_UNAVAILABLE';
+            data: null;
+          };
+        };
+      };
+    };
+  };
+  doctorSessionCreate: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "email": "dokter@cexup.test",
+         *       "password": "demo-dokter-2026"
+         *     }
+         */
+        'application/json': {
+          /** @description An email or a username. */
+          email: string;
+          password: string;
+        };
+      };
+    };
+    responses: {
+      /** @description OK. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": true,
+           *       "message": "Login successful.",
+           *       "data": {
+           *         "user": {
+           *           "user_id": "d23d8381-0ee8-4b75-a5a4-8085cda063b6",
+           *           "name": "Siti Rahayu",
+           *           "username": "sitirahayu",
+           *           "email": "siti@example.id",
+           *           "address": "Jl. Sudirman 5, Bandung",
+           *           "gender": "perempuan",
+           *           "phone_number": "081234567890",
+           *           "date_of_birth": "1994-03-12",
+           *           "place_of_birth": "Bandung",
+           *           "type": "ktp",
+           *           "no_type": "************0001",
+           *           "thumb": "https://api.cexup.com/files/avatars/5b0f6a52-7d8e-4c3b-9a51-2f0c8e7d4a10.jpg",
+           *           "created_at": "2026-11-28T00:45:02.588Z",
+           *           "updated_at": "2026-11-28T01:10:40.120Z"
+           *         },
+           *         "csrf_token": "H2k3vHf8yqvxuQyq2c0u0w3zL9bq8xYq1m5m2nG8Zx0",
+           *         "expires_at": "2026-12-03T22:00:00.000Z"
+           *       }
+           *     }
+           */
+          'application/json': {
+            success: boolean;
+            message: string;
+            /**
+             * @example {
+             *       "user": {
+             *         "user_id": "d23d8381-0ee8-4b75-a5a4-8085cda063b6",
+             *         "name": "Siti Rahayu",
+             *         "username": "sitirahayu",
+             *         "email": "siti@example.id",
+             *         "address": "Jl. Sudirman 5, Bandung",
+             *         "gender": "perempuan",
+             *         "phone_number": "081234567890",
+             *         "date_of_birth": "1994-03-12",
+             *         "place_of_birth": "Bandung",
+             *         "type": "ktp",
+             *         "no_type": "************0001",
+             *         "thumb": "https://api.cexup.com/files/avatars/5b0f6a52-7d8e-4c3b-9a51-2f0c8e7d4a10.jpg",
+             *         "created_at": "2026-11-28T00:45:02.588Z",
+             *         "updated_at": "2026-11-28T01:10:40.120Z"
+             *       },
+             *       "csrf_token": "H2k3vHf8yqvxuQyq2c0u0w3zL9bq8xYq1m5m2nG8Zx0",
+             *       "expires_at": "2026-12-03T22:00:00.000Z"
+             *     }
+             */
+            data: {
+              /**
+               * @example {
+               *       "user_id": "d23d8381-0ee8-4b75-a5a4-8085cda063b6",
+               *       "name": "Siti Rahayu",
+               *       "username": "sitirahayu",
+               *       "email": "siti@example.id",
+               *       "address": "Jl. Sudirman 5, Bandung",
+               *       "gender": "perempuan",
+               *       "phone_number": "081234567890",
+               *       "date_of_birth": "1994-03-12",
+               *       "place_of_birth": "Bandung",
+               *       "type": "ktp",
+               *       "no_type": "************0001",
+               *       "thumb": "https://api.cexup.com/files/avatars/5b0f6a52-7d8e-4c3b-9a51-2f0c8e7d4a10.jpg",
+               *       "created_at": "2026-11-28T00:45:02.588Z",
+               *       "updated_at": "2026-11-28T01:10:40.120Z"
+               *     }
+               */
+              user: {
+                user_id: string;
+                name: string;
+                username: string;
+                email: string;
+                address: string | null;
+                gender: string | null;
+                phone_number: string | null;
+                date_of_birth: string | null;
+                place_of_birth: string | null;
+                type: string | null;
+                /** @description Masked: only the last 4 characters. */
+                no_type: string | null;
+                thumb: string | null;
+                created_at: string;
+                updated_at: string;
+              };
+              csrf_token: string | null;
+              expires_at: string | null;
+            };
+          };
+        };
+      };
+      /** @description `BAD_REQUEST`: The request is malformed. `MALFORMED_JSON`: The request body is not valid JSON. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request is malformed.",
+           *       "code": "BAD_REQUEST",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'BAD_REQUEST' | 'MALFORMED_JSON';
+            data: null;
+          };
+        };
+      };
+      /** @description `INVALID_CREDENTIALS`: These credentials do not match our records. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "These credentials do not match our records.",
+           *       "code": "INVALID_CREDENTIALS",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'INVALID_CREDENTIALS';
+            data: null;
+          };
+        };
+      };
+      /** @description `ACCOUNT_DISABLED`: This account is disabled: ask an operator of the back office to enable it. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This account is disabled: ask an operator of the back office to enable it.",
+           *       "code": "ACCOUNT_DISABLED",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'ACCOUNT_DISABLED';
+            data: null;
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request body is too large.",
+           *       "code": "PAYLOAD_TOO_LARGE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'PAYLOAD_TOO_LARGE';
+            data: null;
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Unsupported content type: send application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Unsupported content type: send application/json.",
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'UNSUPPORTED_MEDIA_TYPE';
+            data: null;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: The given data was invalid. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The given data was invalid.",
+           *       "code": "VALIDATION_FAILED",
+           *       "data": null,
+           *       "errors": {
+           *         "email": [
+           *           "The email must be a valid email address."
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'VALIDATION_FAILED';
+            data: null;
+            /** @description Messages per field. */
+            errors?: {
+              [key: string]: string[];
+            };
+          };
+        };
+      };
+      /** @description `TOO_MANY_REQUESTS`: Too many requests. Try again later. `LOGIN_LOCKED`: Too many failed logins. Try again in {minutes} minutes. */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Too many requests. Try again later.",
+           *       "code": "TOO_MANY_REQUESTS",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'TOO_MANY_REQUESTS' | 'LOGIN_LOCKED';
+            data: null;
+          };
+        };
+      };
+      /** @description `INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Something went wrong on our side.",
+           *       "code": "INTERNAL_ERROR",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'INTERNAL_ERROR';
+            data: null;
+          };
+        };
+      };
+      /** @description `SERVICE_UNAVAILABLE`: The service is temporarily unavailable. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The service is temporarily unavailable.",
+           *       "code": "SERVICE_UNAVAILABLE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'SERVICE_UNAVAILABLE';
+            data: null;
+          };
+        };
+      };
+    };
+  };
+  doctorSessionDelete: {
+    parameters: {
+      query?: {
+        /** @description true: every device and app of the account signs out, this one too. */
+        everywhere?: unknown;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": true,
+           *       "message": "Logged out.",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            success: boolean;
+            message: string;
+            data: null;
+          };
+        };
+      };
+      /** @description `BAD_REQUEST`: The request is malformed. `MALFORMED_JSON`: The request body is not valid JSON. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request is malformed.",
+           *       "code": "BAD_REQUEST",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'BAD_REQUEST' | 'MALFORMED_JSON';
+            data: null;
+          };
+        };
+      };
+      /** @description `API_KEY_INVALID`: A valid x-api-key header is required. `UNAUTHENTICATED`: Authentication required: send a valid Bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "A valid x-api-key header is required.",
+           *       "code": "API_KEY_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID';
+            data: null;
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request body is too large.",
+           *       "code": "PAYLOAD_TOO_LARGE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'PAYLOAD_TOO_LARGE';
+            data: null;
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Unsupported content type: send application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Unsupported content type: send application/json.",
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'UNSUPPORTED_MEDIA_TYPE';
+            data: null;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: The given data was invalid. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The given data was invalid.",
+           *       "code": "VALIDATION_FAILED",
+           *       "data": null,
+           *       "errors": {
+           *         "email": [
+           *           "The email must be a valid email address."
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'VALIDATION_FAILED';
+            data: null;
+            /** @description Messages per field. */
+            errors?: {
+              [key: string]: string[];
+            };
+          };
+        };
+      };
+      /** @description `INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Something went wrong on our side.",
+           *       "code": "INTERNAL_ERROR",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'INTERNAL_ERROR';
+            data: null;
+          };
+        };
+      };
+      /** @description `SERVICE_UNAVAILABLE`: The service is temporarily unavailable. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The service is temporarily unavailable.",
+           *       "code": "SERVICE_UNAVAILABLE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'SERVICE_UNAVAILABLE';
+            data: null;
+          };
+        };
+      };
+    };
+  };
+  doctorChangePassword: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "current_password": "demo-dokter-2026",
+         *       "new_password": "rahasia-dokter-baru",
+         *       "new_password_confirmation": "rahasia-dokter-baru"
+         *     }
+         */
+        'application/json': {
+          current_password: string;
+          /** @description At least 12 characters. */
+          new_password: string;
+          new_password_confirmation?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description OK. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": true,
+           *       "message": "Password changed.",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            success: boolean;
+            message: string;
+            data: null;
+          };
+        };
+      };
+      /** @description `BAD_REQUEST`: The request is malformed. `MALFORMED_JSON`: The request body is not valid JSON. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request is malformed.",
+           *       "code": "BAD_REQUEST",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'BAD_REQUEST' | 'MALFORMED_JSON';
+            data: null;
+          };
+        };
+      };
+      /** @description `API_KEY_INVALID`: A valid x-api-key header is required. `UNAUTHENTICATED`: Authentication required: send a valid Bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "A valid x-api-key header is required.",
+           *       "code": "API_KEY_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID';
+            data: null;
+          };
+        };
+      };
+      /** @description `PASSWORD_CHANGED_MEANWHILE`: The password was changed by another request meanwhile. Try again. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The password was changed by another request meanwhile. Try again.",
+           *       "code": "PASSWORD_CHANGED_MEANWHILE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'PASSWORD_CHANGED_MEANWHILE';
+            data: null;
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request body is too large.",
+           *       "code": "PAYLOAD_TOO_LARGE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'PAYLOAD_TOO_LARGE';
+            data: null;
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Unsupported content type: send application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Unsupported content type: send application/json.",
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'UNSUPPORTED_MEDIA_TYPE';
+            data: null;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: The given data was invalid. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The given data was invalid.",
+           *       "code": "VALIDATION_FAILED",
+           *       "data": null,
+           *       "errors": {
+           *         "email": [
+           *           "The email must be a valid email address."
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'VALIDATION_FAILED';
+            data: null;
+            /** @description Messages per field. */
+            errors?: {
+              [key: string]: string[];
+            };
+          };
+        };
+      };
+      /** @description `LOGIN_LOCKED`: Too many failed logins. Try again in {minutes} minutes. */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Too many failed logins. Try again in 15 minutes.",
+           *       "code": "LOGIN_LOCKED",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'LOGIN_LOCKED';
+            data: null;
           };
         };
       };
@@ -45258,6 +46835,10 @@ export interface operations {
         page?: unknown;
         /** @description Only orders in this status. */
         status?: unknown;
+        /** @description Y-m-d: orders on this date or later (each in its hospital’s zone). */
+        from?: unknown;
+        /** @description Y-m-d: orders on this date or earlier. */
+        to?: unknown;
       };
       header?: never;
       path?: never;
@@ -45307,6 +46888,10 @@ export interface operations {
            *           "proposed_time": null,
            *           "refund_due": 0,
            *           "allow_access_data": true,
+           *           "practice_id": 50,
+           *           "decline_reason": null,
+           *           "consultation_note": null,
+           *           "diagnosis_codes": [],
            *           "created_at": "2026-11-28T07:45:03+07:00",
            *           "history": [
            *             {
@@ -45315,6 +46900,12 @@ export interface operations {
            *               "by": "patient",
            *               "at": "2026-11-28T07:45:03+07:00"
            *             }
+           *           ],
+           *           "respond_before": "2026-12-05T07:00:00+07:00",
+           *           "actions": [
+           *             "confirm",
+           *             "decline",
+           *             "propose"
            *           ]
            *         }
            *       ],
@@ -45362,6 +46953,12 @@ export interface operations {
               refund_due: number;
               /** @description The patient's consent, given at booking, that the doctor reads their records. */
               allow_access_data: boolean;
+              /** @description The practice (`doctor_has_hospital_id`) the order is at. */
+              practice_id: number;
+              decline_reason: string | null;
+              consultation_note: string | null;
+              /** @description ICD-10 codes of the doctor's diagnosis, given when finishing (empty when none). */
+              diagnosis_codes: string[];
               created_at: string;
               history: {
                 status: string;
@@ -45369,6 +46966,9 @@ export interface operations {
                 by: string;
                 at: string;
               }[];
+              respond_before: string | null;
+              /** @description The moves (confirm, decline, propose, accept-proposal, reject-proposal, open-room, start, finish, missed) the transition table allows the doctor on this order right now: offer these and no others. */
+              actions: string[];
             }[];
             meta: {
               current_page: number;
@@ -45614,13 +47214,734 @@ export interface operations {
       };
     };
   };
+  showDoctorOrder: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        transaction_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": true,
+           *       "message": "OK.",
+           *       "data": {
+           *         "transaction_id": "CX202611283CL79FAA",
+           *         "status": "waiting_doctor_confirmation",
+           *         "date": "2026-12-05",
+           *         "time": "08:00",
+           *         "estimate": "08:30",
+           *         "type": "reservasi",
+           *         "price": 285000,
+           *         "patient": "Ayu Lestari",
+           *         "note": "Mata kanan merah sejak tiga hari.",
+           *         "hospital": "RS Andalas Medika Padang",
+           *         "timezone": "Asia/Jakarta",
+           *         "start_at": "2026-12-05T08:00:00+07:00",
+           *         "doctor_account": {
+           *           "name": "dr. Adi Firmansyah, Sp.M",
+           *           "slug": "dr-adi-firmansyah-sp-m-26",
+           *           "thumb": null,
+           *           "speciality": "Mata"
+           *         },
+           *         "patient_account": {
+           *           "name": "Ayu Lestari",
+           *           "thumb": null,
+           *           "date_of_birth": "1994-03-12",
+           *           "gender": "perempuan"
+           *         },
+           *         "expires_at": "2026-11-28T08:45:03+07:00",
+           *         "meeting_url": null,
+           *         "proposed_date": null,
+           *         "proposed_time": null,
+           *         "refund_due": 0,
+           *         "allow_access_data": true,
+           *         "practice_id": 50,
+           *         "decline_reason": null,
+           *         "consultation_note": null,
+           *         "diagnosis_codes": [],
+           *         "created_at": "2026-11-28T07:45:03+07:00",
+           *         "history": [
+           *           {
+           *             "status": "waiting_payment",
+           *             "action": "book",
+           *             "by": "patient",
+           *             "at": "2026-11-28T07:45:03+07:00"
+           *           }
+           *         ],
+           *         "respond_before": "2026-12-05T07:00:00+07:00",
+           *         "actions": [
+           *           "confirm",
+           *           "decline",
+           *           "propose"
+           *         ],
+           *         "patient_profile": {
+           *           "age": 32,
+           *           "gender": "perempuan",
+           *           "date_of_birth": "1994-03-12",
+           *           "obgyn": null
+           *         }
+           *       }
+           *     }
+           */
+          'application/json': {
+            success: boolean;
+            message: string;
+            /**
+             * @example {
+             *       "transaction_id": "CX202611283CL79FAA",
+             *       "status": "waiting_doctor_confirmation",
+             *       "date": "2026-12-05",
+             *       "time": "08:00",
+             *       "estimate": "08:30",
+             *       "type": "reservasi",
+             *       "price": 285000,
+             *       "patient": "Ayu Lestari",
+             *       "note": "Mata kanan merah sejak tiga hari.",
+             *       "hospital": "RS Andalas Medika Padang",
+             *       "timezone": "Asia/Jakarta",
+             *       "start_at": "2026-12-05T08:00:00+07:00",
+             *       "doctor_account": {
+             *         "name": "dr. Adi Firmansyah, Sp.M",
+             *         "slug": "dr-adi-firmansyah-sp-m-26",
+             *         "thumb": null,
+             *         "speciality": "Mata"
+             *       },
+             *       "patient_account": {
+             *         "name": "Ayu Lestari",
+             *         "thumb": null,
+             *         "date_of_birth": "1994-03-12",
+             *         "gender": "perempuan"
+             *       },
+             *       "expires_at": "2026-11-28T08:45:03+07:00",
+             *       "meeting_url": null,
+             *       "proposed_date": null,
+             *       "proposed_time": null,
+             *       "refund_due": 0,
+             *       "allow_access_data": true,
+             *       "practice_id": 50,
+             *       "decline_reason": null,
+             *       "consultation_note": null,
+             *       "diagnosis_codes": [],
+             *       "created_at": "2026-11-28T07:45:03+07:00",
+             *       "history": [
+             *         {
+             *           "status": "waiting_payment",
+             *           "action": "book",
+             *           "by": "patient",
+             *           "at": "2026-11-28T07:45:03+07:00"
+             *         }
+             *       ],
+             *       "respond_before": "2026-12-05T07:00:00+07:00",
+             *       "actions": [
+             *         "confirm",
+             *         "decline",
+             *         "propose"
+             *       ],
+             *       "patient_profile": {
+             *         "age": 32,
+             *         "gender": "perempuan",
+             *         "date_of_birth": "1994-03-12",
+             *         "obgyn": null
+             *       }
+             *     }
+             */
+            data: {
+              transaction_id: string;
+              /** @description waiting_payment, waiting_doctor_confirmation, waiting_meeting, reschedule_from_doctor, reschedule_from_patient, join_now, on_air, done, missed_meeting, order_cancel, order_failed, waiting_refund or refunded. */
+              status: string;
+              date: string;
+              time: string;
+              estimate: string;
+              type: string;
+              price: number;
+              patient: string;
+              note: string | null;
+              hospital: string | null;
+              timezone: string;
+              start_at: string;
+              doctor_account: {
+                name: string;
+                slug: string;
+                thumb: string | null;
+                speciality: string;
+              } | null;
+              patient_account: {
+                name: string;
+                thumb: string | null;
+                date_of_birth: string | null;
+                gender: string | null;
+              } | null;
+              expires_at: string | null;
+              meeting_url: string | null;
+              proposed_date: string | null;
+              proposed_time: string | null;
+              refund_due: number;
+              /** @description The patient's consent, given at booking, that the doctor reads their records. */
+              allow_access_data: boolean;
+              /** @description The practice (`doctor_has_hospital_id`) the order is at. */
+              practice_id: number;
+              decline_reason: string | null;
+              consultation_note: string | null;
+              /** @description ICD-10 codes of the doctor's diagnosis, given when finishing (empty when none). */
+              diagnosis_codes: string[];
+              created_at: string;
+              history: {
+                status: string;
+                action: string;
+                by: string;
+                at: string;
+              }[];
+              respond_before: string | null;
+              /** @description The moves (confirm, decline, propose, accept-proposal, reject-proposal, open-room, start, finish, missed) the transition table allows the doctor on this order right now: offer these and no others. */
+              actions: string[];
+              patient_profile: {
+                age: number | null;
+                gender: string | null;
+                date_of_birth: string | null;
+                obgyn: {
+                  suami: string;
+                  faskes1: string | null;
+                  faskes_rujukan: string | null;
+                  pendidikan: string | null;
+                  pekerjaan: string | null;
+                  created_at: string;
+                  updated_at: string;
+                } | null;
+              } | null;
+            };
+          };
+        };
+      };
+      /** @description `BAD_REQUEST`: The request is malformed. `MALFORMED_JSON`: The request body is not valid JSON. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request is malformed.",
+           *       "code": "BAD_REQUEST",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'BAD_REQUEST' | 'MALFORMED_JSON';
+            data: null;
+          };
+        };
+      };
+      /** @description `API_KEY_INVALID`: A valid x-api-key header is required. `UNAUTHENTICATED`: Authentication required: send a valid Bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "A valid x-api-key header is required.",
+           *       "code": "API_KEY_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `ORDER_NOT_FOUND`: No such order. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "No such order.",
+           *       "code": "ORDER_NOT_FOUND",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'ORDER_NOT_FOUND';
+            data: null;
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request body is too large.",
+           *       "code": "PAYLOAD_TOO_LARGE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'PAYLOAD_TOO_LARGE';
+            data: null;
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Unsupported content type: send application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Unsupported content type: send application/json.",
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'UNSUPPORTED_MEDIA_TYPE';
+            data: null;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: The given data was invalid. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The given data was invalid.",
+           *       "code": "VALIDATION_FAILED",
+           *       "data": null,
+           *       "errors": {
+           *         "email": [
+           *           "The email must be a valid email address."
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'VALIDATION_FAILED';
+            data: null;
+            /** @description Messages per field. */
+            errors?: {
+              [key: string]: string[];
+            };
+          };
+        };
+      };
+      /** @description `INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Something went wrong on our side.",
+           *       "code": "INTERNAL_ERROR",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'INTERNAL_ERROR';
+            data: null;
+          };
+        };
+      };
+      /** @description `SERVICE_UNAVAILABLE`: The service is temporarily unavailable. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The service is temporarily unavailable.",
+           *       "code": "SERVICE_UNAVAILABLE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'SERVICE_UNAVAILABLE';
+            data: null;
+          };
+        };
+      };
+    };
+  };
+  doctorOrderFreeSlots: {
+    parameters: {
+      query?: {
+        /** @description Y-m-d, in the hospital’s zone. */
+        date?: unknown;
+      };
+      header?: never;
+      path: {
+        transaction_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": true,
+           *       "message": "OK.",
+           *       "data": [
+           *         {
+           *           "time": "13:20",
+           *           "end_time": "13:40"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/json': {
+            success: boolean;
+            message: string;
+            data: {
+              time: string;
+              end_time: string;
+            }[];
+          };
+        };
+      };
+      /** @description `BAD_REQUEST`: The request is malformed. `MALFORMED_JSON`: The request body is not valid JSON. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request is malformed.",
+           *       "code": "BAD_REQUEST",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'BAD_REQUEST' | 'MALFORMED_JSON';
+            data: null;
+          };
+        };
+      };
+      /** @description `API_KEY_INVALID`: A valid x-api-key header is required. `UNAUTHENTICATED`: Authentication required: send a valid Bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "A valid x-api-key header is required.",
+           *       "code": "API_KEY_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `ORDER_NOT_FOUND`: No such order. `PRACTICE_NOT_FOUND_PUBLIC`: No such practice. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "No such order.",
+           *       "code": "ORDER_NOT_FOUND",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'ORDER_NOT_FOUND' | 'PRACTICE_NOT_FOUND_PUBLIC';
+            data: null;
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request body is too large.",
+           *       "code": "PAYLOAD_TOO_LARGE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'PAYLOAD_TOO_LARGE';
+            data: null;
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Unsupported content type: send application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Unsupported content type: send application/json.",
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'UNSUPPORTED_MEDIA_TYPE';
+            data: null;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: The given data was invalid. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The given data was invalid.",
+           *       "code": "VALIDATION_FAILED",
+           *       "data": null,
+           *       "errors": {
+           *         "email": [
+           *           "The email must be a valid email address."
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'VALIDATION_FAILED';
+            data: null;
+            /** @description Messages per field. */
+            errors?: {
+              [key: string]: string[];
+            };
+          };
+        };
+      };
+      /** @description `INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Something went wrong on our side.",
+           *       "code": "INTERNAL_ERROR",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'INTERNAL_ERROR';
+            data: null;
+          };
+        };
+      };
+      /** @description `SERVICE_UNAVAILABLE`: The service is temporarily unavailable. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The service is temporarily unavailable.",
+           *       "code": "SERVICE_UNAVAILABLE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'SERVICE_UNAVAILABLE';
+            data: null;
+          };
+        };
+      };
+    };
+  };
   doctorOrderAction: {
     parameters: {
       query?: never;
       header?: never;
       path: {
         transaction_id: string;
-        /** @description confirm, decline, propose (with date and time), accept-proposal, reject-proposal, open-room, start, finish or missed; another is a 404. open-room and start: from 15 minutes before the start until MISSED_GRACE_MINUTES after the end; missed: from MISSED_GRACE_MINUTES after the start; finish: once started (409 ORDER_TOO_EARLY / ORDER_TOO_LATE name the moment). */
+        /** @description confirm, decline (with an optional reason the patient reads), propose (with date and time), accept-proposal, reject-proposal, open-room, start, finish (with an optional note the patient reads and ICD-10 diagnosis_codes) or missed; another is a 404. open-room and start: from 15 minutes before the start until MISSED_GRACE_MINUTES after the end; missed: from MISSED_GRACE_MINUTES after the start; finish: once started (409 ORDER_TOO_EARLY / ORDER_TOO_LATE name the moment). The order’s `actions` lists those open now. */
         action: string;
       };
       cookie?: never;
@@ -45636,8 +47957,14 @@ export interface operations {
         'application/json': {
           /** @description With propose: Y-m-d. */
           date?: unknown;
-          /** @description With propose: HH:mm, a slot of the practice. */
+          /** @description With propose: HH:mm, a free slot of the practice (see free-slots). */
           time?: unknown;
+          /** @description With decline: why, in words the patient reads (500 characters at most). */
+          reason?: unknown;
+          /** @description With finish: the consultation note the patient reads (5000 characters at most). */
+          note?: unknown;
+          /** @description With finish: ICD-10 codes such as J06.9 (10 at most). */
+          diagnosis_codes?: unknown;
         } & {
           [key: string]: unknown;
         };
@@ -45685,6 +48012,10 @@ export interface operations {
            *         "proposed_time": null,
            *         "refund_due": 0,
            *         "allow_access_data": true,
+           *         "practice_id": 50,
+           *         "decline_reason": null,
+           *         "consultation_note": null,
+           *         "diagnosis_codes": [],
            *         "created_at": "2026-11-28T07:45:03+07:00",
            *         "history": [
            *           {
@@ -45693,6 +48024,12 @@ export interface operations {
            *             "by": "patient",
            *             "at": "2026-11-28T07:45:03+07:00"
            *           }
+           *         ],
+           *         "respond_before": "2026-12-05T07:00:00+07:00",
+           *         "actions": [
+           *           "confirm",
+           *           "decline",
+           *           "propose"
            *         ]
            *       }
            *     }
@@ -45732,6 +48069,10 @@ export interface operations {
              *       "proposed_time": null,
              *       "refund_due": 0,
              *       "allow_access_data": true,
+             *       "practice_id": 50,
+             *       "decline_reason": null,
+             *       "consultation_note": null,
+             *       "diagnosis_codes": [],
              *       "created_at": "2026-11-28T07:45:03+07:00",
              *       "history": [
              *         {
@@ -45740,6 +48081,12 @@ export interface operations {
              *           "by": "patient",
              *           "at": "2026-11-28T07:45:03+07:00"
              *         }
+             *       ],
+             *       "respond_before": "2026-12-05T07:00:00+07:00",
+             *       "actions": [
+             *         "confirm",
+             *         "decline",
+             *         "propose"
              *       ]
              *     }
              */
@@ -45776,12 +48123,1137 @@ export interface operations {
               refund_due: number;
               /** @description The patient's consent, given at booking, that the doctor reads their records. */
               allow_access_data: boolean;
+              /** @description The practice (`doctor_has_hospital_id`) the order is at. */
+              practice_id: number;
+              decline_reason: string | null;
+              consultation_note: string | null;
+              /** @description ICD-10 codes of the doctor's diagnosis, given when finishing (empty when none). */
+              diagnosis_codes: string[];
               created_at: string;
               history: {
                 status: string;
                 action: string;
                 by: string;
                 at: string;
+              }[];
+              respond_before: string | null;
+              /** @description The moves (confirm, decline, propose, accept-proposal, reject-proposal, open-room, start, finish, missed) the transition table allows the doctor on this order right now: offer these and no others. */
+              actions: string[];
+            };
+          };
+        };
+      };
+      /** @description `BAD_REQUEST`: The request is malformed. `MALFORMED_JSON`: The request body is not valid JSON. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request is malformed.",
+           *       "code": "BAD_REQUEST",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'BAD_REQUEST' | 'MALFORMED_JSON';
+            data: null;
+          };
+        };
+      };
+      /** @description `API_KEY_INVALID`: A valid x-api-key header is required. `UNAUTHENTICATED`: Authentication required: send a valid Bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "A valid x-api-key header is required.",
+           *       "code": "API_KEY_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID';
+            data: null;
+          };
+        };
+      };
+      /** @description `ROUTE_NOT_FOUND`: There is no such route. `ORDER_NOT_FOUND`: No such order. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "There is no such route.",
+           *       "code": "ROUTE_NOT_FOUND",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'ROUTE_NOT_FOUND' | 'ORDER_NOT_FOUND';
+            data: null;
+          };
+        };
+      };
+      /** @description `ORDER_TRANSITION_NOT_ALLOWED`: This is not possible while the order is {status}. `ORDER_TOO_EARLY`: Not possible yet while the order is {status}: possible from {at}. `ORDER_TOO_LATE`: No longer possible while the order is {status}: the appointment window closed at {at}. `SLOT_TAKEN`: This time has just been taken. Pick another. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This is not possible while the order is waiting_payment.",
+           *       "code": "ORDER_TRANSITION_NOT_ALLOWED",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'ORDER_TRANSITION_NOT_ALLOWED' | 'ORDER_TOO_EARLY' | 'ORDER_TOO_LATE' | 'SLOT_TAKEN';
+            data: null;
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request body is too large.",
+           *       "code": "PAYLOAD_TOO_LARGE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'PAYLOAD_TOO_LARGE';
+            data: null;
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Unsupported content type: send application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Unsupported content type: send application/json.",
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'UNSUPPORTED_MEDIA_TYPE';
+            data: null;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: The given data was invalid. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The given data was invalid.",
+           *       "code": "VALIDATION_FAILED",
+           *       "data": null,
+           *       "errors": {
+           *         "email": [
+           *           "The email must be a valid email address."
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'VALIDATION_FAILED';
+            data: null;
+            /** @description Messages per field. */
+            errors?: {
+              [key: string]: string[];
+            };
+          };
+        };
+      };
+      /** @description `INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Something went wrong on our side.",
+           *       "code": "INTERNAL_ERROR",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'INTERNAL_ERROR';
+            data: null;
+          };
+        };
+      };
+      /** @description `SERVICE_UNAVAILABLE`: The service is temporarily unavailable. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The service is temporarily unavailable.",
+           *       "code": "SERVICE_UNAVAILABLE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'SERVICE_UNAVAILABLE';
+            data: null;
+          };
+        };
+      };
+    };
+  };
+  doctorPractices: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": true,
+           *       "message": "OK.",
+           *       "data": [
+           *         {
+           *           "id": 50,
+           *           "hospital": {
+           *             "id": "h_01",
+           *             "name": "RS Andalas Medika Padang"
+           *           },
+           *           "timezone": "Asia/Jakarta",
+           *           "call": true,
+           *           "reservasi": true,
+           *           "leave_allowed": true
+           *         }
+           *       ]
+           *     }
+           */
+          'application/json': {
+            success: boolean;
+            message: string;
+            data: {
+              /** @description The practice (`doctor_has_hospital_id`). */
+              id: number;
+              hospital: {
+                id: string;
+                name: string;
+              };
+              timezone: string;
+              /** @description Video calls offered here. */
+              call: boolean;
+              /** @description Hospital visits offered here. */
+              reservasi: boolean;
+              /** @description Whether the hospital lets its doctors mark their own leave. */
+              leave_allowed: boolean;
+            }[];
+          };
+        };
+      };
+      /** @description `BAD_REQUEST`: The request is malformed. `MALFORMED_JSON`: The request body is not valid JSON. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request is malformed.",
+           *       "code": "BAD_REQUEST",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'BAD_REQUEST' | 'MALFORMED_JSON';
+            data: null;
+          };
+        };
+      };
+      /** @description `API_KEY_INVALID`: A valid x-api-key header is required. `UNAUTHENTICATED`: Authentication required: send a valid Bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "A valid x-api-key header is required.",
+           *       "code": "API_KEY_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `DOCTOR_NOT_FOUND`: No such doctor. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "No such doctor.",
+           *       "code": "DOCTOR_NOT_FOUND",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'DOCTOR_NOT_FOUND';
+            data: null;
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request body is too large.",
+           *       "code": "PAYLOAD_TOO_LARGE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'PAYLOAD_TOO_LARGE';
+            data: null;
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Unsupported content type: send application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Unsupported content type: send application/json.",
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'UNSUPPORTED_MEDIA_TYPE';
+            data: null;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: The given data was invalid. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The given data was invalid.",
+           *       "code": "VALIDATION_FAILED",
+           *       "data": null,
+           *       "errors": {
+           *         "email": [
+           *           "The email must be a valid email address."
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'VALIDATION_FAILED';
+            data: null;
+            /** @description Messages per field. */
+            errors?: {
+              [key: string]: string[];
+            };
+          };
+        };
+      };
+      /** @description `INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Something went wrong on our side.",
+           *       "code": "INTERNAL_ERROR",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'INTERNAL_ERROR';
+            data: null;
+          };
+        };
+      };
+      /** @description `SERVICE_UNAVAILABLE`: The service is temporarily unavailable. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The service is temporarily unavailable.",
+           *       "code": "SERVICE_UNAVAILABLE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'SERVICE_UNAVAILABLE';
+            data: null;
+          };
+        };
+      };
+    };
+  };
+  doctorLeaveList: {
+    parameters: {
+      query?: {
+        /** @description Y-m-d: from this date. */
+        from?: unknown;
+        /** @description Y-m-d: until this date. */
+        to?: unknown;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": true,
+           *       "message": "OK.",
+           *       "data": [
+           *         {
+           *           "id": "0mi4q0x5k00001a2b3c4d5e6f",
+           *           "practice_id": 50,
+           *           "hospital": "RS Andalas Medika Padang",
+           *           "timezone": "Asia/Jakarta",
+           *           "date": "2026-12-10",
+           *           "start_time": null,
+           *           "end_time": null,
+           *           "created_at": "2026-12-03T08:00:00.000Z"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/json': {
+            success: boolean;
+            message: string;
+            data: {
+              id: string;
+              practice_id: number;
+              hospital: string;
+              timezone: string;
+              date: string;
+              start_time: string | null;
+              end_time: string | null;
+              created_at: string;
+            }[];
+          };
+        };
+      };
+      /** @description `BAD_REQUEST`: The request is malformed. `MALFORMED_JSON`: The request body is not valid JSON. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request is malformed.",
+           *       "code": "BAD_REQUEST",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'BAD_REQUEST' | 'MALFORMED_JSON';
+            data: null;
+          };
+        };
+      };
+      /** @description `API_KEY_INVALID`: A valid x-api-key header is required. `UNAUTHENTICATED`: Authentication required: send a valid Bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "A valid x-api-key header is required.",
+           *       "code": "API_KEY_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `DOCTOR_NOT_FOUND`: No such doctor. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "No such doctor.",
+           *       "code": "DOCTOR_NOT_FOUND",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'DOCTOR_NOT_FOUND';
+            data: null;
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request body is too large.",
+           *       "code": "PAYLOAD_TOO_LARGE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'PAYLOAD_TOO_LARGE';
+            data: null;
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Unsupported content type: send application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Unsupported content type: send application/json.",
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'UNSUPPORTED_MEDIA_TYPE';
+            data: null;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: The given data was invalid. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The given data was invalid.",
+           *       "code": "VALIDATION_FAILED",
+           *       "data": null,
+           *       "errors": {
+           *         "email": [
+           *           "The email must be a valid email address."
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'VALIDATION_FAILED';
+            data: null;
+            /** @description Messages per field. */
+            errors?: {
+              [key: string]: string[];
+            };
+          };
+        };
+      };
+      /** @description `INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Something went wrong on our side.",
+           *       "code": "INTERNAL_ERROR",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'INTERNAL_ERROR';
+            data: null;
+          };
+        };
+      };
+      /** @description `SERVICE_UNAVAILABLE`: The service is temporarily unavailable. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The service is temporarily unavailable.",
+           *       "code": "SERVICE_UNAVAILABLE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'SERVICE_UNAVAILABLE';
+            data: null;
+          };
+        };
+      };
+    };
+  };
+  doctorLeaveCreate: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description One of the doctor’s practices. */
+          practice_id: number;
+          /** @description Y-m-d, in the hospital’s zone. */
+          date: string;
+          /** @description With end_time: only those hours. */
+          start_time?: string;
+          end_time?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description OK. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": true,
+           *       "message": "OK.",
+           *       "data": {
+           *         "leave": {
+           *           "id": "0mi4q0x5k00001a2b3c4d5e6f",
+           *           "practice_id": 50,
+           *           "hospital": "RS Andalas Medika Padang",
+           *           "timezone": "Asia/Jakarta",
+           *           "date": "2026-12-10",
+           *           "start_time": null,
+           *           "end_time": null,
+           *           "created_at": "2026-12-03T08:00:00.000Z"
+           *         },
+           *         "affected_orders": [
+           *           {
+           *             "transaction_id": "CX202611283CL79FAA",
+           *             "status": "waiting_doctor_confirmation",
+           *             "date": "2026-12-05",
+           *             "time": "08:00",
+           *             "estimate": "08:30",
+           *             "type": "reservasi",
+           *             "price": 285000,
+           *             "patient": "Ayu Lestari",
+           *             "note": "Mata kanan merah sejak tiga hari.",
+           *             "hospital": "RS Andalas Medika Padang",
+           *             "timezone": "Asia/Jakarta",
+           *             "start_at": "2026-12-05T08:00:00+07:00",
+           *             "doctor_account": {
+           *               "name": "dr. Adi Firmansyah, Sp.M",
+           *               "slug": "dr-adi-firmansyah-sp-m-26",
+           *               "thumb": null,
+           *               "speciality": "Mata"
+           *             },
+           *             "patient_account": {
+           *               "name": "Ayu Lestari",
+           *               "thumb": null,
+           *               "date_of_birth": "1994-03-12",
+           *               "gender": "perempuan"
+           *             },
+           *             "expires_at": "2026-11-28T08:45:03+07:00",
+           *             "meeting_url": null,
+           *             "proposed_date": null,
+           *             "proposed_time": null,
+           *             "refund_due": 0,
+           *             "allow_access_data": true,
+           *             "practice_id": 50,
+           *             "decline_reason": null,
+           *             "consultation_note": null,
+           *             "diagnosis_codes": [],
+           *             "created_at": "2026-11-28T07:45:03+07:00",
+           *             "history": [
+           *               {
+           *                 "status": "waiting_payment",
+           *                 "action": "book",
+           *                 "by": "patient",
+           *                 "at": "2026-11-28T07:45:03+07:00"
+           *               }
+           *             ],
+           *             "respond_before": "2026-12-05T07:00:00+07:00",
+           *             "actions": [
+           *               "confirm",
+           *               "decline",
+           *               "propose"
+           *             ]
+           *           }
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            success: boolean;
+            message: string;
+            /**
+             * @example {
+             *       "leave": {
+             *         "id": "0mi4q0x5k00001a2b3c4d5e6f",
+             *         "practice_id": 50,
+             *         "hospital": "RS Andalas Medika Padang",
+             *         "timezone": "Asia/Jakarta",
+             *         "date": "2026-12-10",
+             *         "start_time": null,
+             *         "end_time": null,
+             *         "created_at": "2026-12-03T08:00:00.000Z"
+             *       },
+             *       "affected_orders": [
+             *         {
+             *           "transaction_id": "CX202611283CL79FAA",
+             *           "status": "waiting_doctor_confirmation",
+             *           "date": "2026-12-05",
+             *           "time": "08:00",
+             *           "estimate": "08:30",
+             *           "type": "reservasi",
+             *           "price": 285000,
+             *           "patient": "Ayu Lestari",
+             *           "note": "Mata kanan merah sejak tiga hari.",
+             *           "hospital": "RS Andalas Medika Padang",
+             *           "timezone": "Asia/Jakarta",
+             *           "start_at": "2026-12-05T08:00:00+07:00",
+             *           "doctor_account": {
+             *             "name": "dr. Adi Firmansyah, Sp.M",
+             *             "slug": "dr-adi-firmansyah-sp-m-26",
+             *             "thumb": null,
+             *             "speciality": "Mata"
+             *           },
+             *           "patient_account": {
+             *             "name": "Ayu Lestari",
+             *             "thumb": null,
+             *             "date_of_birth": "1994-03-12",
+             *             "gender": "perempuan"
+             *           },
+             *           "expires_at": "2026-11-28T08:45:03+07:00",
+             *           "meeting_url": null,
+             *           "proposed_date": null,
+             *           "proposed_time": null,
+             *           "refund_due": 0,
+             *           "allow_access_data": true,
+             *           "practice_id": 50,
+             *           "decline_reason": null,
+             *           "consultation_note": null,
+             *           "diagnosis_codes": [],
+             *           "created_at": "2026-11-28T07:45:03+07:00",
+             *           "history": [
+             *             {
+             *               "status": "waiting_payment",
+             *               "action": "book",
+             *               "by": "patient",
+             *               "at": "2026-11-28T07:45:03+07:00"
+             *             }
+             *           ],
+             *           "respond_before": "2026-12-05T07:00:00+07:00",
+             *           "actions": [
+             *             "confirm",
+             *             "decline",
+             *             "propose"
+             *           ]
+             *         }
+             *       ]
+             *     }
+             */
+            data: {
+              /**
+               * @example {
+               *       "id": "0mi4q0x5k00001a2b3c4d5e6f",
+               *       "practice_id": 50,
+               *       "hospital": "RS Andalas Medika Padang",
+               *       "timezone": "Asia/Jakarta",
+               *       "date": "2026-12-10",
+               *       "start_time": null,
+               *       "end_time": null,
+               *       "created_at": "2026-12-03T08:00:00.000Z"
+               *     }
+               */
+              leave: {
+                id: string;
+                practice_id: number;
+                hospital: string;
+                timezone: string;
+                date: string;
+                start_time: string | null;
+                end_time: string | null;
+                created_at: string;
+              };
+              /** @description Orders that still hold a time in the leave: propose each a new time. */
+              affected_orders: {
+                transaction_id: string;
+                /** @description waiting_payment, waiting_doctor_confirmation, waiting_meeting, reschedule_from_doctor, reschedule_from_patient, join_now, on_air, done, missed_meeting, order_cancel, order_failed, waiting_refund or refunded. */
+                status: string;
+                date: string;
+                time: string;
+                estimate: string;
+                type: string;
+                price: number;
+                patient: string;
+                note: string | null;
+                hospital: string | null;
+                timezone: string;
+                start_at: string;
+                doctor_account: {
+                  name: string;
+                  slug: string;
+                  thumb: string | null;
+                  speciality: string;
+                } | null;
+                patient_account: {
+                  name: string;
+                  thumb: string | null;
+                  date_of_birth: string | null;
+                  gender: string | null;
+                } | null;
+                expires_at: string | null;
+                meeting_url: string | null;
+                proposed_date: string | null;
+                proposed_time: string | null;
+                refund_due: number;
+                /** @description The patient's consent, given at booking, that the doctor reads their records. */
+                allow_access_data: boolean;
+                /** @description The practice (`doctor_has_hospital_id`) the order is at. */
+                practice_id: number;
+                decline_reason: string | null;
+                consultation_note: string | null;
+                /** @description ICD-10 codes of the doctor's diagnosis, given when finishing (empty when none). */
+                diagnosis_codes: string[];
+                created_at: string;
+                history: {
+                  status: string;
+                  action: string;
+                  by: string;
+                  at: string;
+                }[];
+                respond_before: string | null;
+                /** @description The moves (confirm, decline, propose, accept-proposal, reject-proposal, open-room, start, finish, missed) the transition table allows the doctor on this order right now: offer these and no others. */
+                actions: string[];
               }[];
             };
           };
@@ -45843,7 +49315,35 @@ export interface operations {
           };
         };
       };
-      /** @description `ROUTE_NOT_FOUND`: There is no such route. `ORDER_NOT_FOUND`: No such order. */
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `LEAVE_NOT_ALLOWED`: This hospital plans its doctors’ leave itself: ask its back office. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'LEAVE_NOT_ALLOWED';
+            data: null;
+          };
+        };
+      };
+      /** @description `DOCTOR_NOT_FOUND`: No such doctor. */
       404: {
         headers: {
           [name: string]: unknown;
@@ -45852,8 +49352,8 @@ export interface operations {
           /**
            * @example {
            *       "success": false,
-           *       "message": "There is no such route.",
-           *       "code": "ROUTE_NOT_FOUND",
+           *       "message": "No such doctor.",
+           *       "code": "DOCTOR_NOT_FOUND",
            *       "data": null
            *     }
            */
@@ -45866,13 +49366,13 @@ export interface operations {
              * @description Stable: clients may switch on it.
              * @enum {string}
              */
-            code: 'ROUTE_NOT_FOUND' | 'ORDER_NOT_FOUND';
+            code: 'DOCTOR_NOT_FOUND';
             data: null;
           };
         };
       };
-      /** @description `ORDER_TRANSITION_NOT_ALLOWED`: This is not possible while the order is {status}. `ORDER_TOO_EARLY`: Not possible yet while the order is {status}: possible from {at}. `ORDER_TOO_LATE`: No longer possible while the order is {status}: the appointment window closed at {at}. `SLOT_TAKEN`: This time has just been taken. Pick another. */
-      409: {
+      /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
         headers: {
           [name: string]: unknown;
         };
@@ -45880,8 +49380,8 @@ export interface operations {
           /**
            * @example {
            *       "success": false,
-           *       "message": "This is not possible while the order is waiting_payment.",
-           *       "code": "ORDER_TRANSITION_NOT_ALLOWED",
+           *       "message": "The request body is too large.",
+           *       "code": "PAYLOAD_TOO_LARGE",
            *       "data": null
            *     }
            */
@@ -45894,7 +49394,640 @@ export interface operations {
              * @description Stable: clients may switch on it.
              * @enum {string}
              */
-            code: 'ORDER_TRANSITION_NOT_ALLOWED' | 'ORDER_TOO_EARLY' | 'ORDER_TOO_LATE' | 'SLOT_TAKEN';
+            code: 'PAYLOAD_TOO_LARGE';
+            data: null;
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Unsupported content type: send application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Unsupported content type: send application/json.",
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'UNSUPPORTED_MEDIA_TYPE';
+            data: null;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: The given data was invalid. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The given data was invalid.",
+           *       "code": "VALIDATION_FAILED",
+           *       "data": null,
+           *       "errors": {
+           *         "email": [
+           *           "The email must be a valid email address."
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'VALIDATION_FAILED';
+            data: null;
+            /** @description Messages per field. */
+            errors?: {
+              [key: string]: string[];
+            };
+          };
+        };
+      };
+      /** @description `INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Something went wrong on our side.",
+           *       "code": "INTERNAL_ERROR",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'INTERNAL_ERROR';
+            data: null;
+          };
+        };
+      };
+      /** @description `SERVICE_UNAVAILABLE`: The service is temporarily unavailable. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The service is temporarily unavailable.",
+           *       "code": "SERVICE_UNAVAILABLE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'SERVICE_UNAVAILABLE';
+            data: null;
+          };
+        };
+      };
+    };
+  };
+  doctorLeaveOrders: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": true,
+           *       "message": "OK.",
+           *       "data": [
+           *         {
+           *           "transaction_id": "CX202611283CL79FAA",
+           *           "status": "waiting_doctor_confirmation",
+           *           "date": "2026-12-05",
+           *           "time": "08:00",
+           *           "estimate": "08:30",
+           *           "type": "reservasi",
+           *           "price": 285000,
+           *           "patient": "Ayu Lestari",
+           *           "note": "Mata kanan merah sejak tiga hari.",
+           *           "hospital": "RS Andalas Medika Padang",
+           *           "timezone": "Asia/Jakarta",
+           *           "start_at": "2026-12-05T08:00:00+07:00",
+           *           "doctor_account": {
+           *             "name": "dr. Adi Firmansyah, Sp.M",
+           *             "slug": "dr-adi-firmansyah-sp-m-26",
+           *             "thumb": null,
+           *             "speciality": "Mata"
+           *           },
+           *           "patient_account": {
+           *             "name": "Ayu Lestari",
+           *             "thumb": null,
+           *             "date_of_birth": "1994-03-12",
+           *             "gender": "perempuan"
+           *           },
+           *           "expires_at": "2026-11-28T08:45:03+07:00",
+           *           "meeting_url": null,
+           *           "proposed_date": null,
+           *           "proposed_time": null,
+           *           "refund_due": 0,
+           *           "allow_access_data": true,
+           *           "practice_id": 50,
+           *           "decline_reason": null,
+           *           "consultation_note": null,
+           *           "diagnosis_codes": [],
+           *           "created_at": "2026-11-28T07:45:03+07:00",
+           *           "history": [
+           *             {
+           *               "status": "waiting_payment",
+           *               "action": "book",
+           *               "by": "patient",
+           *               "at": "2026-11-28T07:45:03+07:00"
+           *             }
+           *           ],
+           *           "respond_before": "2026-12-05T07:00:00+07:00",
+           *           "actions": [
+           *             "confirm",
+           *             "decline",
+           *             "propose"
+           *           ]
+           *         }
+           *       ]
+           *     }
+           */
+          'application/json': {
+            success: boolean;
+            message: string;
+            data: {
+              transaction_id: string;
+              /** @description waiting_payment, waiting_doctor_confirmation, waiting_meeting, reschedule_from_doctor, reschedule_from_patient, join_now, on_air, done, missed_meeting, order_cancel, order_failed, waiting_refund or refunded. */
+              status: string;
+              date: string;
+              time: string;
+              estimate: string;
+              type: string;
+              price: number;
+              patient: string;
+              note: string | null;
+              hospital: string | null;
+              timezone: string;
+              start_at: string;
+              doctor_account: {
+                name: string;
+                slug: string;
+                thumb: string | null;
+                speciality: string;
+              } | null;
+              patient_account: {
+                name: string;
+                thumb: string | null;
+                date_of_birth: string | null;
+                gender: string | null;
+              } | null;
+              expires_at: string | null;
+              meeting_url: string | null;
+              proposed_date: string | null;
+              proposed_time: string | null;
+              refund_due: number;
+              /** @description The patient's consent, given at booking, that the doctor reads their records. */
+              allow_access_data: boolean;
+              /** @description The practice (`doctor_has_hospital_id`) the order is at. */
+              practice_id: number;
+              decline_reason: string | null;
+              consultation_note: string | null;
+              /** @description ICD-10 codes of the doctor's diagnosis, given when finishing (empty when none). */
+              diagnosis_codes: string[];
+              created_at: string;
+              history: {
+                status: string;
+                action: string;
+                by: string;
+                at: string;
+              }[];
+              respond_before: string | null;
+              /** @description The moves (confirm, decline, propose, accept-proposal, reject-proposal, open-room, start, finish, missed) the transition table allows the doctor on this order right now: offer these and no others. */
+              actions: string[];
+            }[];
+          };
+        };
+      };
+      /** @description `BAD_REQUEST`: The request is malformed. `MALFORMED_JSON`: The request body is not valid JSON. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request is malformed.",
+           *       "code": "BAD_REQUEST",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'BAD_REQUEST' | 'MALFORMED_JSON';
+            data: null;
+          };
+        };
+      };
+      /** @description `API_KEY_INVALID`: A valid x-api-key header is required. `UNAUTHENTICATED`: Authentication required: send a valid Bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "A valid x-api-key header is required.",
+           *       "code": "API_KEY_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `DOCTOR_NOT_FOUND`: No such doctor. `LEAVE_NOT_FOUND`: You have no such leave. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "No such doctor.",
+           *       "code": "DOCTOR_NOT_FOUND",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'DOCTOR_NOT_FOUND' | 'LEAVE_NOT_FOUND';
+            data: null;
+          };
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request body is too large.",
+           *       "code": "PAYLOAD_TOO_LARGE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'PAYLOAD_TOO_LARGE';
+            data: null;
+          };
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Unsupported content type: send application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Unsupported content type: send application/json.",
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'UNSUPPORTED_MEDIA_TYPE';
+            data: null;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: The given data was invalid. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The given data was invalid.",
+           *       "code": "VALIDATION_FAILED",
+           *       "data": null,
+           *       "errors": {
+           *         "email": [
+           *           "The email must be a valid email address."
+           *         ]
+           *       }
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'VALIDATION_FAILED';
+            data: null;
+            /** @description Messages per field. */
+            errors?: {
+              [key: string]: string[];
+            };
+          };
+        };
+      };
+      /** @description `INTERNAL_ERROR`: Something went wrong on our side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "Something went wrong on our side.",
+           *       "code": "INTERNAL_ERROR",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'INTERNAL_ERROR';
+            data: null;
+          };
+        };
+      };
+      /** @description `SERVICE_UNAVAILABLE`: The service is temporarily unavailable. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The service is temporarily unavailable.",
+           *       "code": "SERVICE_UNAVAILABLE",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'SERVICE_UNAVAILABLE';
+            data: null;
+          };
+        };
+      };
+    };
+  };
+  doctorLeaveDelete: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": true,
+           *       "message": "OK.",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            success: boolean;
+            message: string;
+            data: null;
+          };
+        };
+      };
+      /** @description `BAD_REQUEST`: The request is malformed. `MALFORMED_JSON`: The request body is not valid JSON. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "The request is malformed.",
+           *       "code": "BAD_REQUEST",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'BAD_REQUEST' | 'MALFORMED_JSON';
+            data: null;
+          };
+        };
+      };
+      /** @description `API_KEY_INVALID`: A valid x-api-key header is required. `UNAUTHENTICATED`: Authentication required: send a valid Bearer token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "A valid x-api-key header is required.",
+           *       "code": "API_KEY_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'API_KEY_INVALID' | 'UNAUTHENTICATED';
+            data: null;
+          };
+        };
+      };
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `LEAVE_NOT_ALLOWED`: This hospital plans its doctors’ leave itself: ask its back office. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'CSRF_TOKEN_INVALID' | 'LEAVE_NOT_ALLOWED';
+            data: null;
+          };
+        };
+      };
+      /** @description `DOCTOR_NOT_FOUND`: No such doctor. `LEAVE_NOT_FOUND`: You have no such leave. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "success": false,
+           *       "message": "No such doctor.",
+           *       "code": "DOCTOR_NOT_FOUND",
+           *       "data": null
+           *     }
+           */
+          'application/json': {
+            /** @enum {boolean} */
+            success: false;
+            /** @description In the language of Accept-Language (English by default). */
+            message: string;
+            /**
+             * @description Stable: clients may switch on it.
+             * @enum {string}
+             */
+            code: 'DOCTOR_NOT_FOUND' | 'LEAVE_NOT_FOUND';
             data: null;
           };
         };
@@ -46135,6 +50268,10 @@ export interface operations {
            *             "proposed_time": null,
            *             "refund_due": 0,
            *             "allow_access_data": true,
+           *             "practice_id": 50,
+           *             "decline_reason": null,
+           *             "consultation_note": null,
+           *             "diagnosis_codes": [],
            *             "created_at": "2026-11-28T07:45:03+07:00",
            *             "history": [
            *               {
@@ -46263,6 +50400,10 @@ export interface operations {
              *           "proposed_time": null,
              *           "refund_due": 0,
              *           "allow_access_data": true,
+             *           "practice_id": 50,
+             *           "decline_reason": null,
+             *           "consultation_note": null,
+             *           "diagnosis_codes": [],
              *           "created_at": "2026-11-28T07:45:03+07:00",
              *           "history": [
              *             {
@@ -46408,6 +50549,12 @@ export interface operations {
                 refund_due: number;
                 /** @description The patient's consent, given at booking, that the doctor reads their records. */
                 allow_access_data: boolean;
+                /** @description The practice (`doctor_has_hospital_id`) the order is at. */
+                practice_id: number;
+                decline_reason: string | null;
+                consultation_note: string | null;
+                /** @description ICD-10 codes of the doctor's diagnosis, given when finishing (empty when none). */
+                diagnosis_codes: string[];
                 created_at: string;
                 history: {
                   status: string;
@@ -46850,6 +50997,10 @@ export interface operations {
            *             "proposed_time": null,
            *             "refund_due": 0,
            *             "allow_access_data": true,
+           *             "practice_id": 50,
+           *             "decline_reason": null,
+           *             "consultation_note": null,
+           *             "diagnosis_codes": [],
            *             "created_at": "2026-11-28T07:45:03+07:00",
            *             "history": [
            *               {
@@ -46978,6 +51129,10 @@ export interface operations {
              *           "proposed_time": null,
              *           "refund_due": 0,
              *           "allow_access_data": true,
+             *           "practice_id": 50,
+             *           "decline_reason": null,
+             *           "consultation_note": null,
+             *           "diagnosis_codes": [],
              *           "created_at": "2026-11-28T07:45:03+07:00",
              *           "history": [
              *             {
@@ -47123,6 +51278,12 @@ export interface operations {
                 refund_due: number;
                 /** @description The patient's consent, given at booking, that the doctor reads their records. */
                 allow_access_data: boolean;
+                /** @description The practice (`doctor_has_hospital_id`) the order is at. */
+                practice_id: number;
+                decline_reason: string | null;
+                consultation_note: string | null;
+                /** @description ICD-10 codes of the doctor's diagnosis, given when finishing (empty when none). */
+                diagnosis_codes: string[];
                 created_at: string;
                 history: {
                   status: string;
@@ -47862,6 +52023,13 @@ export interface operations {
           };
         };
       };
+      /** @description Not modified: the If-None-Match ETag is still current. */
+      304: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       /** @description `BAD_REQUEST`: The request is malformed. `MALFORMED_JSON`: The request body is not valid JSON. */
       400: {
         headers: {
@@ -48475,6 +52643,13 @@ export interface operations {
           };
         };
       };
+      /** @description Not modified: the If-None-Match ETag is still current. */
+      304: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       /** @description `BAD_REQUEST`: The request is malformed. `MALFORMED_JSON`: The request body is not valid JSON. */
       400: {
         headers: {
@@ -48789,7 +52964,7 @@ export interface operations {
           };
         };
       };
-      /** @description `FORBIDDEN_OTHER_USER`: You can only act on your own account. */
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `FORBIDDEN_OTHER_USER`: You can only act on your own account. */
       403: {
         headers: {
           [name: string]: unknown;
@@ -48798,8 +52973,8 @@ export interface operations {
           /**
            * @example {
            *       "success": false,
-           *       "message": "You can only act on your own account.",
-           *       "code": "FORBIDDEN_OTHER_USER",
+           *       "message": "This change needs the x-csrf-token header of your browser session: reload the page and try again.",
+           *       "code": "CSRF_TOKEN_INVALID",
            *       "data": null
            *     }
            */
@@ -48812,7 +52987,7 @@ export interface operations {
              * @description Stable: clients may switch on it.
              * @enum {string}
              */
-            code: 'FORBIDDEN_OTHER_USER';
+            code: 'CSRF_TOKEN_INVALID' | 'FORBIDDEN_OTHER_USER';
             data: null;
           };
         };

@@ -127,6 +127,8 @@ export interface HospitalsTable {
   phone: string | null;
   description: string | null;
   image_id: string | null;
+  /** 1 when its doctors may mark their own leave in the doctor workspace (0: the hospital plans it). */
+  doctor_leave_allowed: Generated<number>;
   unpublished_at: Millis | null;
   created_at: Millis;
   updated_at: Millis;
@@ -270,6 +272,12 @@ export interface OrdersTable {
   meeting_url: string | null;
   /** 1 when the patient let the doctor read their records (consent), else 0. */
   allow_access_data: number;
+  /** Why the doctor declined: the patient reads it. */
+  decline_reason: string | null;
+  /** The doctor's note of a finished consultation: the patient reads it. */
+  consultation_note: string | null;
+  /** ICD-10 codes of the doctor's diagnosis, a JSON array (text on both engines). */
+  diagnosis_codes: string | null;
   created_at: Millis;
   updated_at: Millis;
 }

@@ -3,7 +3,7 @@ import type { AccountsService, Session } from '../modules/accounts/accounts.serv
 import type { UserRow } from '../modules/accounts/accounts.repository.js';
 import type { AppsService, ClientApp } from '../modules/apps/apps.service.js';
 import { AppError } from './errors.js';
-import { BACKOFFICE_APP, browserSessionToken, isBrowserSessionRequest } from './browser-session.js';
+import { browserSessionOf, browserSessionToken, isBrowserApp } from './browser-session.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -18,9 +18,10 @@ export function apiKeyGuard(apps: AppsService) {
   return async (request: FastifyRequest): Promise<void> => {
     const header = request.headers['x-api-key'];
     const key = Array.isArray(header) ? header[0] : header;
-    if (key === undefined && isBrowserSessionRequest(request)) {
-      // The back office in a browser: its cookie, checked by the route's bearerGuard, is the credential.
-      request.clientApp = BACKOFFICE_APP;
+    const browser = key === undefined ? browserSessionOf(request) : undefined;
+    if (browser !== undefined) {
+      // A web app of ours in a browser: its cookie, checked by the route's bearerGuard, is the credential.
+      request.clientApp = browser.app;
       return;
     }
     const app = key ? await apps.authenticate(key) : undefined;
@@ -44,9 +45,8 @@ export function bearerGuard(accounts: AccountsService, role: Role | readonly Rol
   return async (request: FastifyRequest): Promise<void> => {
     const header = request.headers.authorization ?? '';
     const app = request.clientApp;
-    // The back office's requests carry their token in the session cookie, never in a header.
-    const token =
-      app?.id === BACKOFFICE_APP.id ? browserSessionToken(request) : /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+    // Our web apps' requests carry their token in the session cookie, never in a header.
+    const token = isBrowserApp(app) ? browserSessionToken(request) : /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
     const session = token !== undefined && app ? await accounts.authenticate(token, app.id) : undefined;
     if (session === undefined || !roles.includes(session.user.role)) {
       throw new AppError('UNAUTHENTICATED', { headers: { 'www-authenticate': 'Bearer' } });

@@ -58,6 +58,17 @@ export const errorCatalogue = {
       id: 'Peran Anda tidak mengizinkan ini: admin rumah sakit hanya mengelola rumah sakit yang ditugaskan kepadanya.',
     },
   },
+  LEAVE_NOT_ALLOWED: {
+    status: 403,
+    message: {
+      en: 'This hospital plans its doctors’ leave itself: ask its back office.',
+      id: 'Rumah sakit ini mengatur cuti dokternya sendiri: hubungi admin rumah sakit.',
+    },
+  },
+  LEAVE_NOT_FOUND: {
+    status: 404,
+    message: { en: 'You have no such leave.', id: 'Anda tidak memiliki cuti tersebut.' },
+  },
   STAFF_NOT_FOUND: {
     status: 404,
     message: { en: 'There is no admin account with this id.', id: 'Tidak ada akun admin dengan id ini.' },

@@ -24,3 +24,20 @@ export async function etagForGet(request: FastifyRequest, reply: FastifyReply, p
   }
   return payload;
 }
+
+/**
+ * onSend for a private GET that clients poll (an inbox): a content ETag and 304 when the client
+ * already has it, so polling costs a hash and no body; never stored by any cache (no-store).
+ */
+export async function privateEtag(request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
+  if (request.method !== 'GET' || reply.statusCode !== 200 || typeof payload !== 'string') return payload;
+  const etag = `"${createHash('sha1').update(payload).digest('base64url')}"`;
+  void reply.header('etag', etag);
+  void reply.header('cache-control', 'no-store');
+  const ifNoneMatch = request.headers['if-none-match'];
+  if (ifNoneMatch !== undefined && ifNoneMatch.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) {
+    void reply.code(304);
+    return '';
+  }
+  return payload;
+}

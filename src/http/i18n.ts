@@ -63,6 +63,7 @@ export const fieldMessages = {
   },
   minimum: { en: 'The {field} must be at least {limit}.', id: 'Kolom {field} minimal {limit}.' },
   maximum: { en: 'The {field} may not be greater than {limit}.', id: 'Kolom {field} maksimal {limit}.' },
+  maxItems: { en: 'The {field} may have at most {limit} items.', id: 'Kolom {field} maksimal berisi {limit} item.' },
   oneOf: { en: 'The {field} must be one of: {values}.', id: 'Kolom {field} harus salah satu dari: {values}.' },
   email: {
     en: 'The {field} must be a valid email address.',
@@ -153,6 +154,10 @@ export const fieldMessages = {
   tooManyImages: {
     en: 'A product may have at most {limit} images.',
     id: 'Produk maksimal memiliki {limit} gambar.',
+  },
+  icd10: {
+    en: 'Each diagnosis code must be an ICD-10 code such as J06.9 (a letter, two digits, then an optional dot and up to four more).',
+    id: 'Setiap kode diagnosis harus berupa kode ICD-10 seperti J06.9 (satu huruf, dua angka, lalu opsional titik dan hingga empat karakter).',
   },
   forbiddenCharacters: {
     en: 'The {field} contains characters that are not allowed.',

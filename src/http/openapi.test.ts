@@ -32,7 +32,12 @@ test('the document is valid OpenAPI 3.1, served without a key as JSON and as YAM
   assert.equal(doc.openapi, '3.1.0');
   // The parser dereferences in place: give it a copy.
   await SwaggerParser.validate(structuredClone(doc) as never);
-  assert.deepEqual(Object.keys(doc.components.securitySchemes).sort(), ['adminSession', 'apiKey', 'bearer']);
+  assert.deepEqual(Object.keys(doc.components.securitySchemes).sort(), [
+    'adminSession',
+    'apiKey',
+    'bearer',
+    'doctorSession',
+  ]);
   // The back office's browser session: a cookie (http/browser-session.ts).
   assert.deepEqual(
     { ...doc.components.securitySchemes.adminSession, description: undefined },
@@ -62,9 +67,9 @@ test('every registered route is in the document, with a summary, a tag, a unique
     const key = `${route.method} ${route.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`;
     assert.ok(documented.has(key), `${key} is not in the document`);
   }
-  // Only the document itself, the reference page that shows it and the back office's files are left out.
+  // Only the document itself, the reference page that shows it and the web apps' files are left out.
   for (const route of ta.app.registeredRoutes.filter((r) => r.hidden)) {
-    assert.match(route.url, /^\/(openapi\.(json|yaml)|docs|admin\/)/, `${route.url} is hidden`);
+    assert.match(route.url, /^\/(openapi\.(json|yaml)|docs|admin\/|doctor\/)/, `${route.url} is hidden`);
   }
 
   const ids = new Set<string>();
@@ -78,12 +83,15 @@ test('every registered route is in the document, with a summary, a tag, a unique
     ids.add(op.operationId);
     assert.ok(Array.isArray(op.security), `${where}: security must be explicit`);
     const schemes: string[] = op.security.map((r: Json) => Object.keys(r).sort().join('+'));
-    if (path === '/api/admin/session' && method === 'post') {
-      // The back office signs in with no key: the cookie comes from this answer.
+    if ((path === '/api/admin/session' || path === '/api/doctor-app/session') && method === 'post') {
+      // The web apps sign in with no key: the cookie comes from this answer.
       assert.deepEqual(schemes, [], `${where}: ${schemes}`);
     } else if (path.startsWith('/api/admin/')) {
       // A key and an admin's token, or the back office's session cookie.
       assert.deepEqual(schemes, ['apiKey+bearer', 'adminSession'], `${where}: ${schemes}`);
+    } else if (path.startsWith('/api/doctor-app/')) {
+      // A key and a doctor's token, or the doctor workspace's session cookie.
+      assert.deepEqual(schemes, ['apiKey+bearer', 'doctorSession'], `${where}: ${schemes}`);
     } else if (path.startsWith('/api/')) {
       assert.ok(schemes.length === 1 && ['apiKey', 'apiKey+bearer'].includes(schemes[0]!), `${where}: ${schemes}`);
     } else {

@@ -13,6 +13,10 @@ export const KEY_TOKEN = [{ apiKey: [], bearer: [] }];
 export const ADMIN: Record<string, string[]>[] = [{ apiKey: [], bearer: [] }, { adminSession: [] }];
 /** Only the back office's browser session. */
 export const SESSION = [{ adminSession: [] }];
+/** The doctor's routes: a key and a doctor's Bearer token, or the doctor workspace's cookie. */
+export const DOCTOR: Record<string, string[]>[] = [{ apiKey: [], bearer: [] }, { doctorSession: [] }];
+/** Only the doctor workspace's browser session. */
+export const DOCTOR_SESSION_ONLY = [{ doctorSession: [] }];
 /** Open: probes, the payment page (its link is the secret), the webhook (its signature), images. */
 export const OPEN = [];
 
@@ -91,8 +95,9 @@ function commonErrors(route: RouteOptions, schema: FastifySchema): ErrorCode[] {
   }
   const schemes = new Set((schema.security ?? []).flatMap((requirement) => Object.keys(requirement)));
   if (schemes.has('apiKey')) codes.push('API_KEY_INVALID');
-  if (schemes.has('bearer') || schemes.has('adminSession')) codes.push('UNAUTHENTICATED');
-  if (schemes.has('adminSession') && !READS_NO_BODY.has(String(method))) codes.push('CSRF_TOKEN_INVALID');
+  const browser = schemes.has('adminSession') || schemes.has('doctorSession');
+  if (schemes.has('bearer') || browser) codes.push('UNAUTHENTICATED');
+  if (browser && !READS_NO_BODY.has(String(method))) codes.push('CSRF_TOKEN_INVALID');
   // Back-office routes: a hospital admin outside their hospitals (modules/admin/admin-scope.ts).
   if (schemes.has('adminSession') && schema.operationId !== 'adminSessionCreate') codes.push('ADMIN_ROLE_FORBIDDEN');
   if ((route.config as { rateLimit?: unknown } | undefined)?.rateLimit !== undefined) codes.push('TOO_MANY_REQUESTS');
@@ -244,6 +249,13 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
             name: 'cexup_admin',
             description:
               'The back office in a browser: the cookie POST /api/admin/session sets, with no app key; every change also sends the x-csrf-token header that sign-in gave.',
+          },
+          doctorSession: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'cexup_doctor',
+            description:
+              'The doctor workspace in a browser: the cookie POST /api/doctor-app/session sets, with no app key; every change also sends the x-csrf-token header that sign-in gave.',
           },
         },
       },

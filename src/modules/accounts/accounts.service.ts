@@ -252,6 +252,15 @@ export class AccountsService {
     await sessions.revokeToken(this.db, session.tokenId, this.now());
   }
 
+  /** Every token of the account ends: this one and those of its other devices and apps. */
+  async logoutEverywhere(session: Session): Promise<void> {
+    const now = this.now();
+    await this.db.transaction().execute(async (trx) => {
+      await sessions.revokeOtherTokens(trx, session.user.id, session.tokenId, now);
+      await sessions.revokeToken(trx, session.tokenId, now);
+    });
+  }
+
   async changePassword(session: Session, current: string, next: string, ip: string): Promise<void> {
     const { user } = session;
     const attempt = await this.guard.begin(user.id, ip, user.id);

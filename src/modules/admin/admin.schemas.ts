@@ -46,6 +46,12 @@ const hospitalFields = {
   timezone: Timezone,
   phone: Type.Optional(NullableString({ maxLength: 40 })),
   description: Type.Optional(NullableString({ maxLength: 5000 })),
+  doctor_leave_allowed: Type.Optional(
+    Type.Boolean({
+      description:
+        'Whether its doctors mark their own leave in the doctor workspace (default false: the hospital plans it).',
+    }),
+  ),
 };
 export const HospitalCreate = Type.Object(hospitalFields, {
   examples: [
@@ -298,6 +304,7 @@ export const HospitalResource = Type.Object(
     timezone: Type.String(),
     phone: Nullable(Type.String()),
     description: Nullable(Type.String()),
+    doctor_leave_allowed: Type.Boolean({ description: 'Whether its doctors mark their own leave.' }),
     image_id: Nullable(Type.String()),
     thumb: Nullable(Type.String()),
     ...Stamps,
@@ -307,6 +314,7 @@ export const HospitalResource = Type.Object(
       {
         id: '0b6c7d8e-2f3a-4b5c-9d0e-1f2a3b4c5d6e',
         ...(exampleOf(HospitalCreate) as object),
+        doctor_leave_allowed: false,
         image_id: null,
         thumb: null,
         ...STAMPS,

@@ -205,6 +205,7 @@ interface HospitalInput {
   timezone?: string;
   phone?: string | null;
   description?: string | null;
+  doctor_leave_allowed?: boolean;
 }
 interface DoctorInput {
   slug?: string;
@@ -434,6 +435,7 @@ export class AdminService {
         if (h.name !== undefined) put('name', text(h.name));
         if (h.city !== undefined) put('city', text(h.city));
         put('timezone', h.timezone);
+        if (h.doctor_leave_allowed !== undefined) put('doctor_leave_allowed', h.doctor_leave_allowed ? 1 : 0);
         for (const column of ['address', 'province', 'phone', 'description'] as const) {
           if (h[column] !== undefined) put(column, optionalText(h[column]));
         }
@@ -913,6 +915,7 @@ export class AdminService {
           timezone: r.timezone,
           phone: r.phone,
           description: r.description,
+          doctor_leave_allowed: Number(r.doctor_leave_allowed) === 1,
           image_id: r.image_id,
           thumb: thumb(r.image_id),
           ...stamps(r),

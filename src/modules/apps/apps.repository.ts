@@ -3,6 +3,9 @@ import type { Database } from '../../db/schema.js';
 
 /** The built-in app of back-office browser sessions (migration 0008): never listed, counted nor changed. */
 export const BACKOFFICE_APP_ID = 'backoffice';
+/** The built-in app of the doctor workspace's browser sessions (migration 0011), kept like the back office's. */
+export const DOCTOR_WORKSPACE_APP_ID = 'doctorworkspace';
+export const BUILT_IN_APP_IDS = [BACKOFFICE_APP_ID, DOCTOR_WORKSPACE_APP_ID];
 
 type Q = Kysely<Database>;
 
@@ -14,16 +17,21 @@ export const countApps = async (db: Q): Promise<number> => {
   const row = await db
     .selectFrom('client_apps')
     .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('id', '!=', BACKOFFICE_APP_ID)
+    .where('id', 'not in', BUILT_IN_APP_IDS)
     .executeTakeFirstOrThrow();
   return Number(row.n);
 };
 
 export const findApp = (db: Q, id: string) =>
-  db.selectFrom('client_apps').selectAll().where('id', '=', id).where('id', '!=', BACKOFFICE_APP_ID).executeTakeFirst();
+  db
+    .selectFrom('client_apps')
+    .selectAll()
+    .where('id', '=', id)
+    .where('id', 'not in', BUILT_IN_APP_IDS)
+    .executeTakeFirst();
 
 export const listApps = (db: Q) =>
-  db.selectFrom('client_apps').selectAll().where('id', '!=', BACKOFFICE_APP_ID).orderBy('created_at').execute();
+  db.selectFrom('client_apps').selectAll().where('id', 'not in', BUILT_IN_APP_IDS).orderBy('created_at').execute();
 
 export const listKeys = (db: Q) => db.selectFrom('api_keys').selectAll().orderBy('created_at').execute();
 
@@ -55,7 +63,7 @@ export const revokeApp = (db: Q, id: string, now: number) =>
     .updateTable('client_apps')
     .set({ revoked_at: now })
     .where('id', '=', id)
-    .where('id', '!=', BACKOFFICE_APP_ID)
+    .where('id', 'not in', BUILT_IN_APP_IDS)
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
 
@@ -74,7 +82,7 @@ export const listAppsPage = (db: Q, limit: number, offset: number) =>
   db
     .selectFrom('client_apps')
     .selectAll()
-    .where('id', '!=', BACKOFFICE_APP_ID)
+    .where('id', 'not in', BUILT_IN_APP_IDS)
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .limit(limit)
@@ -101,7 +109,7 @@ export const existingHospitalSlugs = async (db: Q, slugs: readonly string[]): Pr
 };
 
 export const updateApp = (db: Q, id: string, changes: { name?: string; hospital_scope?: string | null }) =>
-  db.updateTable('client_apps').set(changes).where('id', '=', id).where('id', '!=', BACKOFFICE_APP_ID).execute();
+  db.updateTable('client_apps').set(changes).where('id', '=', id).where('id', 'not in', BUILT_IN_APP_IDS).execute();
 
 /** Revokes every key of an app that still works (one rotated out and past its end keeps its history). */
 export const revokeWorkingKeys = (db: Q, appId: string, now: number) =>

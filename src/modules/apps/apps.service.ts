@@ -359,7 +359,7 @@ export class AppsService {
       .selectFrom('client_apps')
       .selectAll()
       .where('id', '=', appId)
-      .where('id', '!=', repo.BACKOFFICE_APP_ID);
+      .where('id', 'not in', repo.BUILT_IN_APP_IDS);
     if (options.lock && trx.getExecutor().adapter instanceof PostgresAdapter) query = query.forUpdate();
     const row = await query.executeTakeFirst();
     if (row === undefined) throw new AppError('APP_NOT_FOUND');

@@ -306,12 +306,15 @@ export const ordersOfDoctor = (
   doctorId: string,
   status: string | undefined,
   scope: readonly string[] | null = null,
+  range: { from?: number | undefined; to?: number | undefined } = {},
 ) =>
   db
     .selectFrom('orders')
     .selectAll()
     .where('doctor_id', '=', doctorId)
     .$if(status !== undefined, (q) => q.where('status', '=', status!))
+    .$if(range.from !== undefined, (q) => q.where('start_at', '>=', range.from!))
+    .$if(range.to !== undefined, (q) => q.where('start_at', '<', range.to!))
     .$if(scope !== null, (q) => q.where('hospital_id', 'in', hospitalsOf(db, scope!)))
     .orderBy('start_at')
     .orderBy('id')

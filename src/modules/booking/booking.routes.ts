@@ -64,6 +64,12 @@ export const OrderSchema = Type.Object(
     allow_access_data: Type.Boolean({
       description: "The patient's consent, given at booking, that the doctor reads their records.",
     }),
+    practice_id: Type.Integer({ description: 'The practice (`doctor_has_hospital_id`) the order is at.' }),
+    decline_reason: Nullable(Type.String({ description: 'Why the doctor declined, in their words.' })),
+    consultation_note: Nullable(Type.String({ description: "The doctor's note of the finished consultation." })),
+    diagnosis_codes: Type.Array(Type.String(), {
+      description: "ICD-10 codes of the doctor's diagnosis, given when finishing (empty when none).",
+    }),
     created_at: Type.String(),
     history: Type.Array(
       Type.Object({ status: Type.String(), action: Type.String(), by: Type.String(), at: Type.String() }),
@@ -98,6 +104,10 @@ export const OrderSchema = Type.Object(
         proposed_time: null,
         refund_due: 0,
         allow_access_data: true,
+        practice_id: 50,
+        decline_reason: null,
+        consultation_note: null,
+        diagnosis_codes: [],
         created_at: '2026-11-28T07:45:03+07:00',
         history: [{ status: 'waiting_payment', action: 'book', by: 'patient', at: '2026-11-28T07:45:03+07:00' }],
       },

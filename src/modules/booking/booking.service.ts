@@ -19,7 +19,7 @@ import { CATALOGUE_VERSION, imagePath } from '../catalogue/catalogue.service.js'
 import type { PaymentNotification, PaymentOutcome, PaymentProvider } from '../payments/provider.js';
 import * as repo from './booking.repository.js';
 import type { OrderRow, PracticeForBooking } from './booking.repository.js';
-import { planMove, type Actor, type OrderAction, type OrderStatus } from './order-machine.js';
+import { allowedActions, planMove, type Actor, type OrderAction, type OrderStatus } from './order-machine.js';
 import { slotsOfDay, type AppointmentType, type Slot } from './schedule.js';
 import { addDays, datesFrom, DAY, isoInZone, utcToLocal } from './time.js';
 import { systemClock } from '../../clock.js';
@@ -62,6 +62,11 @@ export interface OrderResource {
   refund_due: number;
   /** The patient's consent that the doctor reads their records. */
   allow_access_data: boolean;
+  /** The practice (`doctor_has_hospital_id`) the order is at. */
+  practice_id: number;
+  decline_reason: string | null;
+  consultation_note: string | null;
+  diagnosis_codes: string[];
   created_at: string;
   history: { status: string; action: string; by: string; at: string }[];
 }
@@ -71,6 +76,46 @@ export interface OrderResource {
  * secret lets whoever holds it pay or fail the order.
  */
 export type StaffOrderResource = Omit<OrderResource, 'payment_url'>;
+
+/** The doctor's moves, by the path segment of POST /doctor-app/orders/{id}/{segment}. */
+export const DOCTOR_ACTIONS = {
+  confirm: 'confirm',
+  decline: 'decline',
+  propose: 'propose',
+  'accept-proposal': 'accept_proposal',
+  'reject-proposal': 'reject_proposal',
+  'open-room': 'open_room',
+  start: 'start',
+  finish: 'finish',
+  missed: 'missed',
+} as const satisfies Record<string, OrderAction>;
+export type DoctorActionSegment = keyof typeof DOCTOR_ACTIONS;
+const SEGMENTS = Object.keys(DOCTOR_ACTIONS) as DoctorActionSegment[];
+
+/** An order as its doctor sees it: what is due from them, by when, and the moves open to them now. */
+export interface DoctorOrderResource extends StaffOrderResource {
+  respond_before: string | null;
+  actions: DoctorActionSegment[];
+}
+
+/** What a doctor writes with a move: the reason of a decline, the note and diagnosis of a finish. */
+export interface DoctorMoveInput {
+  proposal?: { date: string; time: string };
+  reason?: string;
+  note?: string;
+  diagnosisCodes?: string[];
+}
+
+/** Statuses whose order still holds its time: those a leave must move. */
+export const ACTIVE_STATUSES: readonly OrderStatus[] = [
+  'waiting_payment',
+  'waiting_doctor_confirmation',
+  'waiting_meeting',
+  'reschedule_from_doctor',
+  'reschedule_from_patient',
+  'join_now',
+  'on_air',
+];
 
 export function staffView(order: OrderResource): StaffOrderResource {
   const { payment_url: _patientsOnly, ...rest } = order;
@@ -354,6 +399,9 @@ export class BookingService {
       refunded_at: null,
       meeting_url: null,
       allow_access_data: input.allowAccessData ? 1 : 0,
+      decline_reason: null,
+      consultation_note: null,
+      diagnosis_codes: null,
       created_at: now,
       updated_at: now,
     };
@@ -597,32 +645,34 @@ export class BookingService {
     return 'applied';
   }
 
-  /** A doctor's own orders (their practices at the hospitals of the app's scope), soonest first. */
+  /**
+   * A doctor's own orders (their practices at the hospitals of the app's scope), soonest first;
+   * `from` and `to` (Y-m-d, both included) are compared with each order's date in its zone.
+   */
   async listDoctorOrders(
     userId: string,
     scope: readonly string[] | null,
-    status: string | undefined,
+    filter: { status?: string; from?: string; to?: string },
     page: PageRequest,
     baseUrl: string,
   ) {
     const doctor = await repo.doctorOfUser(this.db, userId);
     if (doctor === undefined) throw new AppError('ORDER_NOT_FOUND');
-    const { data, meta } = paginate(await repo.ordersOfDoctor(this.db, doctor.id, status, scope), page);
-    return { data: (await this.resources(data, baseUrl)).map(staffView), meta };
+    // Indonesia's zones are UTC+7 to UTC+9: a day in any of them lies in this range of instants.
+    const range = {
+      from: filter.from === undefined ? undefined : Date.parse(`${filter.from}T00:00:00Z`) - 9 * 3_600_000,
+      to: filter.to === undefined ? undefined : Date.parse(`${filter.to}T00:00:00Z`) + DAY - 7 * 3_600_000,
+    };
+    const rows = (await repo.ordersOfDoctor(this.db, doctor.id, filter.status, scope, range)).filter((o) => {
+      const date = utcToLocal(o.start_at, o.timezone).date;
+      return (filter.from === undefined || date >= filter.from) && (filter.to === undefined || date <= filter.to);
+    });
+    const { data, meta } = paginate(rows, page);
+    return { data: await this.doctorResources(data, baseUrl), meta };
   }
 
-  /**
-   * A doctor acts only on their own orders at the hospitals of the app's scope; anyone else's,
-   * or one outside the scope, answers as if it did not exist.
-   */
-  async doctorAction(
-    userId: string,
-    scope: readonly string[] | null,
-    transactionId: string,
-    action: OrderAction,
-    proposal: { date: string; time: string } | undefined,
-    baseUrl: string,
-  ): Promise<StaffOrderResource> {
+  /** A doctor's own order at the hospitals of the app's scope; anyone else's answers as if it did not exist. */
+  async ownDoctorOrder(userId: string, scope: readonly string[] | null, transactionId: string): Promise<OrderRow> {
     const [doctor, order] = await Promise.all([
       repo.doctorOfUser(this.db, userId),
       repo.orderByTransactionId(this.db, transactionId),
@@ -635,7 +685,86 @@ export class BookingService {
     ) {
       throw new AppError('ORDER_NOT_FOUND');
     }
-    return staffView(await this.resource(await this.move(order, action, 'doctor', proposal), baseUrl));
+    return order;
+  }
+
+  /**
+   * A doctor acts only on their own orders at the hospitals of the app's scope; anyone else's,
+   * or one outside the scope, answers as if it did not exist.
+   */
+  async doctorAction(
+    userId: string,
+    scope: readonly string[] | null,
+    transactionId: string,
+    action: OrderAction,
+    input: DoctorMoveInput,
+    baseUrl: string,
+  ): Promise<DoctorOrderResource> {
+    const order = await this.ownDoctorOrder(userId, scope, transactionId);
+    const written: Partial<OrderRow> = {};
+    if (action === 'decline' && input.reason !== undefined) written.decline_reason = input.reason;
+    if (action === 'finish') {
+      if (input.note !== undefined) written.consultation_note = input.note;
+      if (input.diagnosisCodes !== undefined && input.diagnosisCodes.length > 0) {
+        written.diagnosis_codes = JSON.stringify(input.diagnosisCodes);
+      }
+    }
+    const moved = await this.move(order, action, 'doctor', input.proposal, undefined, written);
+    return (await this.doctorResources([moved], baseUrl))[0]!;
+  }
+
+  /**
+   * The slots a doctor may propose for an order on `date`: free, ahead, of the order's practice
+   * and type, and not the order's own time.
+   */
+  async freeSlotsForOrder(
+    userId: string,
+    scope: readonly string[] | null,
+    transactionId: string,
+    date: string,
+  ): Promise<{ time: string; end_time: string }[]> {
+    const order = await this.ownDoctorOrder(userId, scope, transactionId);
+    const current = utcToLocal(order.start_at, order.timezone);
+    const slots = await this.timeList(null, Number(order.practice_id), date, order.type);
+    return slots
+      .filter((s) => s.available && !(date === current.date && s.time === current.time))
+      .map(({ time, end_time }) => ({ time, end_time }));
+  }
+
+  /** The doctor's view of orders: the staff view, the deadline of what is due from them, the moves open now. */
+  async doctorResources(orders: readonly OrderRow[], baseUrl: string): Promise<DoctorOrderResource[]> {
+    const resources = await this.resources(orders, baseUrl);
+    const now = this.now();
+    return orders.map((order, i) => {
+      const state = {
+        status: order.status as OrderStatus,
+        start_at: order.start_at,
+        end_at: order.end_at,
+        timezone: order.timezone,
+        status_before_proposal: order.status_before_proposal as OrderStatus | null,
+      };
+      const open = allowedActions(
+        state,
+        SEGMENTS.map((segment) => DOCTOR_ACTIONS[segment]),
+        'doctor',
+        now,
+        this.config.cutoffMinutes * 60_000,
+        this.config.missedGraceMinutes * 60_000,
+      );
+      // The deadlines the job keeps (runDeadlines): a confirmation an hour before the start; an
+      // answer to a proposal within a day of it, and an hour before the proposed time.
+      const due =
+        order.status === 'waiting_doctor_confirmation'
+          ? order.start_at - 3_600_000
+          : order.status === 'reschedule_from_patient' && order.proposed_at !== null && order.proposed_start_at !== null
+            ? Math.min(order.proposed_at + DAY, order.proposed_start_at - 3_600_000)
+            : null;
+      return {
+        ...staffView(resources[i]!),
+        respond_before: due === null ? null : isoInZone(due, order.timezone),
+        actions: SEGMENTS.filter((segment) => open.includes(DOCTOR_ACTIONS[segment])),
+      };
+    });
   }
 
   /**
@@ -689,6 +818,8 @@ export class BookingService {
     proposal: { date: string; time: string } | undefined,
     /** Writes that commit with the move or not at all (a payment notification's record). */
     within?: (trx: Db) => Promise<void>,
+    /** Columns the actor writes with the move (a decline's reason, a finish's note). */
+    written: Partial<OrderRow> = {},
   ): Promise<OrderRow> {
     const now = this.now();
     const plan = planMove(
@@ -710,7 +841,7 @@ export class BookingService {
       if (proposal === undefined) throw AppError.field('date', 'required');
       proposed = await this.proposalSlot(order, proposal);
     }
-    const patch: Partial<OrderRow> = { status: plan.to, updated_at: now };
+    const patch: Partial<OrderRow> = { ...written, status: plan.to, updated_at: now };
     for (const effect of plan.effects) {
       if (effect === 'mark_paid') patch.paid_at = now;
       // A full refund of what was paid: nothing for an order that was never paid.
@@ -935,6 +1066,10 @@ export class BookingService {
       refund_due: order.refund_due,
       // Stored as 0/1: one portable column type on SQLite and PostgreSQL.
       allow_access_data: Number(order.allow_access_data) === 1,
+      practice_id: Number(order.practice_id),
+      decline_reason: order.decline_reason ?? null,
+      consultation_note: order.consultation_note ?? null,
+      diagnosis_codes: order.diagnosis_codes ? (JSON.parse(order.diagnosis_codes) as string[]) : [],
       created_at: isoInZone(order.created_at, order.timezone),
       history: events.map((e) => ({
         status: e.to_status,

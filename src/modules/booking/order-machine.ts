@@ -288,3 +288,23 @@ export function planMove(
   }
   return { from: order.status, to: row.to === 'previous' ? previous : row.to, effects: row.effects };
 }
+
+/** The moves among `actions` that `actor` may make on the order at `now`: those planMove accepts. */
+export function allowedActions<A extends OrderAction>(
+  order: OrderState,
+  actions: readonly A[],
+  actor: Actor,
+  now: number,
+  cutoffMs = DEFAULT_CUTOFF_MS,
+  graceMs = DEFAULT_GRACE_MS,
+): A[] {
+  return actions.filter((action) => {
+    try {
+      planMove(order, action, actor, now, cutoffMs, graceMs);
+      return true;
+    } catch (err) {
+      if (err instanceof AppError) return false;
+      throw err;
+    }
+  });
+}

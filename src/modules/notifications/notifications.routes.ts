@@ -4,9 +4,10 @@ import { Type } from 'typebox';
 import { bearerGuard, currentSession, ownBodyIds, type Role } from '../../http/auth.js';
 import { AppError } from '../../http/errors.js';
 import { messages } from '../../http/i18n.js';
-import { KEY_TOKEN, op } from '../../http/openapi.js';
+import { DOCTOR, KEY_TOKEN, op } from '../../http/openapi.js';
+import { privateEtag } from '../../http/etag.js';
 import { readPagination } from '../../http/pagination.js';
-import { Envelope, EnvelopePage, LooseWith, Nullable, PAGE_FIELDS } from '../../http/schemas.js';
+import { Envelope, EnvelopePage, LooseWith, NotModified, Nullable, PAGE_FIELDS } from '../../http/schemas.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import type { NotificationsService } from './notifications.service.js';
 import { EVENT_KINDS } from './outbox.js';
@@ -106,22 +107,30 @@ function inboxRoutes(prefix: '' | '/doctor-app', role: Role, idPart: string) {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
     const guard = bearerGuard(accounts, role);
     const who = role === 'doctor' ? 'doctor' : 'patient';
+    // The doctor's inbox is also the doctor workspace's, with its session cookie.
+    const security = role === 'doctor' ? DOCTOR : KEY_TOKEN;
     const userId = (request: FastifyRequest) => currentSession(request).user.id;
 
     app.get(
       `${prefix}/notifications`,
       {
         onRequest: guard,
+        onSend: privateEtag,
         schema: {
-          ...op('notifications', `list${idPart}Notifications`, `The ${who}’s notifications, newest first`, KEY_TOKEN),
+          ...op(
+            'notifications',
+            `list${idPart}Notifications`,
+            `The ${who}’s notifications, newest first (ETag: poll with If-None-Match)`,
+            security,
+          ),
           querystring: LooseWith(
             { ...PAGE_FIELDS, unread: 'true: only those not read yet.' },
             { unread: 'true', data: 10, page: 1 },
           ),
-          response: { 200: EnvelopePage(NotificationSchema) },
+          response: { 200: EnvelopePage(NotificationSchema), 304: NotModified },
         },
       },
-      async (request, reply) => {
+      async (request) => {
         const q = request.query as Record<string, unknown>;
         const unread = q.unread === true || q.unread === 'true' || q.unread === '1';
         const result = await notifications.inbox(
@@ -130,7 +139,6 @@ function inboxRoutes(prefix: '' | '/doctor-app', role: Role, idPart: string) {
           readPagination(request.query, undefined),
           request.lang,
         );
-        reply.header('cache-control', 'no-store');
         return { success: true, message: messages.ok[request.lang], ...result };
       },
     );
@@ -146,7 +154,7 @@ function inboxRoutes(prefix: '' | '/doctor-app', role: Role, idPart: string) {
             'notifications',
             `read${idPart}Notifications`,
             `Mark the ${who}’s notifications read: ids, or all`,
-            KEY_TOKEN,
+            security,
           ),
           body: ReadBody,
           response: { 200: Envelope(ReadResult) },
