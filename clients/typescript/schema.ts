@@ -51961,7 +51961,8 @@ export interface operations {
            *         "per_page": 10,
            *         "total": 1,
            *         "last_page": 1
-           *       }
+           *       },
+           *       "unread": 1
            *     }
            */
           'application/json': {
@@ -52020,6 +52021,8 @@ export interface operations {
               total: number;
               last_page: number;
             };
+            /** @description Unread notifications in the whole inbox. */
+            unread: number;
           };
         };
       };
@@ -52581,7 +52584,8 @@ export interface operations {
            *         "per_page": 10,
            *         "total": 1,
            *         "last_page": 1
-           *       }
+           *       },
+           *       "unread": 1
            *     }
            */
           'application/json': {
@@ -52640,6 +52644,8 @@ export interface operations {
               total: number;
               last_page: number;
             };
+            /** @description Unread notifications in the whole inbox. */
+            unread: number;
           };
         };
       };

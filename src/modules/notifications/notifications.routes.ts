@@ -78,6 +78,15 @@ export const NotificationSchema = Type.Object(
   },
 );
 
+/** A page of the inbox, and how many of all its notifications are unread (a badge). */
+const InboxPage = (() => {
+  const page = EnvelopePage(NotificationSchema);
+  return Type.Object(
+    { ...page.properties, unread: Type.Integer({ description: 'Unread notifications in the whole inbox.' }) },
+    { examples: ((page as { examples?: Record<string, unknown>[] }).examples ?? []).map((e) => ({ ...e, unread: 1 })) },
+  );
+})();
+
 const ReadBody = Type.Object(
   {
     ids: Type.Optional(
@@ -127,7 +136,7 @@ function inboxRoutes(prefix: '' | '/doctor-app', role: Role, idPart: string) {
             { ...PAGE_FIELDS, unread: 'true: only those not read yet.' },
             { unread: 'true', data: 10, page: 1 },
           ),
-          response: { 200: EnvelopePage(NotificationSchema), 304: NotModified },
+          response: { 200: InboxPage, 304: NotModified },
         },
       },
       async (request) => {

@@ -117,9 +117,13 @@ export class NotificationsService {
     unreadOnly: boolean,
     page: PageRequest,
     lang: Lang,
-  ): Promise<{ data: NotificationResource[]; meta: PageMeta }> {
-    const { rows, total } = await repo.inboxPage(this.db, userId, unreadOnly, page);
+  ): Promise<{ data: NotificationResource[]; meta: PageMeta; unread: number }> {
+    const [{ rows, total }, unread] = await Promise.all([
+      repo.inboxPage(this.db, userId, unreadOnly, page),
+      repo.unreadCount(this.db, userId),
+    ]);
     return {
+      unread,
       data: rows.map((r) => this.toResource(r, lang)),
       meta: {
         current_page: page.page,
