@@ -155,6 +155,7 @@ export const appId = {
         timezone: 'Zona waktu',
         phone: 'Telepon',
         description: 'Deskripsi',
+        doctor_leave_allowed: 'Dokter boleh mengatur cuti sendiri',
       },
     },
     doctors: {
@@ -401,6 +402,7 @@ export const appEn: typeof appId = {
         timezone: 'Time zone',
         phone: 'Phone',
         description: 'Description',
+        doctor_leave_allowed: 'Doctors may mark their own leave',
       },
     },
     doctors: {

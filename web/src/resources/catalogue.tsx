@@ -1,5 +1,6 @@
 import {
   ArrayField,
+  BooleanInput,
   Create,
   Datagrid,
   DeleteButton,
@@ -120,6 +121,8 @@ const HospitalFields = () => (
     <TextInput source="address" fullWidth />
     <TextInput source="phone" />
     <TextInput source="description" multiline fullWidth />
+    {/* Whether its doctors mark their own leave in the doctor workspace (docs/doctor-workspace.md). */}
+    <BooleanInput source="doctor_leave_allowed" defaultValue={false} />
   </>
 );
 export const HospitalCreate = () => (
