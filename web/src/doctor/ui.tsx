@@ -61,7 +61,7 @@ export function StatusChip({ status }: { status: string }) {
       size="small"
       label={label(status)}
       data-status={status}
-      sx={{ bgcolor: colour, color: '#fff', fontWeight: 500, maxWidth: '100%' }}
+      sx={{ bgcolor: colour, color: '#fff', fontWeight: 500, maxWidth: '100%', transition: 'none' }}
     />
   );
 }
