@@ -306,6 +306,32 @@ test(
       assert.equal(proposedA.proposed_date, dayA);
       assert.equal(proposedA.proposed_time, '10:00');
 
+      // 4b. The patient answers with another time: a proposal for the doctor, accepted from the top.
+      const counter = await api('PUT', '/api/user/orders', {
+        token: patient,
+        body: { transaction_id: orderA, type: 'reschedulle_patient', time: `${dayA} 10:30` },
+      });
+      assert.equal(counter.body.data.status, 'reschedule_from_patient', JSON.stringify(counter.body));
+      await page.goto(`${base}/doctor/#/`);
+      const proposalA = page.getByTestId('proposals').locator(`[data-order=${orderA}]`);
+      await proposalA.getByText(/^sisa /).waitFor();
+      await proposalA.click();
+      await page.getByTestId('proposed').getByText(/10:30/).waitFor();
+      const answers = await page
+        .getByTestId('actions')
+        .locator('[data-action]')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-action')));
+      assert.deepEqual(answers.sort(), ['accept-proposal', 'reject-proposal']);
+      await page.locator('[data-action=accept-proposal]').click();
+      await orderStatus('waiting_meeting');
+      await page
+        .getByTestId('when')
+        .getByText(/10:30–11:00/)
+        .waitFor();
+      const acceptedA = await patientOrder(orderA);
+      assert.equal(acceptedA.status, 'waiting_meeting');
+      assert.equal(acceptedA.time, '10:30');
+
       // 5. An order starting within minutes (extra hours today), booked, paid and confirmed.
       const now = localNow(zone);
       // The next whole minute, or the one after when it is too close to book in time.
@@ -456,14 +482,33 @@ test(
       await orderStatus('waiting_refund');
       assert.equal(await page.locator('[data-action]').count(), 0);
 
-      // 10. English from the menu; the account page; sign out.
+      // 10. English from the menu; the account: a new password, signed out everywhere, back in.
       await page.getByRole('button', { name: 'Bahasa' }).click();
       await page.getByRole('menuitem', { name: 'English' }).click();
       await page.goto(`${base}/doctor/#/account`);
       await page.getByText(`Signed in as ${doctorName}`).waitFor();
-      await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+      // A wrong current password: refused on its field, and the form keeps the rest.
+      const newPassword = 'sandi-baru-dokter-2026';
+      await page.locator('input[name=current_password]').fill('not-the-password');
+      await page.locator('input[name=new_password]').fill(newPassword);
+      await page.locator('input[name=new_password_confirmation]').fill(newPassword);
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.locator('input[name=current_password][aria-invalid=true]').waitFor();
+      assert.equal(await page.locator('input[name=new_password]').inputValue(), newPassword);
+      await page.locator('input[name=current_password]').fill(DEMO_DOCTOR.password);
+      await page.getByRole('button', { name: 'Save' }).click();
+      await snackbar.getByText('Password changed').waitFor();
+      // Every other session of the doctor ended (the script's Bearer token); this one goes on.
+      assert.equal((await api('GET', '/api/doctor-app/practices', { token: doctor })).status, 401);
+      assert.equal((await page.request.get(`${base}/api/doctor-app/session`)).status(), 200);
+      await page.getByRole('button', { name: 'Sign out everywhere' }).click();
       await page.locator('input[name=login]').waitFor();
       assert.equal((await page.request.get(`${base}/api/doctor-app/session`)).status(), 401);
+      // The new password signs in, with the username this time.
+      await page.locator('input[name=login]').fill(doctorUsername);
+      await page.locator('input[name=password]').fill(newPassword);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByText('Needs you now').waitFor();
 
       assert.deepEqual(elsewhere, [], 'the app asked other hosts for something');
       assert.deepEqual(problems, []);

@@ -8,15 +8,6 @@ import { api, unwrap, type InboxPage, type Notification } from './api';
 
 export const POLL_MS = 10_000;
 
-/**
- * The unread count: the API's `unread` when the answer carries it (the contract), else the unread
- * ones of this page (20, the newest: enough for a badge).
- */
-function unreadOf(body: InboxPage): number {
-  if ('unread' in body && typeof body.unread === 'number') return body.unread;
-  return body.data.filter((n) => !n.read).length;
-}
-
 export function useInbox(onNew: (fresh: Notification[]) => void) {
   const [page, setPage] = useState<InboxPage | null>(null);
   const [unread, setUnread] = useState(0);
@@ -38,7 +29,8 @@ export function useInbox(onNew: (fresh: Notification[]) => void) {
     const fresh = before === null ? [] : body.data.filter((n) => !n.read && !before.has(n.id));
     seen.current = new Set([...(before ?? []), ...body.data.map((n) => n.id)]);
     setPage(body);
-    setUnread(unreadOf(body));
+    // The whole inbox's count, not only this page's.
+    setUnread(body.unread);
     if (fresh.length > 0) announce.current(fresh);
   }, []);
 
