@@ -374,6 +374,16 @@ test('access matrix: every cell across users, roles and apps is refused; A uncha
         expect: orderNotFound,
       });
     }
+    // The order page (with the patient's profile) and the free slots of a proposal.
+    for (const suffix of ['', '/free-slots?date=2026-12-04']) {
+      cells.push({
+        name: `D2 -> GET A's ${state} order${suffix}`,
+        method: 'GET',
+        url: `/api/doctor-app/orders/${order.transactionId}${suffix}`,
+        headers: d2,
+        expect: orderNotFound,
+      });
+    }
   }
   cells.push({
     name: "D2 -> mark D1's notifications read",

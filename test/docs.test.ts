@@ -43,7 +43,7 @@ test('/docs needs no key and loads only assets this server serves', async (t) =>
   }
 });
 
-test('the page reads the same document as /openapi.json, with the three security schemes', async (t) => {
+test('the page reads the same document as /openapi.json, with its four security schemes', async (t) => {
   const ta = await build(t);
   const initializer = await ta.app.inject({ method: 'GET', url: '/docs/static/swagger-initializer.js' });
   assert.equal(initializer.statusCode, 200);
@@ -60,6 +60,7 @@ test('the page reads the same document as /openapi.json, with the three security
     'adminSession',
     'apiKey',
     'bearer',
+    'doctorSession',
   ]);
   // The reference's own routes are not part of the API it describes.
   assert.deepEqual(

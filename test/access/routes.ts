@@ -61,6 +61,20 @@ export const DOCTOR: Record<string, (w: World) => Sample> = {
   doctorOrderAction: (w) => ({ url: `/api/doctor-app/orders/${w.orders.toConfirm!.transactionId}/confirm` }),
   listDoctorNotifications: () => ({}),
   readDoctorNotifications: (w) => ({ payload: { ids: w.d1NotificationIds.slice(0, 100) } }),
+  showDoctorOrder: (w) => ({ url: `/api/doctor-app/orders/${w.orders.confirmed!.transactionId}` }),
+  doctorOrderFreeSlots: (w) => ({
+    url: `/api/doctor-app/orders/${w.orders.confirmed!.transactionId}/free-slots?date=2026-12-04`,
+  }),
+  doctorPractices: () => ({}),
+  doctorLeaveList: () => ({}),
+  doctorLeaveCreate: (w) => ({ payload: { practice_id: w.fx.practiceIds['andi@jakarta']!, date: '2026-12-04' } }),
+  doctorLeaveOrders: () => ({}),
+  doctorLeaveDelete: () => ({}),
+  doctorSessionRead: () => ({}),
+  doctorSessionDelete: () => ({ url: '/api/doctor-app/session?everywhere=true' }),
+  doctorChangePassword: () => ({
+    payload: { current_password: 'dokter-sandi-2026', new_password: 'diganti-sekali-dokter-99' },
+  }),
 };
 
 /** Admin-token operations: the back office (orders, audit trail, webhooks, catalogue). */
@@ -121,6 +135,7 @@ export const PUBLIC: Record<string, string> = {
   loginDoctor: 'as loginPatient',
   loginAdmin: 'as loginPatient',
   adminSessionCreate: 'as loginPatient (the back office signing in in a browser)',
+  doctorSessionCreate: 'as loginPatient (the doctor workspace signing in in a browser)',
   registerPatient: 'creates a new account',
   checkId: 'says whether a username or an email is taken (needed to register), nothing else',
   forgotPassword: 'the same answer whether the account exists or not; the link goes to the owner',

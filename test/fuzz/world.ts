@@ -324,6 +324,8 @@ export const DESTRUCTIVE = new Set([
   'POST /api/change-password',
   'POST /api/admin/logout',
   'DELETE /api/admin/session',
+  'DELETE /api/doctor-app/session',
+  'POST /api/doctor-app/password',
 ]);
 
 export const opKey = (op: Pick<Operation, 'method' | 'path'>) => `${op.method.toUpperCase()} ${op.path}`;
