@@ -3,6 +3,7 @@ import type { Db } from '../../db/index.js';
 import type { Database } from '../../db/schema.js';
 import type { OrderRow } from '../booking/booking.repository.js';
 import { insertOutbox } from './outbox.js';
+import { BUILT_IN_APP_IDS } from '../apps/apps.repository.js';
 
 const HOUR = 3_600_000;
 
@@ -262,8 +263,8 @@ export const appExists = async (db: Db, appId: string) =>
     .selectFrom('client_apps')
     .select('id')
     .where('id', '=', appId)
-    // The back office's built-in app has no partner behind it to call.
-    .where('id', '!=', 'backoffice')
+    // The web apps' built-in apps have no partner behind them to call.
+    .where('id', 'not in', BUILT_IN_APP_IDS)
     .executeTakeFirst()) !== undefined;
 
 export async function webhookDeliveries(
