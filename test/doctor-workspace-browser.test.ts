@@ -10,14 +10,15 @@
 //
 // Without chromium the test is skipped, unless REQUIRE_BROWSER_TEST=1 (CI): then it fails.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
 import { DEMO_ADMIN, DEMO_DOCTOR, DEMO_PATIENT } from '../src/demo.js';
 import { systemClock } from '../src/clock.js';
-import { DOCTOR_WORKSPACE_CSP } from '../src/http/back-office.js';
-import { createFreshDatabase } from './helpers.js';
+import Fastify from 'fastify';
+import { DOCTOR_WORKSPACE_CSP, DOCTOR_WORKSPACE_DIST, doctorWorkspaceRoutes } from '../src/http/back-office.js';
+import { build, createFreshDatabase } from './helpers.js';
 import { ROOT, startServer, type ServerProcess } from './multiprocess-helpers.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -427,13 +428,13 @@ test(
       // The inbox has had its first answer (everything so far is already counted).
       await waitUntil('the inbox counted what happened so far', async () => (await unread()) > 0);
       const before = await unread();
-      await page.evaluate(() => ((window as unknown as { stillHere: boolean }).stillHere = true));
+      await page.evaluate(() => ((globalThis as unknown as { stillHere: boolean }).stillHere = true));
       const orderE = await bookAndPay(dayA, '11:30', 'Demam tiga hari.', false);
       await page.getByTestId('to-confirm').locator(`[data-order=${orderE}]`).waitFor({ timeout: 25_000 });
       await waitUntil('the unread badge counts the new order', async () => (await unread()) > before);
       await snackbar.getByText(/^Baru: /).waitFor();
       assert.equal(
-        await page.evaluate(() => (window as unknown as { stillHere?: boolean }).stillHere),
+        await page.evaluate(() => (globalThis as unknown as { stillHere?: boolean }).stillHere),
         true,
         'no reload',
       );
@@ -521,3 +522,33 @@ test(
     }
   },
 );
+
+test('/doctor/ is the workspace page: never cached, its own policy, assets for a year, 503 unbuilt', async (t) => {
+  const ta = await build(t);
+  for (const url of ['/doctor/', '/doctor', '/doctor/order/CX123']) {
+    const res = await ta.app.inject({ method: 'GET', url });
+    assert.equal(res.statusCode, 200, url);
+    assert.match(String(res.headers['content-type']), /^text\/html/);
+    assert.match(res.body, /src="\/doctor\/assets\/index-[\w-]+\.js"/);
+    assert.equal(res.headers['content-security-policy'], DOCTOR_WORKSPACE_CSP);
+    assert.equal(res.headers['cache-control'], 'no-cache');
+  }
+  const script = readdirSync(join(DOCTOR_WORKSPACE_DIST, 'assets')).find((f) => f.endsWith('.js'));
+  assert.ok(script, 'npm install builds web/dist-doctor (scripts/build-web.mjs)');
+  const asset = await ta.app.inject({ method: 'GET', url: `/doctor/assets/${script}` });
+  assert.equal(asset.statusCode, 200);
+  assert.match(String(asset.headers['cache-control']), /max-age=31536000.*immutable/);
+  // No react-admin in the phone's bundle.
+  assert.doesNotMatch(asset.body, /react-admin|ra-core/);
+  const missing = await ta.app.inject({ method: 'GET', url: '/doctor/assets/index-gone.js' });
+  assert.equal(missing.statusCode, 404);
+
+  // Not built: a page saying how, not a blank screen.
+  const bare = Fastify();
+  t.after(() => bare.close());
+  await bare.register(doctorWorkspaceRoutes, { dist: join(ROOT, 'data', 'no-such-build') });
+  const unbuilt = await bare.inject({ method: 'GET', url: '/doctor/' });
+  assert.equal(unbuilt.statusCode, 503);
+  assert.match(unbuilt.body, /build-web/);
+  assert.equal(unbuilt.headers['cache-control'], 'no-cache');
+});
