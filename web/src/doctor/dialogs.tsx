@@ -180,8 +180,11 @@ export function ProposeDialog({ order, onClose, onDone, onFailed }: DialogProps)
   );
 }
 
-/** ICD-10: a letter, two digits, and optionally a dot with up to four more (J06.9, A00.0, S72.001). */
-export const ICD10 = /^[A-Z][0-9]{2}(\.[0-9A-Z]{1,4})?$/;
+/**
+ * ICD-10 as the API checks it: a letter, a digit, a digit or letter, then optionally a dot and up
+ * to four more (J06.9, I10, C4A.0, S72.001).
+ */
+export const ICD10 = /^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$/;
 const MAX_CODES = 10;
 
 export function FinishDialog({ order, onClose, onDone, onFailed }: DialogProps) {

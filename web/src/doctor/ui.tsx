@@ -97,6 +97,13 @@ export function OrderRow({
         <Typography variant="body2" color="text.secondary">
           {order.hospital} · {order.type === 'call' ? t('type_call') : t('type_reservasi')}
         </Typography>
+        {order.proposed_date && order.proposed_time && (
+          <Typography variant="body2" color="secondary">
+            {t('proposed', {
+              when: `${dateLabel(order.proposed_date, locale)} · ${slotLabel(order.proposed_time, null, order.timezone)}`,
+            })}
+          </Typography>
+        )}
         {extra}
       </Box>
     </ListItemButton>
