@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Runs the typed client's example (clients/typescript/example.ts) against a real server: demo mode
 # on an embedded SQLite database in a temporary data dir, on a free port, with a demo key chosen
-# here. Used by .ci/run; runnable by hand from the repository root.
+# here. The server is the compiled build (dist/server.js), as production runs it: so CI proves
+# that a fresh clone's build starts and serves. Used by .ci/run; runnable by hand from the
+# repository root.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+node scripts/build-server.mjs --if-stale
 
 KEY="${CLIENT_EXAMPLE_API_KEY:-ci-client-example-key-0001}"
 DATA="$(mktemp -d "${TMPDIR:-/tmp}/cexup-client-example.XXXXXX")"
@@ -24,7 +27,7 @@ trap cleanup EXIT
 env -u DATABASE_URL -u REDIS_URL -u PAYMENT_PROVIDER -u PUBLIC_URL -u NODE_OPTIONS \
   NODE_ENV=development DEMO_MODE=true DATA_DIR="$DATA" HOST=127.0.0.1 PORT="$PORT" \
   CEXUP_DEMO_API_KEY="$KEY" LOG_LEVEL=warn \
-  node --import tsx src/server.ts >"$LOG" 2>&1 &
+  node dist/server.js >"$LOG" 2>&1 &
 SERVER_PID=$!
 
 # The demo data is loaded before the server listens: wait for /health, up to a minute.
