@@ -3,6 +3,7 @@ import type { Writable } from 'node:stream';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import formbody from '@fastify/formbody';
 import cookie from '@fastify/cookie';
+import { homeRoutes } from './http/home.js';
 import { backOfficeRoutes, doctorWorkspaceRoutes } from './http/back-office.js';
 import { adminScopeGuard } from './modules/admin/admin-scope.js';
 import { writeAudit } from './modules/admin/admin.service.js';
@@ -312,6 +313,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(imageFileRoutes, { accounts: services.accounts });
   await app.register(opsRoutes, { db: database.db, metrics, metricsToken: config.ops.metricsToken });
   await app.register(openApiRoutes);
+  await app.register(homeRoutes);
   await app.register(docsRoutes);
   await app.register(backOfficeRoutes);
   await app.register(doctorWorkspaceRoutes);

@@ -67,9 +67,9 @@ test('every registered route is in the document, with a summary, a tag, a unique
     const key = `${route.method} ${route.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`;
     assert.ok(documented.has(key), `${key} is not in the document`);
   }
-  // Only the document itself, the reference page that shows it and the web apps' files are left out.
+  // Only the root page, the document itself, the reference page that shows it and the web apps' files are left out.
   for (const route of ta.app.registeredRoutes.filter((r) => r.hidden)) {
-    assert.match(route.url, /^\/(openapi\.(json|yaml)|docs|admin\/|doctor\/)/, `${route.url} is hidden`);
+    assert.match(route.url, /^\/($|openapi\.(json|yaml)|docs|admin\/|doctor\/)/, `${route.url} is hidden`);
   }
 
   const ids = new Set<string>();
