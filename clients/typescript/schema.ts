@@ -1793,7 +1793,7 @@ export interface paths {
     get?: never;
     put?: never;
     post?: never;
-    /** Remove a leave: its slots open again */
+    /** Remove a leave the doctor marked: its slots open again */
     delete: operations['doctorLeaveDelete'];
     options?: never;
     head?: never;
@@ -44113,7 +44113,7 @@ export interface operations {
           };
         };
       };
-      /** @description `ORDER_TRANSITION_NOT_ALLOWED`: This is not possible while the order is {status}. `ORDER_PAST_CUTOFF`: Too late to change this order ({status}): changes close 2 hours before the start. `SLOT_TAKEN`: This time has just been taken. Pick another. */
+      /** @description `ORDER_TRANSITION_NOT_ALLOWED`: This is not possible while the order is {status}. `ORDER_PAST_CUTOFF`: Too late to change this order ({status}): changes close 2 hours before the start. `SLOT_TAKEN`: This time has just been taken. Pick another. `PROPOSAL_NO_LONGER_OFFERED`: The proposed time is no longer offered (the doctor is on leave then, or the schedule changed): propose another time. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -44136,7 +44136,7 @@ export interface operations {
              * @description Stable: clients may switch on it.
              * @enum {string}
              */
-            code: 'ORDER_TRANSITION_NOT_ALLOWED' | 'ORDER_PAST_CUTOFF' | 'SLOT_TAKEN';
+            code: 'ORDER_TRANSITION_NOT_ALLOWED' | 'ORDER_PAST_CUTOFF' | 'SLOT_TAKEN' | 'PROPOSAL_NO_LONGER_OFFERED';
             data: null;
           };
         };
@@ -48255,7 +48255,7 @@ export interface operations {
           };
         };
       };
-      /** @description `ORDER_TRANSITION_NOT_ALLOWED`: This is not possible while the order is {status}. `ORDER_TOO_EARLY`: Not possible yet while the order is {status}: possible from {at}. `ORDER_TOO_LATE`: No longer possible while the order is {status}: the appointment window closed at {at}. `SLOT_TAKEN`: This time has just been taken. Pick another. */
+      /** @description `ORDER_TRANSITION_NOT_ALLOWED`: This is not possible while the order is {status}. `ORDER_TOO_EARLY`: Not possible yet while the order is {status}: possible from {at}. `ORDER_TOO_LATE`: No longer possible while the order is {status}: the appointment window closed at {at}. `SLOT_TAKEN`: This time has just been taken. Pick another. `PROPOSAL_NO_LONGER_OFFERED`: The proposed time is no longer offered (the doctor is on leave then, or the schedule changed): propose another time. `CONFIRMATION_DEADLINE_PASSED`: The order is {status}, but the time to confirm it ended at {at}: it is refunded to the patient. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -48278,7 +48278,13 @@ export interface operations {
              * @description Stable: clients may switch on it.
              * @enum {string}
              */
-            code: 'ORDER_TRANSITION_NOT_ALLOWED' | 'ORDER_TOO_EARLY' | 'ORDER_TOO_LATE' | 'SLOT_TAKEN';
+            code:
+              | 'ORDER_TRANSITION_NOT_ALLOWED'
+              | 'ORDER_TOO_EARLY'
+              | 'ORDER_TOO_LATE'
+              | 'SLOT_TAKEN'
+              | 'PROPOSAL_NO_LONGER_OFFERED'
+              | 'CONFIRMATION_DEADLINE_PASSED';
             data: null;
           };
         };
@@ -48757,6 +48763,7 @@ export interface operations {
            *           "date": "2026-12-10",
            *           "start_time": null,
            *           "end_time": null,
+           *           "mine": true,
            *           "created_at": "2026-12-03T08:00:00.000Z"
            *         }
            *       ]
@@ -48773,6 +48780,8 @@ export interface operations {
               date: string;
               start_time: string | null;
               end_time: string | null;
+              /** @description Marked by this doctor, who may remove it; false: planned by the hospital’s back office. */
+              mine: boolean;
               created_at: string;
             }[];
           };
@@ -49053,6 +49062,7 @@ export interface operations {
            *           "date": "2026-12-10",
            *           "start_time": null,
            *           "end_time": null,
+           *           "mine": true,
            *           "created_at": "2026-12-03T08:00:00.000Z"
            *         },
            *         "affected_orders": [
@@ -49124,6 +49134,7 @@ export interface operations {
              *         "date": "2026-12-10",
              *         "start_time": null,
              *         "end_time": null,
+             *         "mine": true,
              *         "created_at": "2026-12-03T08:00:00.000Z"
              *       },
              *       "affected_orders": [
@@ -49191,6 +49202,7 @@ export interface operations {
                *       "date": "2026-12-10",
                *       "start_time": null,
                *       "end_time": null,
+               *       "mine": true,
                *       "created_at": "2026-12-03T08:00:00.000Z"
                *     }
                */
@@ -49202,6 +49214,8 @@ export interface operations {
                 date: string;
                 start_time: string | null;
                 end_time: string | null;
+                /** @description Marked by this doctor, who may remove it; false: planned by the hospital’s back office. */
+                mine: boolean;
                 created_at: string;
               };
               /** @description Orders that still hold a time in the leave: propose each a new time. */
@@ -49976,7 +49990,7 @@ export interface operations {
           };
         };
       };
-      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `LEAVE_NOT_ALLOWED`: This hospital plans its doctors’ leave itself: ask its back office. */
+      /** @description `CSRF_TOKEN_INVALID`: This change needs the x-csrf-token header of your browser session: reload the page and try again. `LEAVE_NOT_ALLOWED`: This hospital plans its doctors’ leave itself: ask its back office. `LEAVE_PLANNED_BY_HOSPITAL`: This leave was planned by your hospital: ask its back office to change it. */
       403: {
         headers: {
           [name: string]: unknown;
@@ -49999,7 +50013,7 @@ export interface operations {
              * @description Stable: clients may switch on it.
              * @enum {string}
              */
-            code: 'CSRF_TOKEN_INVALID' | 'LEAVE_NOT_ALLOWED';
+            code: 'CSRF_TOKEN_INVALID' | 'LEAVE_NOT_ALLOWED' | 'LEAVE_PLANNED_BY_HOSPITAL';
             data: null;
           };
         };

@@ -10,6 +10,7 @@ import * as m0008 from './migrations/0008_backoffice.js';
 import * as m0009 from './migrations/0009_dashboard_indexes.js';
 import * as m0010 from './migrations/0010_staff.js';
 import * as m0011 from './migrations/0011_doctor_workspace.js';
+import * as m0012 from './migrations/0012_leave_owner.js';
 
 /** Every migration, in order. Shipped migrations are never edited: add a new one. */
 const migrations: Record<string, Migration> = {
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '0009_dashboard_indexes': m0009,
   '0010_staff': m0010,
   '0011_doctor_workspace': m0011,
+  '0012_leave_owner': m0012,
 };
 
 /** Column types that differ between the two databases. */

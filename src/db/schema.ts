@@ -239,6 +239,8 @@ export interface ScheduleExceptionsTable {
   end_time: string | null;
   slot_minutes: number | null;
   appointment_type: 'call' | 'reservasi' | null;
+  /** The doctor's account when the doctor marked it in the workspace; null from the back office. */
+  created_by: string | null;
   created_at: Millis;
 }
 

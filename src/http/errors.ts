@@ -65,6 +65,13 @@ export const errorCatalogue = {
       id: 'Rumah sakit ini mengatur cuti dokternya sendiri: hubungi admin rumah sakit.',
     },
   },
+  LEAVE_PLANNED_BY_HOSPITAL: {
+    status: 403,
+    message: {
+      en: 'This leave was planned by your hospital: ask its back office to change it.',
+      id: 'Cuti ini diatur oleh rumah sakit Anda: hubungi admin rumah sakit untuk mengubahnya.',
+    },
+  },
   LEAVE_NOT_FOUND: {
     status: 404,
     message: { en: 'You have no such leave.', id: 'Anda tidak memiliki cuti tersebut.' },
@@ -198,11 +205,25 @@ export const errorCatalogue = {
       id: 'Belum dapat dilakukan saat status pesanan {status}: dapat dilakukan mulai {at}.',
     },
   },
+  CONFIRMATION_DEADLINE_PASSED: {
+    status: 409,
+    message: {
+      en: 'The order is {status}, but the time to confirm it ended at {at}: it is refunded to the patient.',
+      id: 'Pesanan berstatus {status}, tetapi batas waktu konfirmasi berakhir pada {at}: dana dikembalikan kepada pasien.',
+    },
+  },
   ORDER_TOO_LATE: {
     status: 409,
     message: {
       en: 'No longer possible while the order is {status}: the appointment window closed at {at}.',
       id: 'Sudah tidak dapat dilakukan saat status pesanan {status}: waktu janji temu berakhir pada {at}.',
+    },
+  },
+  PROPOSAL_NO_LONGER_OFFERED: {
+    status: 409,
+    message: {
+      en: 'The proposed time is no longer offered (the doctor is on leave then, or the schedule changed): propose another time.',
+      id: 'Waktu yang diusulkan tidak lagi tersedia (dokter cuti atau jadwal berubah): usulkan waktu lain.',
     },
   },
   SLOT_TAKEN: {

@@ -333,7 +333,13 @@ export class AdminSchedules {
    * Leave (no times: the whole day; with times: those hours) or extra hours (times, slot length
    * and an appointment type the practice offers, not overlapping the doctor's other hours).
    */
-  async createException(actorId: string, practiceId: number, input: ExceptionInput): Promise<ExceptionResource> {
+  async createException(
+    actorId: string,
+    practiceId: number,
+    input: ExceptionInput,
+    /** The doctor's account when a doctor marks their own leave (they may remove it later). */
+    createdBy: string | null = null,
+  ): Promise<ExceptionResource> {
     const problems: FieldProblems = {};
     if (parseYmd(input.date) === undefined) problems.date = [{ key: 'date' }];
     const hasStart = input.start_time !== undefined;
@@ -372,6 +378,7 @@ export class AdminSchedules {
         end_time: input.end_time ?? null,
         slot_minutes: input.kind === 'extra' ? input.slot_minutes! : null,
         appointment_type: input.kind === 'extra' ? input.appointment_type! : null,
+        created_by: createdBy,
         created_at: now,
       };
       if (row.kind === 'extra') {

@@ -515,6 +515,7 @@ export async function bookingRoutes(
           'ORDER_TRANSITION_NOT_ALLOWED',
           'ORDER_PAST_CUTOFF',
           'SLOT_TAKEN',
+          'PROPOSAL_NO_LONGER_OFFERED',
           'TOO_MANY_CANCELLATIONS',
         ]),
         body: PatientActionBody,

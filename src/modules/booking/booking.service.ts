@@ -19,7 +19,14 @@ import { CATALOGUE_VERSION, imagePath } from '../catalogue/catalogue.service.js'
 import type { PaymentNotification, PaymentOutcome, PaymentProvider } from '../payments/provider.js';
 import * as repo from './booking.repository.js';
 import type { OrderRow, PracticeForBooking } from './booking.repository.js';
-import { allowedActions, planMove, type Actor, type OrderAction, type OrderStatus } from './order-machine.js';
+import {
+  allowedActions,
+  CONFIRM_BEFORE_MS,
+  planMove,
+  type Actor,
+  type OrderAction,
+  type OrderStatus,
+} from './order-machine.js';
 import { slotsOfDay, type AppointmentType, type Slot } from './schedule.js';
 import { addDays, datesFrom, DAY, isoInZone, utcToLocal } from './time.js';
 import { systemClock } from '../../clock.js';
@@ -724,17 +731,39 @@ export class BookingService {
     date: string,
   ): Promise<{ time: string; end_time: string }[]> {
     const order = await this.ownDoctorOrder(userId, scope, transactionId);
-    const current = utcToLocal(order.start_at, order.timezone);
-    const slots = await this.timeList(null, Number(order.practice_id), date, order.type);
+    // The same rules as a proposal (proposalSlot), not a patient's time list: a practice hidden
+    // from patients keeps its orders, and those are the ones that most need a new time.
+    const entry = await this.practiceEntry(Number(order.practice_id));
+    if (entry === undefined) return [];
+    const slots = this.slotsOf(entry, date, order.type);
+    if (slots.length === 0 || date > this.horizon(order.timezone).last) return [];
+    const held = await this.heldStarts(order.doctor_id, slots[0]!.startAt, slots.at(-1)!.endAt);
+    const now = this.now();
     return slots
-      .filter((s) => s.available && !(date === current.date && s.time === current.time))
+      .filter((s) => s.startAt > now && !held.has(s.startAt) && s.startAt !== order.start_at)
       .map(({ time, end_time }) => ({ time, end_time }));
+  }
+
+  /**
+   * Whether an order's pending proposal is still a time its practice offers: leave (or a changed
+   * schedule) since the proposal was made closes it, and it may then not become the order's time.
+   */
+  private async proposalStillOffered(order: OrderRow): Promise<boolean> {
+    if (order.proposed_start_at === null) return false;
+    const entry = await this.practiceEntry(Number(order.practice_id));
+    if (entry === undefined) return false;
+    const local = utcToLocal(order.proposed_start_at, order.timezone);
+    return this.slotsOf(entry, local.date, order.type).some((s) => s.startAt === order.proposed_start_at);
   }
 
   /** The doctor's view of orders: the staff view, the deadline of what is due from them, the moves open now. */
   async doctorResources(orders: readonly OrderRow[], baseUrl: string): Promise<DoctorOrderResource[]> {
     const resources = await this.resources(orders, baseUrl);
     const now = this.now();
+    const closed = new Set<string>();
+    for (const order of orders) {
+      if (order.status === 'reschedule_from_patient' && !(await this.proposalStillOffered(order))) closed.add(order.id);
+    }
     return orders.map((order, i) => {
       const state = {
         status: order.status as OrderStatus,
@@ -755,14 +784,18 @@ export class BookingService {
       // answer to a proposal within a day of it, and an hour before the proposed time.
       const due =
         order.status === 'waiting_doctor_confirmation'
-          ? order.start_at - 3_600_000
+          ? order.start_at - CONFIRM_BEFORE_MS
           : order.status === 'reschedule_from_patient' && order.proposed_at !== null && order.proposed_start_at !== null
             ? Math.min(order.proposed_at + DAY, order.proposed_start_at - 3_600_000)
             : null;
       return {
         ...staffView(resources[i]!),
         respond_before: due === null ? null : isoInZone(due, order.timezone),
-        actions: SEGMENTS.filter((segment) => open.includes(DOCTOR_ACTIONS[segment])),
+        // A proposal into a time no longer offered (leave since) can only be rejected.
+        actions: SEGMENTS.filter(
+          (segment) =>
+            open.includes(DOCTOR_ACTIONS[segment]) && !(segment === 'accept-proposal' && closed.has(order.id)),
+        ),
       };
     });
   }
@@ -836,6 +869,9 @@ export class BookingService {
       this.config.cutoffMinutes * 60_000,
       this.config.missedGraceMinutes * 60_000,
     );
+    if (plan.effects.includes('promote_proposal') && !(await this.proposalStillOffered(order))) {
+      throw new AppError('PROPOSAL_NO_LONGER_OFFERED');
+    }
     let proposed: Slot | undefined;
     if (plan.effects.includes('hold_proposal')) {
       if (proposal === undefined) throw AppError.field('date', 'required');
@@ -962,7 +998,7 @@ export class BookingService {
     };
     await attempt(await repo.ordersDue(this.db, ['waiting_payment'], 'expires_at', now), 'payment_failed');
     await attempt(
-      await repo.ordersDue(this.db, ['waiting_doctor_confirmation'], 'start_at', now + 3_600_000),
+      await repo.ordersDue(this.db, ['waiting_doctor_confirmation'], 'start_at', now + CONFIRM_BEFORE_MS),
       'confirmation_timeout',
     );
     const proposals = await repo.ordersDue(

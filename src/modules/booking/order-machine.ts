@@ -237,6 +237,8 @@ export interface PlannedMove {
 export const DEFAULT_CUTOFF_MS = 2 * 3_600_000;
 /** How long after the start a meeting may still begin before it may be marked missed. */
 export const DEFAULT_GRACE_MS = 15 * 60_000;
+/** The doctor confirms at the latest this long before the start; then the job refunds the order. */
+export const CONFIRM_BEFORE_MS = 3_600_000;
 /** How long before the start the doctor may open the room and start. */
 export const ROOM_OPENS_BEFORE_MS = 15 * 60_000;
 
@@ -270,6 +272,12 @@ export function planMove(
   }
   if (row.cutoff && now > order.start_at - cutoffMs) {
     throw new AppError('ORDER_PAST_CUTOFF', { params: { status: order.status } });
+  }
+  // Past the confirmation deadline the job refunds the order: a confirmation racing it would
+  // keep an order the patient has been told is lost.
+  if (action === 'confirm' && actor !== 'job' && now > order.start_at - CONFIRM_BEFORE_MS) {
+    const at = isoInZone(order.start_at - CONFIRM_BEFORE_MS, order.timezone);
+    throw new AppError('CONFIRMATION_DEADLINE_PASSED', { params: { status: order.status, at } });
   }
   if (row.timed !== undefined && actor !== 'job') {
     const { from, until } = timedWindow(row.timed, order, graceMs);

@@ -4,8 +4,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
-import { authHeaders, envelope } from '../../../test/helpers.js';
-import { act, DOCTOR_PASSWORD, paidOrder, setup, show, stored, type Setup } from '../../../test/fixtures/doctors.js';
+import { authHeaders, envelope, uniqueName } from '../../../test/helpers.js';
+import {
+  act,
+  DOCTOR_PASSWORD,
+  paidOrder,
+  setup,
+  show,
+  stored,
+  T0,
+  type Setup,
+} from '../../../test/fixtures/doctors.js';
 import { createAdmin } from '../admin/admin.service.js';
 
 const cookieOf = (res: LightMyRequestResponse) => /cexup_doctor=([^;]*)/.exec(String(res.headers['set-cookie']))?.[1];
@@ -46,12 +55,13 @@ const inBrowser = (
 const asDoctor = (s: Setup, token = s.doctorToken) => ({ ...authHeaders(s.ta), authorization: `Bearer ${token}` });
 
 async function adminToken(s: Setup): Promise<string> {
-  await createAdmin(s.ta.db, { name: 'Operator', email: 'operator@cexup.test', password: 'admin-rahasia-123' });
+  const email = `${uniqueName('operator')}@cexup.test`;
+  await createAdmin(s.ta.db, { name: 'Operator', email, password: 'admin-rahasia-123' });
   const res = await s.ta.app.inject({
     method: 'POST',
     url: '/api/login/admin',
     headers: authHeaders(s.ta),
-    payload: { email: 'operator@cexup.test', password: 'admin-rahasia-123' },
+    payload: { email, password: 'admin-rahasia-123' },
   });
   return envelope(res).data.access_token as string;
 }
@@ -383,7 +393,10 @@ test('leave: refused where the hospital plans it; allowed, it closes the slots, 
   const refused = await leave({ practice_id: practice, date: '2026-12-03' });
   assert.equal(refused.statusCode, 403);
   assert.equal(refused.json().code, 'LEAVE_NOT_ALLOWED');
-  assert.equal((await s.ta.db.selectFrom('schedule_exceptions').select('id').execute()).length, 0);
+  assert.equal(
+    (await s.ta.db.selectFrom('schedule_exceptions').select('id').where('practice_id', '=', practice).execute()).length,
+    0,
+  );
 
   // The hospital lets its doctors mark leave (a back-office field).
   const admin = await adminToken(s);
@@ -480,7 +493,10 @@ test('leave: refused where the hospital plans it; allowed, it closes the slots, 
     headers: asDoctor(s),
   });
   assert.equal(removed.statusCode, 200);
-  assert.equal((await s.ta.db.selectFrom('schedule_exceptions').select('id').execute()).length, 0);
+  assert.equal(
+    (await s.ta.db.selectFrom('schedule_exceptions').select('id').where('practice_id', '=', practice).execute()).length,
+    0,
+  );
 });
 
 test('the inbox answers with an ETag: polling with If-None-Match gets a 304 until something arrives', async (t) => {
@@ -508,4 +524,197 @@ test('the inbox answers with an ETag: polling with If-None-Match gets a 304 unti
   const body = changed.json();
   assert.equal(body.unread, 1);
   assert.equal(body.data[0].type, 'order.paid');
+});
+
+/** Lets the doctors of the practice's hospital mark leave, as an operator does in the back office. */
+async function allowLeave(s: Setup, practice: number): Promise<void> {
+  await s.ta.db
+    .updateTable('hospitals')
+    .set({ doctor_leave_allowed: 1 })
+    .where('id', '=', s.ta.db.selectFrom('practices').select('hospital_id').where('id', '=', practice))
+    .execute();
+}
+
+test('an app scoped to other hospitals sees none of the doctor’s practices or leave there', async (t) => {
+  const s = await setup(t);
+  const practice = s.fx.practiceIds['andi@jakarta']!;
+  await allowLeave(s, practice);
+  const leave = envelope(
+    await s.ta.app.inject({
+      method: 'POST',
+      url: '/api/doctor-app/leave',
+      headers: asDoctor(s),
+      payload: { practice_id: practice, date: '2026-12-03' },
+    }),
+  ).data.leave;
+  const kiosk = await s.ta.app.services.apps.createApp('Makassar kiosk', { hospitals: [`${s.fx.prefix}-makassar`] });
+  const login = await s.ta.app.inject({
+    method: 'POST',
+    url: '/api/login/doctor',
+    headers: { 'x-api-key': kiosk.key },
+    payload: { email: s.doctorEmail, password: DOCTOR_PASSWORD },
+  });
+  const h = { 'x-api-key': kiosk.key, authorization: `Bearer ${envelope(login).data.access_token}` };
+  const practices = envelope(
+    await s.ta.app.inject({ method: 'GET', url: '/api/doctor-app/practices', headers: h }),
+  ).data;
+  assert.ok(!practices.some((p: { id: number }) => p.id === practice));
+  assert.deepEqual(
+    envelope(await s.ta.app.inject({ method: 'GET', url: '/api/doctor-app/leave', headers: h })).data,
+    [],
+  );
+  const outside = await s.ta.app.inject({
+    method: 'POST',
+    url: '/api/doctor-app/leave',
+    headers: h,
+    payload: { practice_id: practice, date: '2026-12-04' },
+  });
+  assert.equal(outside.statusCode, 422);
+  assert.ok(outside.json().errors.practice_id);
+  for (const [method, url] of [
+    ['GET', `/api/doctor-app/leave/${leave.id}/orders`],
+    ['DELETE', `/api/doctor-app/leave/${leave.id}`],
+  ] as const) {
+    const res = await s.ta.app.inject({ method, url, headers: h });
+    assert.equal(res.statusCode, 404, url);
+    assert.equal(res.json().code, 'LEAVE_NOT_FOUND');
+  }
+  assert.equal(
+    (await s.ta.db.selectFrom('schedule_exceptions').select('id').where('practice_id', '=', practice).execute()).length,
+    1,
+  );
+});
+
+test('leave the hospital planned is shown but not the doctor’s to remove; the same leave twice is one', async (t) => {
+  const s = await setup(t);
+  const practice = s.fx.practiceIds['andi@jakarta']!;
+  await allowLeave(s, practice);
+  const admin = await adminToken(s);
+  const planned = await s.ta.app.inject({
+    method: 'POST',
+    url: `/api/admin/practices/${practice}/schedule/exceptions`,
+    headers: { ...authHeaders(s.ta), authorization: `Bearer ${admin}` },
+    payload: { date: '2026-12-05', kind: 'leave' },
+  });
+  assert.equal(planned.statusCode, 201, planned.body);
+  const listed = envelope(
+    await s.ta.app.inject({ method: 'GET', url: '/api/doctor-app/leave', headers: asDoctor(s) }),
+  ).data;
+  assert.deepEqual(
+    listed.map((l: { date: string; mine: boolean }) => [l.date, l.mine]),
+    [['2026-12-05', false]],
+  );
+  const refused = await s.ta.app.inject({
+    method: 'DELETE',
+    url: `/api/doctor-app/leave/${listed[0].id}`,
+    headers: asDoctor(s),
+  });
+  assert.equal(refused.statusCode, 403);
+  assert.equal(refused.json().code, 'LEAVE_PLANNED_BY_HOSPITAL');
+
+  const mark = () =>
+    s.ta.app.inject({
+      method: 'POST',
+      url: '/api/doctor-app/leave',
+      headers: asDoctor(s),
+      payload: { practice_id: practice, date: '2026-12-06', start_time: '09:00', end_time: '10:00' },
+    });
+  const first = envelope(await mark()).data.leave;
+  const again = envelope(await mark()).data.leave;
+  assert.equal(again.id, first.id, 'a retry answers with the leave that exists');
+  assert.equal(first.mine, true);
+  const rows = await s.ta.db
+    .selectFrom('schedule_exceptions')
+    .select(['date', 'created_by'])
+    .where('practice_id', '=', practice)
+    .orderBy('date')
+    .execute();
+  const doctorUser = await s.ta.db
+    .selectFrom('users')
+    .select('id')
+    .where('email', '=', s.doctorEmail)
+    .executeTakeFirstOrThrow();
+  assert.deepEqual(
+    rows.map((r) => [r.date, r.created_by]),
+    [
+      ['2026-12-05', null],
+      ['2026-12-06', doctorUser.id],
+    ],
+  );
+});
+
+test('a patient’s proposal into the doctor’s new leave is listed, can only be rejected, and is never accepted', async (t) => {
+  const s = await setup(t);
+  const practice = s.fx.practiceIds['andi@jakarta']!;
+  await allowLeave(s, practice);
+  const id = await paidOrder(s, '2026-12-03 09:00');
+  await act(s, s.doctorToken, id, 'confirm');
+  const proposed = await s.ta.app.inject({
+    method: 'PUT',
+    url: '/api/user/orders',
+    headers: authHeaders(s.ta, s.patient),
+    payload: { transaction_id: id, type: 'reschedulle_patient', date: '2026-12-04', time: '11:00' },
+  });
+  assert.equal(proposed.statusCode, 200, proposed.body);
+  const made = envelope(
+    await s.ta.app.inject({
+      method: 'POST',
+      url: '/api/doctor-app/leave',
+      headers: asDoctor(s),
+      payload: { practice_id: practice, date: '2026-12-04' },
+    }),
+  ).data;
+  assert.deepEqual(
+    made.affected_orders.map((o: { transaction_id: string; actions: string[] }) => [o.transaction_id, o.actions]),
+    [[id, ['reject-proposal']]],
+    'its proposal falls in the leave: accepting it is not offered',
+  );
+  const before = await stored(s, id);
+  const forced = await act(s, s.doctorToken, id, 'accept-proposal');
+  assert.equal(forced.statusCode, 409);
+  assert.equal(forced.json().code, 'PROPOSAL_NO_LONGER_OFFERED');
+  assert.deepEqual(await stored(s, id), before, 'nothing moved');
+  const rejected = await act(s, s.doctorToken, id, 'reject-proposal');
+  assert.equal(envelope(rejected).data.status, 'waiting_meeting');
+  assert.equal((await show(s, id)).time, '09:00');
+});
+
+test('free slots follow the proposal’s rules even where the practice is hidden from patients', async (t) => {
+  const s = await setup(t);
+  const practice = s.fx.practiceIds['andi@jakarta']!;
+  const id = await paidOrder(s, '2026-12-02 09:00');
+  await s.ta.db.updateTable('practices').set({ unpublished_at: T0 }).where('id', '=', practice).execute();
+  s.ta.app.services.booking.invalidate();
+  const res = await s.ta.app.inject({
+    method: 'GET',
+    url: `/api/doctor-app/orders/${id}/free-slots?date=2026-12-02`,
+    headers: asDoctor(s),
+  });
+  assert.equal(res.statusCode, 200, res.body);
+  const times = (envelope(res).data as { time: string }[]).map((x) => x.time);
+  assert.equal(times[0], '09:30');
+  assert.equal((await act(s, s.doctorToken, id, 'propose', { date: '2026-12-02', time: times[0] })).statusCode, 200);
+});
+
+test('past the confirmation deadline confirm is neither offered nor accepted; the order page’s profile read is logged', async (t) => {
+  const s = await setup(t);
+  const id = await paidOrder(s, '2026-12-02 09:00', { allow_access_data: true });
+  s.clock.now = Date.parse('2026-12-02T08:30:00+07:00');
+  const listed = envelope(await s.ta.app.inject({ method: 'GET', url: '/api/doctor-app/orders', headers: asDoctor(s) }))
+    .data[0];
+  assert.deepEqual(listed.actions, ['decline', 'propose']);
+  const late = await act(s, s.doctorToken, id, 'confirm');
+  assert.equal(late.statusCode, 409);
+  assert.equal(late.json().code, 'CONFIRMATION_DEADLINE_PASSED');
+  assert.match(late.json().message, /2026-12-02T08:00:00\+07:00/);
+  assert.equal((await stored(s, id)).order.status, 'waiting_doctor_confirmation');
+
+  await s.ta.app.inject({ method: 'GET', url: `/api/doctor-app/orders/${id}`, headers: asDoctor(s) });
+  const logged = await s.ta.db
+    .selectFrom('access_log')
+    .select('what')
+    .where('patient_user_id', '=', s.patient.userId)
+    .where('subject', '=', id)
+    .execute();
+  assert.deepEqual(logged.map((r) => r.what).sort(), ['order', 'profile']);
 });

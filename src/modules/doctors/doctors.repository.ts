@@ -18,6 +18,7 @@ export const practicesOfDoctor = (db: Q, doctorId: string) =>
       'practices.reservasi_price',
       'practices.unpublished_at',
       'hospitals.id as hospital_id',
+      'hospitals.slug as hospital_slug',
       'hospitals.name as hospital_name',
       'hospitals.timezone',
       'hospitals.doctor_leave_allowed',
@@ -48,7 +49,7 @@ export const leaveOfPractices = (db: Q, practiceIds: readonly number[], range: {
 export const findLeave = (db: Q, id: string) =>
   db.selectFrom('schedule_exceptions').selectAll().where('id', '=', id).where('kind', '=', 'leave').executeTakeFirst();
 
-/** Orders of a practice that still hold a time overlapping [from, to). */
+/** Orders of a practice that still hold a time, or propose one, overlapping [from, to). */
 export const ordersOfPracticeBetween = (
   db: Q,
   practiceId: number,
@@ -60,9 +61,25 @@ export const ordersOfPracticeBetween = (
     .selectFrom('orders')
     .selectAll()
     .where('practice_id', '=', practiceId)
-    .where('start_at', '<', to)
-    .where('end_at', '>', from)
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('start_at', '<', to), eb('end_at', '>', from)]),
+        eb.and([eb('proposed_start_at', '<', to), eb('proposed_end_at', '>', from)]),
+      ]),
+    )
     .where('status', 'in', [...statuses])
     .orderBy('start_at')
     .orderBy('id')
     .execute();
+
+/** A leave of the practice with exactly these hours (null: the whole day), if there is one. */
+export const sameLeave = (db: Q, practiceId: number, date: string, start: string | null, end: string | null) =>
+  db
+    .selectFrom('schedule_exceptions')
+    .selectAll()
+    .where('practice_id', '=', practiceId)
+    .where('kind', '=', 'leave')
+    .where('date', '=', date)
+    .where((eb) => (start === null ? eb('start_time', 'is', null) : eb('start_time', '=', start)))
+    .where((eb) => (end === null ? eb('end_time', 'is', null) : eb('end_time', '=', end)))
+    .executeTakeFirst();

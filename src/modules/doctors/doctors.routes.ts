@@ -230,6 +230,8 @@ export async function doctorRoutes(
         };
       }
       await privacy.recordOrderReads(reader(request), 'order', [view.transaction_id]);
+      // The profile (age, gender, obgyn) is more than the order: the patient's log says so.
+      if (patientProfile !== null) await privacy.recordOrderReads(reader(request), 'profile', [view.transaction_id]);
       return { success: true, message: messages.ok[request.lang], data: { ...view, patient_profile: patientProfile } };
     },
   );
@@ -274,6 +276,8 @@ export async function doctorRoutes(
           'ORDER_TOO_EARLY',
           'ORDER_TOO_LATE',
           'SLOT_TAKEN',
+          'PROPOSAL_NO_LONGER_OFFERED',
+          'CONFIRMATION_DEADLINE_PASSED',
         ]),
         params: Type.Object({
           transaction_id: Type.String(),
@@ -329,7 +333,7 @@ export async function doctorRoutes(
     async (request) => ({
       success: true,
       message: messages.ok[request.lang],
-      data: await workspace.practices(userId(request)),
+      data: await workspace.practices(userId(request), scope(request)),
     }),
   );
 
@@ -352,7 +356,10 @@ export async function doctorRoutes(
       return {
         success: true,
         message: messages.ok[request.lang],
-        data: await workspace.listLeave(userId(request), { ...(from ? { from } : {}), ...(to ? { to } : {}) }),
+        data: await workspace.listLeave(userId(request), scope(request), {
+          ...(from ? { from } : {}),
+          ...(to ? { to } : {}),
+        }),
       };
     },
   );
@@ -377,6 +384,7 @@ export async function doctorRoutes(
       const { practice_id, date, start_time, end_time } = request.body;
       const data = await workspace.createLeave(
         userId(request),
+        scope(request),
         {
           practice_id,
           date,
@@ -414,7 +422,7 @@ export async function doctorRoutes(
       },
     },
     async (request) => {
-      const orders = await workspace.leaveOrders(userId(request), request.params.id, base(request));
+      const orders = await workspace.leaveOrders(userId(request), scope(request), request.params.id, base(request));
       await privacy.recordOrderReads(
         reader(request),
         'orders_list',
@@ -429,17 +437,18 @@ export async function doctorRoutes(
     {
       onRequest: doctorOnly,
       schema: {
-        ...op('doctors', 'doctorLeaveDelete', 'Remove a leave: its slots open again', DOCTOR, [
+        ...op('doctors', 'doctorLeaveDelete', 'Remove a leave the doctor marked: its slots open again', DOCTOR, [
           'DOCTOR_NOT_FOUND',
           'LEAVE_NOT_FOUND',
           'LEAVE_NOT_ALLOWED',
+          'LEAVE_PLANNED_BY_HOSPITAL',
         ]),
         params: LeaveParams,
         response: { 200: Envelope(Type.Null()) },
       },
     },
     async (request) => {
-      await workspace.deleteLeave(userId(request), request.params.id);
+      await workspace.deleteLeave(userId(request), scope(request), request.params.id);
       return { success: true, message: messages.ok[request.lang], data: null };
     },
   );

@@ -100,6 +100,9 @@ export const LeaveSchema = Type.Object(
     date: Type.String(),
     start_time: Nullable(Type.String({ description: 'null: the whole day.' })),
     end_time: Nullable(Type.String()),
+    mine: Type.Boolean({
+      description: 'Marked by this doctor, who may remove it; false: planned by the hospital’s back office.',
+    }),
     created_at: Type.String(),
   },
   {
@@ -112,6 +115,7 @@ export const LeaveSchema = Type.Object(
         date: '2026-12-10',
         start_time: null,
         end_time: null,
+        mine: true,
         created_at: '2026-12-03T08:00:00.000Z',
       },
     ],
