@@ -31,7 +31,7 @@ import { slotsOfDay, type AppointmentType, type Slot } from './schedule.js';
 import { addDays, datesFrom, DAY, isoInZone, utcToLocal } from './time.js';
 import { systemClock } from '../../clock.js';
 
-/** The list filter `type` of user/orders, as DESIGN.md groups the statuses. */
+/** The list filter `type` of user/orders, as docs/architecture.md groups the statuses. */
 export const STATUS_GROUPS: Record<string, OrderStatus[]> = {
   pending: ['waiting_payment', 'waiting_doctor_confirmation', 'reschedule_from_doctor', 'reschedule_from_patient'],
   booked: ['waiting_meeting'],

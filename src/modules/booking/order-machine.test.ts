@@ -36,7 +36,7 @@ const startFor = (action: OrderAction): number =>
         : later;
 
 /**
- * DESIGN.md's table written out by hand, independently of the code: action, actor, from, to.
+ * docs/architecture.md's table written out by hand, independently of the code: action, actor, from, to.
  * Every (status, action, actor) not listed here must be refused.
  */
 const ALLOWED: [OrderAction, Actor, OrderStatus, OrderStatus][] = [

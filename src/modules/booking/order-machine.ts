@@ -2,7 +2,7 @@ import { AppError } from '../../http/errors.js';
 import { isoInZone } from './time.js';
 
 /**
- * The order lifecycle: DESIGN.md's transition table, in one place. Every move of an order goes
+ * The order lifecycle: docs/architecture.md's transition table, in one place. Every move of an order goes
  * through `planMove`; anything the table does not list is refused with 409 naming the status.
  */
 export const ORDER_STATUSES = [
