@@ -60,12 +60,16 @@ export function App() {
         } catch {
           // A private window without storage: the choice lasts until the reload.
         }
-        document.documentElement.lang = next;
         setLangState(next);
       },
     }),
     [lang],
   );
+
+  useEffect(() => {
+    // Screen readers and the browser's own controls follow the page's language.
+    document.documentElement.lang = lang;
+  }, [lang]);
 
   const [user, setUser] = useState<SessionUser | null | undefined>(undefined);
   useEffect(() => {
