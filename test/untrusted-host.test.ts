@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { insertCatalogue } from './catalogue-fixture.js';
 import { authHeaders, build, envelope, TEST_PUBLIC_URL, uniqueName } from './helpers.js';
-import { callBody, setup, type Setup } from '../src/modules/notifications/test-fixture.js';
+import { callBody, setup, type Setup } from './fixtures/notifications.js';
 
 const FORGED = 'pay-cexup.evil.example';
 

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { authHeaders, envelope } from '../../../test/helpers.js';
-import { bearer, callBody, paidOrder, setup, type Setup } from './test-fixture.js';
+import { bearer, callBody, paidOrder, setup, type Setup } from '../../../test/fixtures/notifications.js';
 
 const book = (s: Setup, time: string) =>
   s.ta.app.inject({

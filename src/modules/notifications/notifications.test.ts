@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startSmtpServer } from '../../../test/smtp.js';
 import { authHeaders, envelope } from '../../../test/helpers.js';
-import { bearer, doctorAct, paidOrder, setup, type Setup } from './test-fixture.js';
+import { bearer, doctorAct, paidOrder, setup, type Setup } from '../../../test/fixtures/notifications.js';
 
 const inbox = (s: Setup, headers: Record<string, string>, query = '') =>
   s.ta.app.inject({ method: 'GET', url: `/api/notifications${query}`, headers });

@@ -4,7 +4,15 @@ import { test } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { authHeaders, envelope, registerPatient, uniqueName } from '../../../test/helpers.js';
 import { createAdmin } from '../admin/admin.service.js';
-import { bearer, paidOrder, registerWebhook, setup, startReceiver, type Received, type Setup } from './test-fixture.js';
+import {
+  bearer,
+  paidOrder,
+  registerWebhook,
+  setup,
+  startReceiver,
+  type Received,
+  type Setup,
+} from '../../../test/fixtures/notifications.js';
 
 /** POST /api/admin/webhook-deliveries/:id/resend: an operator sends a delivery again. */
 

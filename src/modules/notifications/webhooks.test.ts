@@ -15,7 +15,7 @@ import {
   setup,
   startReceiver,
   type Setup,
-} from './test-fixture.js';
+} from '../../../test/fixtures/notifications.js';
 import { guardedLookup, isPrivateAddress, type ResolvedAddress } from './webhooks.js';
 
 /** What a receiving app does: recompute the signature over "<timestamp>.<raw body>", compare in constant time. */

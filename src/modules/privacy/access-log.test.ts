@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { authHeaders, build, envelope, registerPatient } from '../../../test/helpers.js';
-import { bearer, book, pay, privacySetup, refundedOrder, T0, type PrivacySetup } from './privacy-fixture.js';
+import {
+  bearer,
+  book,
+  pay,
+  privacySetup,
+  refundedOrder,
+  T0,
+  type PrivacySetup,
+} from '../../../test/fixtures/privacy.js';
 
 const accessLog = async (s: PrivacySetup, token: string, query = '') => {
   const res = await s.ta.app.inject({

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { authHeaders, envelope } from '../../../test/helpers.js';
-import { bearer, book, fullProfile, pay, privacySetup } from './privacy-fixture.js';
+import { bearer, book, fullProfile, pay, privacySetup } from '../../../test/fixtures/privacy.js';
 
 // Issue 13, finding 12: the consent given at booking decides what the doctor sees, and the
 // export (the identity number in clear) asks for the password again.

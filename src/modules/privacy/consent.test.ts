@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { authHeaders, envelope } from '../../../test/helpers.js';
-import { bearer, book, pay, privacySetup } from './privacy-fixture.js';
+import { bearer, book, pay, privacySetup } from '../../../test/fixtures/privacy.js';
 
 test('a booking records the consent: false by default, true when sent; shown to the patient, the doctor and admins', async (t) => {
   const s = await privacySetup(t);

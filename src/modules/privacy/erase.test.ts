@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { authHeaders, build, envelope, registerPatient, type Patient } from '../../../test/helpers.js';
-import { bearer, book, fullProfile, privacySetup, refundedOrder, type PrivacySetup } from './privacy-fixture.js';
+import {
+  bearer,
+  book,
+  fullProfile,
+  privacySetup,
+  refundedOrder,
+  type PrivacySetup,
+} from '../../../test/fixtures/privacy.js';
 
 const erase = (s: PrivacySetup, patient: Patient, payload: object) =>
   s.ta.app.inject({ method: 'DELETE', url: '/api/me', headers: authHeaders(s.ta, patient), payload });

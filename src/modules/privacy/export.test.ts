@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { authHeaders, envelope } from '../../../test/helpers.js';
-import { bearer, book, fullProfile, pay, privacySetup } from './privacy-fixture.js';
+import { bearer, book, fullProfile, pay, privacySetup } from '../../../test/fixtures/privacy.js';
 
 test('the export holds all of the patient’s data, the identity number in clear, as a no-store download', async (t) => {
   const s = await privacySetup(t);
