@@ -333,25 +333,40 @@ test(
       assert.equal(acceptedA.status, 'waiting_meeting');
       assert.equal(acceptedA.time, '10:30');
 
-      // 5. An order starting within minutes (extra hours), booked, paid and confirmed.
-      const now = localNow(zone);
-      // The next whole minute, or the one after when it is too close to book in time; in the last
-      // minutes of the day, tomorrow's first slot (the page's "today" includes what starts then).
-      let dayB = now.date;
-      let startMinute = now.minutes + (now.seconds > 35 ? 2 : 1);
-      if (startMinute + 5 > 24 * 60 - 1) {
-        dayB = addDays(now.date, 1);
-        startMinute = now.minutes === 24 * 60 - 1 && now.seconds > 35 ? 1 : 0;
-      }
-      await extra(dayB, hm(startMinute), hm(Math.min(startMinute + 10, 24 * 60 - 1)), 5);
-      const orderB = await bookAndPay(dayB, hm(startMinute), 'Kontrol tekanan darah.', false);
-      const startsAt = Date.parse((await doctorOrder(orderB)).start_at as string);
+      // 5. An order confirmed (which must be an hour before its start at the latest), then moved by
+      // the doctor to extra hours starting a minute or two from now, which the patient accepts.
+      const orderB = await bookAndPay(dayC, '10:00', 'Kontrol tekanan darah.', false);
       await page.goto(`${base}/doctor/#/`);
       await page.getByTestId('to-confirm').locator(`[data-order=${orderB}]`).click();
       // No consent: the name only.
       await page.getByTestId('not-shared').waitFor();
       await page.locator('[data-action=confirm]').click();
       await orderStatus('waiting_meeting');
+      const now = localNow(zone);
+      // The next whole minute, or the one after when it is too close to act in time; in the last
+      // minutes of the day, tomorrow's first slot (the page's "today" includes what starts then).
+      let dayB = now.date;
+      let startMinute = now.minutes + (now.seconds > 20 ? 2 : 1);
+      if (startMinute + 5 > 24 * 60 - 1) {
+        dayB = addDays(now.date, 1);
+        startMinute = now.minutes === 24 * 60 - 1 && now.seconds > 20 ? 1 : 0;
+      }
+      await extra(dayB, hm(startMinute), hm(Math.min(startMinute + 10, 24 * 60 - 1)), 5);
+      await page.locator('[data-action=propose]').click();
+      await page.locator('input[name=propose_date]').fill(dayB);
+      await page
+        .getByTestId('free-slots')
+        .getByRole('button', { name: `${hm(startMinute)}–${hm(startMinute + 5)}` })
+        .click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Kirim' }).click();
+      await orderStatus('reschedule_from_doctor');
+      const acceptedB = await api('PUT', '/api/user/orders', {
+        token: patient,
+        body: { transaction_id: orderB, type: 'accept' },
+      });
+      assert.equal(acceptedB.body.data.status, 'waiting_meeting', JSON.stringify(acceptedB.body));
+      assert.equal(acceptedB.body.data.date, dayB);
+      const startsAt = Date.parse(acceptedB.body.data.start_at as string);
       // Back on the agenda, it is among those starting within the hour.
       await page.goto(`${base}/doctor/#/`);
       await page.getByTestId('starting-soon').locator(`[data-order=${orderB}]`).click();
@@ -425,6 +440,16 @@ test(
       assert.equal(movedC.status, 'reschedule_from_doctor');
       assert.equal(movedC.proposed_date, dayA);
       assert.equal(movedC.proposed_time, '11:00');
+      // The doctor's own leave is theirs to remove.
+      await page
+        .getByTestId('leaves')
+        .locator(`[data-leave="${leaves.body.data[0].id}"]`)
+        .getByRole('button', { name: 'Hapus' })
+        .click();
+      await snackbar.getByText('Dihapus').waitFor();
+      await page.getByText('Belum ada cuti.').waitFor();
+      const noLeave = await api('GET', `/api/doctor-app/leave?from=${dayC}&to=${dayC}`, { token: doctor });
+      assert.deepEqual(noLeave.body.data, []);
 
       // 8. A live update: the agenda stays open, a patient books and pays, the page shows it.
       await page.goto(`${base}/doctor/#/`);

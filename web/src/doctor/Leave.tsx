@@ -260,9 +260,12 @@ export function LeavePage() {
                 key={l.id}
                 data-leave={l.id}
                 secondaryAction={
-                  <IconButton edge="end" aria-label={t('delete')} onClick={() => void remove(l)}>
-                    <DeleteIcon />
-                  </IconButton>
+                  // The hospital's own leave of the doctor is theirs to remove, not the doctor's.
+                  l.mine ? (
+                    <IconButton edge="end" aria-label={t('delete')} onClick={() => void remove(l)}>
+                      <DeleteIcon />
+                    </IconButton>
+                  ) : undefined
                 }
               >
                 <ListItemText
@@ -273,7 +276,8 @@ export function LeavePage() {
                   }`}
                   secondary={
                     <>
-                      {practiceName(l.practice_id) ?? l.hospital}{' '}
+                      {practiceName(l.practice_id) ?? l.hospital}
+                      {l.mine ? '' : ` · ${t('leave_by_hospital')}`}{' '}
                       <Button size="small" onClick={() => void ordersOf(l)}>
                         {t('show_affected')}
                       </Button>
