@@ -1,9 +1,9 @@
 // Issue 13, item 9: every in-process cache has a bound and evicts at it (README, Operations).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { VersionedCache } from '../src/modules/catalogue/cache.js';
+import { VersionedCache } from '../src/lib/cache.js';
 import { AppsService, UNKNOWN_KEYS_CACHED } from '../src/modules/apps/apps.service.js';
-import { addDays, datesFrom, dateRangesCached } from '../src/modules/booking/time.js';
+import { addDays, datesFrom, dateRangesCached } from '../src/lib/time.js';
 import { approxBytes } from '../src/sizes.js';
 import { testDatabase } from './helpers.js';
 

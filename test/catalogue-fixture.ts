@@ -1,5 +1,5 @@
 import type { Db } from '../src/db/index.js';
-import { VersionedCache } from '../src/modules/catalogue/cache.js';
+import { VersionedCache } from '../src/lib/cache.js';
 import { CATALOGUE_VERSION } from '../src/modules/catalogue/catalogue.service.js';
 import { newId } from '../src/security/tokens.js';
 import { systemClock } from '../src/clock.js';

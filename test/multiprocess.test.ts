@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { AppsService } from '../src/modules/apps/apps.service.js';
-import { addDays, localToUtc, parseHm, utcToLocal } from '../src/modules/booking/time.js';
+import { addDays, localToUtc, parseHm, utcToLocal } from '../src/lib/time.js';
 import { newId } from '../src/security/tokens.js';
 import { insertCatalogue, type Fixture } from './catalogue-fixture.js';
 import { createFreshDatabase } from './helpers.js';

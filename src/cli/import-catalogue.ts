@@ -3,7 +3,7 @@ import { basename, extname } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Db } from '../db/index.js';
 import { isUniqueViolation } from '../db/errors.js';
-import { VersionedCache } from '../modules/catalogue/cache.js';
+import { VersionedCache } from '../lib/cache.js';
 import { CATALOGUE_VERSION, sanitizeArticleHtml } from '../modules/catalogue/catalogue.service.js';
 import { newId } from '../security/tokens.js';
 import { systemClock } from '../clock.js';

@@ -2,7 +2,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/index.js';
 import { AppError } from '../http/errors.js';
 import { AccountsService } from '../modules/accounts/accounts.service.js';
-import { parseYmd } from '../modules/accounts/identity.js';
+import { parseYmd } from '../lib/dates.js';
 import { isLegacyHash } from '../security/passwords.js';
 
 export type ImportResult = { ok: true; imported: number } | { ok: false; errors: { row: number; message: string }[] };

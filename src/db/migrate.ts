@@ -1,4 +1,4 @@
-import { Migrator, PostgresAdapter, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
+import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
 import * as m0001 from './migrations/0001_foundation.js';
 import * as m0002 from './migrations/0002_catalogue.js';
 import * as m0003 from './migrations/0003_booking.js';
@@ -27,12 +27,6 @@ const migrations: Record<string, Migration> = {
   '0011_doctor_workspace': m0011,
   '0012_leave_owner': m0012,
 };
-
-/** Column types that differ between the two databases. */
-export function columnTypes(db: Kysely<unknown>) {
-  const isPostgres = db.getExecutor().adapter instanceof PostgresAdapter;
-  return { isPostgres, blob: isPostgres ? ('bytea' as const) : ('blob' as const) };
-}
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run on any schema
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { columnTypes } from '../migrate.js';
+import { columnTypes } from '../column-types.js';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   const t = columnTypes(db);

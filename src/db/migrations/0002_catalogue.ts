@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { columnTypes } from '../migrate.js';
+import { columnTypes } from '../column-types.js';
 
 /**
  * The catalogue (specialities, hospitals, doctors and their practices, articles, the shop),

@@ -8,8 +8,7 @@ import { messages, type Lang } from '../../http/i18n.js';
 import { KEY, KEY_TOKEN, OPEN, op } from '../../http/openapi.js';
 import { baseUrlOf } from '../../http/origin.js';
 import { ActingUserFields, Envelope, exampleOf, NullableString, RequiredText } from '../../http/schemas.js';
-import { ADMIN_PASSWORD_MIN_LENGTH } from '../admin/admin.service.js';
-import { DOCTOR_PASSWORD_MIN_LENGTH } from '../doctors/doctors.service.js';
+import { ADMIN_PASSWORD_MIN_LENGTH, DOCTOR_PASSWORD_MIN_LENGTH, PATIENT_PASSWORD_MIN_LENGTH } from './passwords.js';
 import { AVATAR_MAX_BYTES } from './avatar.js';
 import { toUserResource, type AccountsService } from './accounts.service.js';
 import type { UserRow } from './accounts.repository.js';
@@ -86,7 +85,7 @@ const USERNAME_PATTERN = '^[a-zA-Z]+[0-9]*$';
 
 /** The shortest new password of each role: as when such an account is made. */
 const PASSWORD_MIN_LENGTH: Record<string, number> = {
-  patient: 8,
+  patient: PATIENT_PASSWORD_MIN_LENGTH,
   doctor: DOCTOR_PASSWORD_MIN_LENGTH,
   admin: ADMIN_PASSWORD_MIN_LENGTH,
 };

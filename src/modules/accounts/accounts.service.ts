@@ -16,8 +16,8 @@ import {
   type IdType,
   maskIdNumber,
   normalizeIdNumber,
-  parseYmd,
 } from './identity.js';
+import { parseYmd } from '../../lib/dates.js';
 import { LoginGuard } from './login-guard.js';
 import { inTransaction, lockUsernames, usernameTaken } from './usernames.js';
 import * as sessions from './sessions.repository.js';

@@ -1,4 +1,5 @@
 import type { FieldMessageKey } from '../../http/i18n.js';
+import { isRealDate } from '../../lib/dates.js';
 
 export const ID_TYPES = ['ktp', 'nik', 'passport', 'kitas'] as const;
 export type IdType = (typeof ID_TYPES)[number];
@@ -54,18 +55,4 @@ export function isValidNik(n: string): boolean {
   const yy = Number(n.slice(10, 12));
   if (day > 40) day -= 40;
   return [1900 + yy, 2000 + yy].some((year) => isRealDate(year, month, day));
-}
-
-export function isRealDate(year: number, month: number, day: number): boolean {
-  if (month < 1 || month > 12 || day < 1) return false;
-  const d = new Date(Date.UTC(year, month - 1, day));
-  return d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day;
-}
-
-/** A Y-m-d string that names a real calendar date. */
-export function parseYmd(value: string): { year: number; month: number; day: number } | undefined {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (!m) return undefined;
-  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  return isRealDate(year, month, day) ? { year, month, day } : undefined;
 }

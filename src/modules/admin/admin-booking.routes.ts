@@ -6,7 +6,7 @@ import { messages } from '../../http/i18n.js';
 import { ADMIN, op } from '../../http/openapi.js';
 import { readPagination } from '../../http/pagination.js';
 import { Envelope, EnvelopePage } from '../../http/schemas.js';
-import { parseYmd } from '../accounts/identity.js';
+import { parseYmd } from '../../lib/dates.js';
 import type { AdminOrders } from './admin-orders.js';
 import { parseStatuses } from './admin-orders.js';
 import { scopedFilter } from './admin-scope.js';

@@ -2,9 +2,9 @@ import { sql, type RawBuilder } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import type { Db } from '../../db/index.js';
 import { AppError } from '../../http/errors.js';
-import { parseYmd } from '../accounts/identity.js';
+import { parseYmd } from '../../lib/dates.js';
 import type { OrderStatus } from '../booking/order-machine.js';
-import { addDays, DAY, datesFrom, localToUtc, offsetOf, utcToLocal, ZONE_OFFSET_MINUTES } from '../booking/time.js';
+import { addDays, DAY, datesFrom, localToUtc, offsetOf, utcToLocal, ZONE_OFFSET_MINUTES } from '../../lib/time.js';
 import * as repo from './admin.repository.js';
 
 /** The zone of the per-day figures: each day is a calendar day in WIB. */

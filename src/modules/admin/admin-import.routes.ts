@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Static } from 'typebox';
-import type { Services } from '../../app.js';
+import type { AdminDeps } from './admin-deps.js';
 import {
   CATALOGUE_ENTITIES,
   importCatalogueText,
@@ -62,7 +62,7 @@ const refuse = (reply: FastifyReply, lang: Lang, fields: Record<string, string[]
  */
 export function catalogueImportAdminRoutes(
   instance: FastifyInstance,
-  deps: { services: Services; now: () => number; actor: (request: FastifyRequest) => string },
+  deps: { services: AdminDeps; now: () => number; actor: (request: FastifyRequest) => string },
 ): void {
   const r = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { services, now, actor } = deps;

@@ -3,7 +3,7 @@ import { AppError } from '../../http/errors.js';
 import type { PageRequest } from '../../http/pagination.js';
 import { staffView, type BookingService, type StaffOrderResource } from '../booking/booking.service.js';
 import { ORDER_STATUSES } from '../booking/order-machine.js';
-import { addDays, isoInZone, localToUtc, ZONE_OFFSET_MINUTES } from '../booking/time.js';
+import { addDays, isoInZone, localToUtc, ZONE_OFFSET_MINUTES } from '../../lib/time.js';
 import * as repo from './admin.repository.js';
 import type { OrderRow } from './admin.repository.js';
 import { limits, pageMeta, writeAudit, type Page } from './admin.service.js';

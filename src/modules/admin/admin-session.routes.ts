@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { Services } from '../../app.js';
+import type { AdminDeps } from './admin-deps.js';
 import type { Config } from '../../config.js';
 import { bearerGuard, currentSession } from '../../http/auth.js';
 import {
@@ -32,7 +32,7 @@ const roleOf = (user: { admin_role: string | null }) =>
  */
 export async function adminSessionRoutes(
   fastify: FastifyInstance,
-  { services, config }: { services: Services; config: Config },
+  { services, config }: { services: AdminDeps; config: Config },
 ): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   // Secure cookies only travel over HTTPS: set it wherever the service is reached over HTTPS.

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type Static, type TSchema } from 'typebox';
-import type { Services } from '../../app.js';
+import type { AdminDeps } from './admin-deps.js';
 import type { Config } from '../../config.js';
 import { bearerGuard, currentSession } from '../../http/auth.js';
 import type { ErrorCode } from '../../http/errors.js';
@@ -121,7 +121,7 @@ const NUMERIC_FIELDS = [
 
 export async function adminRoutes(
   fastify: FastifyInstance,
-  { services, config }: { services: Services; config: Config },
+  { services, config }: { services: AdminDeps; config: Config },
 ): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   // Amounts may come as digit strings ("85000"), as money does everywhere in the contract; null

@@ -12,17 +12,16 @@ import * as accountsRepo from '../accounts/accounts.repository.js';
 import { normalizeLogin } from '../accounts/accounts.service.js';
 import { processAvatar } from '../accounts/avatar.js';
 import { lockUsernames, usernameTaken } from '../accounts/usernames.js';
-import { VersionedCache } from '../catalogue/cache.js';
+import { VersionedCache } from '../../lib/cache.js';
 import { CATALOGUE_VERSION, imagePath, sanitizeArticleHtml } from '../catalogue/catalogue.service.js';
 import * as repo from './admin.repository.js';
 import type { Row, SlugTable } from './admin.repository.js';
 import type { AUDIT_ACTIONS, AUDIT_ENTITIES } from './admin.schemas.js';
 import { systemClock } from '../../clock.js';
+import { ADMIN_PASSWORD_MIN_LENGTH } from '../accounts/passwords.js';
 
 // ---------------------------------------------------------------------------------------------
 // Admin accounts
-
-export const ADMIN_PASSWORD_MIN_LENGTH = 12;
 
 /** A bad `admins create` input, with a message meant for the operator. */
 export class AdminInputError extends Error {

@@ -17,7 +17,7 @@ import { createDatabase, type Db } from '../../db/index.js';
 import { GroupCommitter } from '../../db/group-commit.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import { createAdmin } from '../admin/admin.service.js';
-import { VersionedCache } from '../catalogue/cache.js';
+import { VersionedCache } from '../../lib/cache.js';
 import { CATALOGUE_VERSION } from '../catalogue/catalogue.service.js';
 import { SandboxProvider } from '../payments/sandbox.js';
 import { BookingService } from './booking.service.js';

@@ -10,12 +10,12 @@ import { baseUrlOf } from '../../http/origin.js';
 import { readPagination } from '../../http/pagination.js';
 import { ActingUserFields, Envelope, EnvelopePage, exampleOf, LooseWith, Nullable } from '../../http/schemas.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
-import { parseYmd } from '../accounts/identity.js';
+import { parseYmd } from '../../lib/dates.js';
 import type { PaymentProvider } from '../payments/provider.js';
 import { sandboxReference } from '../payments/sandbox.js';
 import { STATUS_GROUPS, type BookingService } from './booking.service.js';
 import type { AppointmentType } from './schedule.js';
-import { parseHm } from './time.js';
+import { parseHm } from '../../lib/time.js';
 
 export const OrderSchema = Type.Object(
   {

@@ -14,7 +14,7 @@ import { avatarPath, normalizeLogin } from '../accounts/accounts.service.js';
 import { isEmailVerified } from '../recovery/recovery.repository.js';
 import { recordReminders } from '../notifications/notifications.repository.js';
 import { insertOutbox } from '../notifications/outbox.js';
-import { VersionedCache } from '../catalogue/cache.js';
+import { VersionedCache } from '../../lib/cache.js';
 import { CATALOGUE_VERSION, imagePath } from '../catalogue/catalogue.service.js';
 import type { PaymentNotification, PaymentOutcome, PaymentProvider } from '../payments/provider.js';
 import * as repo from './booking.repository.js';
@@ -28,7 +28,7 @@ import {
   type OrderStatus,
 } from './order-machine.js';
 import { slotsOfDay, type AppointmentType, type Slot } from './schedule.js';
-import { addDays, datesFrom, DAY, isoInZone, utcToLocal } from './time.js';
+import { addDays, datesFrom, DAY, isoInZone, utcToLocal } from '../../lib/time.js';
 import { systemClock } from '../../clock.js';
 
 /** The list filter `type` of user/orders, as docs/architecture.md groups the statuses. */

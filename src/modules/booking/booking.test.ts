@@ -14,7 +14,7 @@ import {
 } from '../../../test/helpers.js';
 import { newId } from '../../security/tokens.js';
 import { insertHold } from './booking.repository.js';
-import { DAY } from './time.js';
+import { DAY } from '../../lib/time.js';
 import { MidtransProvider, signNotification } from '../payments/midtrans.js';
 import { createAdmin } from '../admin/admin.service.js';
 import { createDoctorLogin } from '../doctors/doctors.service.js';

@@ -1,5 +1,5 @@
 import { AppError } from '../../http/errors.js';
-import { isoInZone } from './time.js';
+import { isoInZone } from '../../lib/time.js';
 
 /**
  * The order lifecycle: docs/architecture.md's transition table, in one place. Every move of an order goes

@@ -1,5 +1,5 @@
 import type { ScheduleExceptionsTable, ScheduleRulesTable } from '../../db/schema.js';
-import { isoWeekday, localToUtc, parseHm, formatHm } from './time.js';
+import { isoWeekday, localToUtc, parseHm, formatHm } from '../../lib/time.js';
 
 export type AppointmentType = 'call' | 'reservasi';
 

@@ -3,7 +3,7 @@ import type { Db } from '../../db/index.js';
 import { AppError } from '../../http/errors.js';
 import { paginate, type PageMeta, type PageRequest } from '../../http/pagination.js';
 import { MiB } from '../../sizes.js';
-import { VersionedCache } from './cache.js';
+import { VersionedCache } from '../../lib/cache.js';
 import * as repo from './catalogue.repository.js';
 
 export const CATALOGUE_VERSION = 'catalogue';

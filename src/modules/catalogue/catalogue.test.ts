@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { insertCatalogue } from '../../../test/catalogue-fixture.js';
 import { build, envelope, uniqueName, type TestApp } from '../../../test/helpers.js';
-import { VersionedCache } from './cache.js';
+import { VersionedCache } from '../../lib/cache.js';
 import { CATALOGUE_VERSION } from './catalogue.service.js';
 import { systemClock } from '../../clock.js';
 

@@ -6,7 +6,7 @@ import type { Db } from '../../db/index.js';
 import { ensureDemoData } from '../../demo.js';
 import { build, createFreshDatabase, envelope, testConfig } from '../../../test/helpers.js';
 import { rulesOverlap } from '../booking/schedule.js';
-import { addDays, isoWeekday, utcToLocal } from '../booking/time.js';
+import { addDays, isoWeekday, utcToLocal } from '../../lib/time.js';
 import { CATALOGUE_VERSION, sanitizeArticleHtml } from './catalogue.service.js';
 import { seedCatalogue, seedCatalogueIfEmpty, type SeedResult } from './seed.js';
 import { insertUser, newUserRow } from '../accounts/accounts.repository.js';

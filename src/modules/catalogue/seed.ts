@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { CompiledQuery, PostgresAdapter, type Insertable } from 'kysely';
 import type { Db } from '../../db/index.js';
 import type { Database } from '../../db/schema.js';
-import { VersionedCache } from './cache.js';
+import { VersionedCache } from '../../lib/cache.js';
 import { CATALOGUE_VERSION, sanitizeArticleHtml } from './catalogue.service.js';
 import {
   ABOUT_CLOSINGS,

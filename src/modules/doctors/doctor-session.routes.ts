@@ -18,7 +18,7 @@ import { Envelope, LooseWith } from '../../http/schemas.js';
 import { LoginBody } from '../accounts/accounts.routes.js';
 import { toUserResource, type AccountsService } from '../accounts/accounts.service.js';
 import { DoctorSessionSchema } from './doctors.schemas.js';
-import { DOCTOR_PASSWORD_MIN_LENGTH } from './doctors.service.js';
+import { DOCTOR_PASSWORD_MIN_LENGTH } from '../accounts/passwords.js';
 
 /**
  * The doctor workspace's browser session, built like the back office's (http/browser-session.ts):

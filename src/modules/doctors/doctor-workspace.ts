@@ -3,7 +3,7 @@ import { AppError } from '../../http/errors.js';
 import type { AdminSchedules } from '../admin/admin-schedules.js';
 import type { OrderRow } from '../booking/booking.repository.js';
 import { ACTIVE_STATUSES, type BookingService, type DoctorOrderResource } from '../booking/booking.service.js';
-import { DAY, localToUtc, parseHm } from '../booking/time.js';
+import { DAY, localToUtc, parseHm } from '../../lib/time.js';
 import * as repo from './doctors.repository.js';
 
 export interface DoctorPracticeResource {

@@ -16,8 +16,8 @@ import { LoginBody, SessionSchema } from '../accounts/accounts.routes.js';
 import { DOCTOR_ACTIONS, type BookingService, type DoctorMoveInput } from '../booking/booking.service.js';
 import type { ObgynService } from '../obgyn/obgyn.service.js';
 import type { PrivacyService } from '../privacy/privacy.service.js';
-import { parseYmd } from '../accounts/identity.js';
-import { parseHm, utcToLocal } from '../booking/time.js';
+import { parseYmd } from '../../lib/dates.js';
+import { parseHm, utcToLocal } from '../../lib/time.js';
 import { doctorView } from '../booking/consent.js';
 import type { DoctorWorkspace } from './doctor-workspace.js';
 import {

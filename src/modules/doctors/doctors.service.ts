@@ -3,10 +3,10 @@ import { hashPassword } from '../../security/passwords.js';
 import { newId } from '../../security/tokens.js';
 import { insertUser, newUserRow } from '../accounts/accounts.repository.js';
 import { lockUsernames } from '../accounts/usernames.js';
+import { DOCTOR_PASSWORD_MIN_LENGTH } from '../accounts/passwords.js';
 import { systemClock } from '../../clock.js';
 
 /** A doctor's password: at least this long, at creation and when changed. */
-export const DOCTOR_PASSWORD_MIN_LENGTH = 12;
 
 export class DoctorLoginError extends Error {
   constructor(message: string) {

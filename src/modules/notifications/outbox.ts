@@ -1,7 +1,7 @@
 import type { Db } from '../../db/index.js';
 import { insertRow } from '../../db/prepared.js';
 import type { OrderRow } from '../booking/booking.repository.js';
-import { isoInZone, utcToLocal } from '../booking/time.js';
+import { isoInZone, utcToLocal } from '../../lib/time.js';
 
 /** What clients are told happened, by the lifecycle action that made it happen. */
 const KIND_OF_ACTION: Record<string, string> = {

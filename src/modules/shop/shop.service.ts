@@ -2,7 +2,7 @@ import type { Db } from '../../db/index.js';
 import { AppError } from '../../http/errors.js';
 import { paginate, type PageRequest } from '../../http/pagination.js';
 import { MiB } from '../../sizes.js';
-import { VersionedCache } from '../catalogue/cache.js';
+import { VersionedCache } from '../../lib/cache.js';
 import { CATALOGUE_VERSION, imagePath, type Page } from '../catalogue/catalogue.service.js';
 import * as repo from './shop.repository.js';
 

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { errorCatalogue } from '../../http/errors.js';
 import { fieldMessages, messages } from '../../http/i18n.js';
-import { VersionedCache } from '../catalogue/cache.js';
+import { VersionedCache } from '../../lib/cache.js';
 import { CATALOGUE_VERSION } from '../catalogue/catalogue.service.js';
 import { build, envelope, type TestApp } from '../../../test/helpers.js';
 import { systemClock } from '../../clock.js';

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import { LRUCache } from 'lru-cache';
-import type { Db } from '../../db/index.js';
-import { systemClock } from '../../clock.js';
-import { approxBytes, MiB } from '../../sizes.js';
+import type { Db } from '../db/index.js';
+import { systemClock } from '../clock.js';
+import { approxBytes, MiB } from '../sizes.js';
 
 /**
  * Catalogue answers cached in this process, valid while the catalogue's version (a row in the

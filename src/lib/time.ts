@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { approxBytes, MiB } from '../../sizes.js';
+import { approxBytes, MiB } from '../sizes.js';
 
 /**
  * Local time in Indonesia's three zones. None of them has daylight saving, so each is a fixed
