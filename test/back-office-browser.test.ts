@@ -7,62 +7,36 @@
 //
 // Without chromium the test is skipped, unless REQUIRE_BROWSER_TEST=1 (CI): then it fails.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
 import { DEMO_ADMIN, DEMO_PATIENT } from '../src/demo.js';
 import { systemClock } from '../src/clock.js';
 import { PNG } from './access/world.js';
-import { createFreshDatabase } from './helpers.js';
-import { ROOT, startServer, type ServerProcess } from './multiprocess-helpers.js';
+import { ROOT } from './multiprocess-helpers.js';
+import { browserWorld, CHROMIUM, MISSING, skipWithoutBrowser } from './browser.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const REQUIRED = process.env.REQUIRE_BROWSER_TEST === '1';
-const MISSING = !existsSync(CHROMIUM);
 const DEMO_KEY = 'back-office-test-demo-key-01';
 /** An operator's laptop. */
 const VIEWPORT = { width: 1366, height: 768 };
 export const SHOTS = join(ROOT, 'docs', 'back-office');
 
-let fresh: Awaited<ReturnType<typeof createFreshDatabase>> | undefined;
-let server: ServerProcess | undefined;
-let browser: Browser | undefined;
-
-before(async () => {
-  if (MISSING) return;
-  fresh = await createFreshDatabase();
-  server = await startServer(fresh.url, {
-    DEMO_MODE: 'true',
+const world = browserWorld(
+  {
     CEXUP_DEMO_API_KEY: DEMO_KEY,
-    LOG_LEVEL: 'warn',
     // The demo app's webhook is this test's own receiver on 127.0.0.1; deliveries go out each second.
     WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
     NOTIFY_JOB_INTERVAL_SECONDS: '1',
-  });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    // Chromium's sandbox cannot start as root (CI containers).
-    chromiumSandbox: process.getuid?.() !== 0,
-    args: ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  mkdirSync(SHOTS, { recursive: true });
-});
+  },
+  () => {
+    mkdirSync(SHOTS, { recursive: true });
+  },
+);
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  await fresh?.handle.destroy();
-  await fresh?.cleanup();
-});
-
-const skip =
-  MISSING && !REQUIRED
-    ? `no browser at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH` +
-      ' (REQUIRE_BROWSER_TEST=1 makes this a failure, as in CI)'
-    : false;
+const skip = skipWithoutBrowser;
 
 /** A call to the API as an app (the demo key unless told) and, when given, a Bearer token. */
 async function api(
@@ -70,7 +44,7 @@ async function api(
   path: string,
   options: { key?: string; token?: string; body?: unknown } = {},
 ): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${server!.baseUrl}${path}`, {
+  const res = await fetch(`${world.server.baseUrl}${path}`, {
     method,
     headers: {
       'x-api-key': options.key ?? DEMO_KEY,
@@ -102,7 +76,7 @@ async function autocomplete(page: Page, label: string, text: string): Promise<vo
 }
 
 async function signIn(page: Page, email: string, password: string): Promise<void> {
-  await page.goto(`${server!.baseUrl}/admin/#/login`);
+  await page.goto(`${world.server.baseUrl}/admin/#/login`);
   await page.locator('input[name=username]').fill(email);
   await page.locator('input[name=password]').fill(password);
   await page.locator('button[type=submit]').click();
@@ -116,8 +90,8 @@ async function signOut(page: Page): Promise<void> {
 
 test('the back office in Chromium: catalogue, schedule, orders, keys, staff', { skip, timeout: 240_000 }, async () => {
   assert.ok(!MISSING, `REQUIRE_BROWSER_TEST=1 but there is no browser at ${CHROMIUM} (apt-get install -y chromium)`);
-  const base = server!.baseUrl;
-  const context = await browser!.newContext({ viewport: VIEWPORT, locale: 'id-ID' });
+  const base = world.server.baseUrl;
+  const context = await world.browser.newContext({ viewport: VIEWPORT, locale: 'id-ID' });
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
   // Anything for another host is refused and recorded: the app must work with no internet.

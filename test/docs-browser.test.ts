@@ -6,51 +6,22 @@
 // Nothing is downloaded: playwright-core never fetches browsers, and the page may only talk to
 // the server under test.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { after, before, test } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
-import { DEMO_PATIENT } from '../src/demo.js';
-import { createFreshDatabase } from './helpers.js';
-import { startServer, type ServerProcess } from './multiprocess-helpers.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const REQUIRED = process.env.REQUIRE_BROWSER_TEST === '1';
-const MISSING = !existsSync(CHROMIUM);
+import { test } from 'node:test';
+import { DEMO_PATIENT } from '../src/demo.js';
+import { browserWorld, CHROMIUM, MISSING, skipWithoutBrowser } from './browser.js';
+
 const DEMO_KEY = 'browser-test-demo-key-0001';
 
-let fresh: Awaited<ReturnType<typeof createFreshDatabase>> | undefined;
-let server: ServerProcess | undefined;
-let browser: Browser | undefined;
+// Demo mode on an empty database: the demo key (chosen here), the demo patient, the catalogue.
+const world = browserWorld({ CEXUP_DEMO_API_KEY: DEMO_KEY });
 
-before(async () => {
-  if (MISSING) return;
-  fresh = await createFreshDatabase();
-  // Demo mode on an empty database: the demo key (chosen here), the demo patient, the catalogue.
-  server = await startServer(fresh.url, { DEMO_MODE: 'true', CEXUP_DEMO_API_KEY: DEMO_KEY, LOG_LEVEL: 'warn' });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    // Chromium's sandbox cannot start as root (CI containers).
-    chromiumSandbox: process.getuid?.() !== 0,
-  });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  await fresh?.handle.destroy();
-  await fresh?.cleanup();
-});
-
-const skip =
-  MISSING && !REQUIRED
-    ? `no browser at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH` +
-      ' (REQUIRE_BROWSER_TEST=1 makes this a failure, as in CI)'
-    : false;
+const skip = skipWithoutBrowser;
 
 test('/docs: Authorize with the demo key, then "Try it out" on login answers 200 on the page', { skip }, async () => {
   assert.ok(!MISSING, `REQUIRE_BROWSER_TEST=1 but there is no browser at ${CHROMIUM} (apt-get install -y chromium)`);
-  const base = server!.baseUrl;
-  const context = await browser!.newContext();
+  const base = world.server.baseUrl;
+  const context = await world.browser.newContext();
   try {
     const page = await context.newPage();
     // Anything for another host is refused and recorded: the page must work with no internet.

@@ -10,20 +10,17 @@
 //
 // Without chromium the test is skipped, unless REQUIRE_BROWSER_TEST=1 (CI): then it fails.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import { test } from 'node:test';
 import { DEMO_ADMIN, DEMO_DOCTOR, DEMO_PATIENT } from '../src/demo.js';
 import { systemClock } from '../src/clock.js';
 import Fastify from 'fastify';
 import { DOCTOR_WORKSPACE_CSP, DOCTOR_WORKSPACE_DIST, doctorWorkspaceRoutes } from '../src/http/back-office.js';
-import { build, createFreshDatabase } from './helpers.js';
-import { ROOT, startServer, type ServerProcess } from './multiprocess-helpers.js';
+import { build } from './helpers.js';
+import { ROOT } from './multiprocess-helpers.js';
+import { browserWorld, CHROMIUM, MISSING, skipWithoutBrowser } from './browser.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const REQUIRED = process.env.REQUIRE_BROWSER_TEST === '1';
-const MISSING = !existsSync(CHROMIUM);
 const DEMO_KEY = 'doctor-workspace-test-demo-key-01';
 /** Where call rooms are: answered by the test itself, the app must need no other host. */
 const MEETING_HOST = 'https://meet.example.test';
@@ -31,44 +28,21 @@ const MEETING_HOST = 'https://meet.example.test';
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 export const SHOTS = join(ROOT, 'docs', 'doctor-workspace');
 
-let fresh: Awaited<ReturnType<typeof createFreshDatabase>> | undefined;
-let server: ServerProcess | undefined;
-let browser: Browser | undefined;
-
-before(async () => {
-  if (MISSING) return;
-  fresh = await createFreshDatabase();
-  server = await startServer(fresh.url, {
-    DEMO_MODE: 'true',
+const world = browserWorld(
+  {
     CEXUP_DEMO_API_KEY: DEMO_KEY,
-    LOG_LEVEL: 'warn',
     MEETING_BASE_URL: MEETING_HOST,
     // No deadline job: an order booked minutes before its start would see its payment expire
     // (30 minutes before the start) before the test pays it. Notifications go out each second.
     JOB_INTERVAL_SECONDS: '0',
     NOTIFY_JOB_INTERVAL_SECONDS: '1',
-  });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    // Chromium's sandbox cannot start as root (CI containers).
-    chromiumSandbox: process.getuid?.() !== 0,
-    args: ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  mkdirSync(SHOTS, { recursive: true });
-});
+  },
+  () => {
+    mkdirSync(SHOTS, { recursive: true });
+  },
+);
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  await fresh?.handle.destroy();
-  await fresh?.cleanup();
-});
-
-const skip =
-  MISSING && !REQUIRED
-    ? `no browser at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH` +
-      ' (REQUIRE_BROWSER_TEST=1 makes this a failure, as in CI)'
-    : false;
+const skip = skipWithoutBrowser;
 
 /** A call to the API as an app (the demo key) and, when given, a Bearer token. */
 async function api(
@@ -76,7 +50,7 @@ async function api(
   path: string,
   options: { token?: string; body?: unknown } = {},
 ): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${server!.baseUrl}${path}`, {
+  const res = await fetch(`${world.server.baseUrl}${path}`, {
     method,
     headers: {
       'x-api-key': DEMO_KEY,
@@ -140,7 +114,7 @@ test(
   { skip, timeout: 600_000 },
   async () => {
     assert.ok(!MISSING, `REQUIRE_BROWSER_TEST=1 but there is no browser at ${CHROMIUM} (apt-get install -y chromium)`);
-    const base = server!.baseUrl;
+    const base = world.server.baseUrl;
 
     // The scene, through the APIs: the demo doctor's practice, a clean timeline, extra hours.
     const admin = await tokenOf('/api/login/admin', DEMO_ADMIN.email, DEMO_ADMIN.password);
@@ -224,7 +198,7 @@ test(
     const doctorOrder = async (id: string) =>
       (await api('GET', `/api/doctor-app/orders/${id}`, { token: doctor })).body.data;
 
-    const context = await browser!.newContext({ ...PHONE, locale: 'id-ID', timezoneId: zone });
+    const context = await world.browser.newContext({ ...PHONE, locale: 'id-ID', timezoneId: zone });
     const page = await context.newPage();
     page.setDefaultTimeout(20_000);
     // Anything for another host is refused and recorded (the app must work with no internet);

@@ -52,6 +52,10 @@ const inBrowser = (
     ...(payload ? { payload } : {}),
   });
 
+/** The first doctor's account id. */
+const doctorUserId = async (s: Setup): Promise<string> =>
+  (await s.ta.db.selectFrom('users').select('id').where('email', '=', s.doctorEmail).executeTakeFirstOrThrow()).id;
+
 const asDoctor = (s: Setup, token = s.doctorToken) => ({ ...authHeaders(s.ta), authorization: `Bearer ${token}` });
 
 async function adminToken(s: Setup): Promise<string> {
@@ -448,11 +452,7 @@ test('leave: refused where the hospital plans it; allowed, it closes the slots, 
     .where('entity', '=', 'schedule_exception')
     .where('entity_id', '=', created.id)
     .execute();
-  const doctorUser = await s.ta.db
-    .selectFrom('users')
-    .select('id')
-    .where('email', '=', s.doctorEmail)
-    .executeTakeFirstOrThrow();
+  const doctorUser = { id: await doctorUserId(s) };
   assert.deepEqual(
     audit.map((a) => [a.action, a.actor_user_id]),
     [['create', doctorUser.id]],
@@ -629,11 +629,7 @@ test('leave the hospital planned is shown but not the doctor’s to remove; the 
     .where('practice_id', '=', practice)
     .orderBy('date')
     .execute();
-  const doctorUser = await s.ta.db
-    .selectFrom('users')
-    .select('id')
-    .where('email', '=', s.doctorEmail)
-    .executeTakeFirstOrThrow();
+  const doctorUser = { id: await doctorUserId(s) };
   assert.deepEqual(
     rows.map((r) => [r.date, r.created_by]),
     [
