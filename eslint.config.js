@@ -1,6 +1,16 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** Imports code under src/ may not make (see the module-faces block below). */
+const FACES = [
+  {
+    regex: '(^|/)modules/[a-z]+/(?!index\\.js$)[^/]+$',
+    message: 'Import a module only through its index.js (its public face).',
+  },
+  { regex: '(^|/)test/', message: 'Code under src/ does not depend on tests.' },
+  { regex: '(^|/)app\\.js$', message: 'Only server.ts builds the app: take dependencies as options.' },
+];
+
 export default tseslint.config(
   {
     ignores: [
@@ -46,6 +56,37 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // Module faces (docs/architecture.md, Code layout): a module's index.ts is all other code
+    // sees of it; the code under src/ never reaches into test/, and nothing but server.ts
+    // imports app.ts (modules get their dependencies passed in).
+    files: ['src/**/*.ts'],
+    ignores: ['src/**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: FACES }] },
+  },
+  {
+    // Inside a module, a sibling module is `../<name>/...`.
+    files: ['src/modules/**/*.ts'],
+    ignores: ['src/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...FACES,
+            {
+              regex: '^\\.\\./[a-z]+/(?!index\\.js$)[^/]+$',
+              message: 'Import another module only through its index.js (its public face).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/server.ts'],
+    rules: { 'no-restricted-imports': 'off' },
   },
   {
     // The back office runs in a browser.

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
-import { seedCatalogueIfEmpty } from './modules/catalogue/seed.js';
-import { createDoctorLogin, DoctorLoginError } from './modules/doctors/doctors.service.js';
+import { seedCatalogueIfEmpty } from './modules/catalogue/index.js';
+import { createDoctorLogin, DoctorLoginError } from './modules/doctors/index.js';
 import { AppError } from './http/errors.js';
 import { isUniqueViolation } from './db/errors.js';
 import { hashPassword } from './security/passwords.js';
-import { AdminInputError, createAdmin } from './modules/admin/admin.service.js';
+import { AdminInputError, createAdmin } from './modules/admin/index.js';
 
 export const DEMO_DOCTOR = { email: 'dokter@cexup.test', password: 'demo-dokter-2026' } as const;
 

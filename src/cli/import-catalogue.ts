@@ -4,10 +4,10 @@ import type { Kysely } from 'kysely';
 import type { Db } from '../db/index.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { VersionedCache } from '../lib/cache.js';
-import { CATALOGUE_VERSION, sanitizeArticleHtml } from '../modules/catalogue/catalogue.service.js';
+import { CATALOGUE_VERSION, sanitizeArticleHtml } from '../modules/catalogue/index.js';
 import { newId } from '../security/tokens.js';
 import { systemClock } from '../clock.js';
-import { lockUsernames } from '../modules/accounts/usernames.js';
+import { lockUsernames } from '../modules/accounts/index.js';
 
 /** What an import changes (or, in a dry run, would change) in one entity, by slug in file order. */
 export interface EntityChanges {

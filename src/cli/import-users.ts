@@ -1,7 +1,7 @@
 import type { Config } from '../config.js';
 import type { Db } from '../db/index.js';
 import { AppError } from '../http/errors.js';
-import { AccountsService } from '../modules/accounts/accounts.service.js';
+import { AccountsService } from '../modules/accounts/index.js';
 import { parseYmd } from '../lib/dates.js';
 import { isLegacyHash } from '../security/passwords.js';
 

@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { AppsService } from '../modules/apps/apps.service.js';
+import { AppsService } from '../modules/apps/index.js';
 import { ConfigError, loadConfig, loadDotEnv, type Config } from '../config.js';
 import { createDatabase, type DatabaseHandle } from '../db/index.js';
 import { migrateToLatest } from '../db/migrate.js';
-import { AccountsService } from '../modules/accounts/accounts.service.js';
+import { AccountsService } from '../modules/accounts/index.js';
 import { importUsers } from './import-users.js';
 import { importCatalogue } from './import-catalogue.js';
-import { seedCatalogue } from '../modules/catalogue/seed.js';
-import { AdminInputError, createAdmin } from '../modules/admin/admin.service.js';
-import { createDoctorLogin, DoctorLoginError } from '../modules/doctors/doctors.service.js';
+import { seedCatalogue } from '../modules/catalogue/index.js';
+import { AdminInputError, createAdmin } from '../modules/admin/index.js';
+import { createDoctorLogin, DoctorLoginError } from '../modules/doctors/index.js';
 import { isUniqueViolation } from '../db/errors.js';
 
 const HELP = `Cexup Patient API command line

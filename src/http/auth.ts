@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AccountsService, Session } from '../modules/accounts/accounts.service.js';
-import type { UserRow } from '../modules/accounts/accounts.repository.js';
-import type { AppsService, ClientApp } from '../modules/apps/apps.service.js';
+import type { AccountsService, Session } from '../modules/accounts/index.js';
+import type { UserRow } from '../modules/accounts/index.js';
+import type { AppsService, ClientApp } from '../modules/apps/index.js';
 import { AppError } from './errors.js';
 import { browserSessionOf, browserSessionToken, isBrowserApp } from './browser-session.js';
 

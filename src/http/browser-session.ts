@@ -1,8 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ClientApp } from '../modules/apps/apps.service.js';
+import type { ClientApp } from '../modules/apps/index.js';
 import { AppError } from './errors.js';
-import { BACKOFFICE_APP_ID, DOCTOR_WORKSPACE_APP_ID } from '../modules/apps/apps.repository.js';
+import { BACKOFFICE_APP_ID, DOCTOR_WORKSPACE_APP_ID } from '../modules/apps/index.js';
 
 /**
  * The browser sessions of the back office and the doctor workspace (docs/back-office.md, Session).

@@ -5,7 +5,7 @@ import { messages } from '../../http/i18n.js';
 import { ADMIN, op } from '../../http/openapi.js';
 import { readPagination } from '../../http/pagination.js';
 import { Envelope, EnvelopePage, LooseWith, PAGE_FIELDS } from '../../http/schemas.js';
-import type { AppAudit, AppResource as App, AppsService } from '../apps/apps.service.js';
+import type { AppAudit, AppResource as App, AppsService } from '../apps/index.js';
 import {
   AppCreate,
   AppCreated,

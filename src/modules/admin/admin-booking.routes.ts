@@ -11,7 +11,7 @@ import type { AdminOrders } from './admin-orders.js';
 import { parseStatuses } from './admin-orders.js';
 import { scopedFilter } from './admin-scope.js';
 import type { AdminSchedules } from './admin-schedules.js';
-import type { PrivacyService } from '../privacy/privacy.service.js';
+import type { PrivacyService } from '../privacy/index.js';
 import {
   AdminOrderResource,
   MAX_PRACTICE_ID,
@@ -26,7 +26,7 @@ import {
   ScheduleRuleUpdate,
   SlotsQuery,
 } from './admin.schemas.js';
-import { TimeSlotSchema } from '../booking/booking.routes.js';
+import { TimeSlotSchema } from '../booking/index.js';
 
 /** A practice id from the path; anything that cannot be one is simply not found. */
 export function practiceId(raw: string): number {

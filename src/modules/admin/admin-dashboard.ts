@@ -3,7 +3,7 @@ import { LRUCache } from 'lru-cache';
 import type { Db } from '../../db/index.js';
 import { AppError } from '../../http/errors.js';
 import { parseYmd } from '../../lib/dates.js';
-import type { OrderStatus } from '../booking/order-machine.js';
+import type { OrderStatus } from '../booking/index.js';
 import { addDays, DAY, datesFrom, localToUtc, offsetOf, utcToLocal, ZONE_OFFSET_MINUTES } from '../../lib/time.js';
 import * as repo from './admin.repository.js';
 

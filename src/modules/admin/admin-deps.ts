@@ -1,9 +1,9 @@
-import type { AccountsService } from '../accounts/accounts.service.js';
-import type { AppsService } from '../apps/apps.service.js';
-import type { BookingService } from '../booking/booking.service.js';
-import type { CatalogueService } from '../catalogue/catalogue.service.js';
-import type { PrivacyService } from '../privacy/privacy.service.js';
-import type { ShopService } from '../shop/shop.service.js';
+import type { AccountsService } from '../accounts/index.js';
+import type { AppsService } from '../apps/index.js';
+import type { BookingService } from '../booking/index.js';
+import type { CatalogueService } from '../catalogue/index.js';
+import type { PrivacyService } from '../privacy/index.js';
+import type { ShopService } from '../shop/index.js';
 import type { AdminService } from './admin.service.js';
 
 /** The services the back office's routes use, passed in by app.ts (which the module never imports). */

@@ -1,8 +1,8 @@
 import type { Db } from '../../db/index.js';
 import { AppError } from '../../http/errors.js';
 import type { PageRequest } from '../../http/pagination.js';
-import { staffView, type BookingService, type StaffOrderResource } from '../booking/booking.service.js';
-import { ORDER_STATUSES } from '../booking/order-machine.js';
+import { staffView, type BookingService, type StaffOrderResource } from '../booking/index.js';
+import { ORDER_STATUSES } from '../booking/index.js';
 import { addDays, isoInZone, localToUtc, ZONE_OFFSET_MINUTES } from '../../lib/time.js';
 import * as repo from './admin.repository.js';
 import type { OrderRow } from './admin.repository.js';

@@ -3,12 +3,12 @@ import type { Db } from '../../db/index.js';
 import { AppError, type FieldProblems } from '../../http/errors.js';
 import { newId } from '../../security/tokens.js';
 import { parseYmd } from '../../lib/dates.js';
-import type { AppointmentType } from '../booking/schedule.js';
+import type { AppointmentType } from '../booking/index.js';
 import { addDays, formatHm, isoWeekday, localToUtc, offsetOf, parseHm, utcToLocal } from '../../lib/time.js';
 import * as repo from './admin.repository.js';
 import type { ExceptionRow, PracticeDetail, RuleRow } from './admin.repository.js';
 import { VersionedCache } from '../../lib/cache.js';
-import { CATALOGUE_VERSION } from '../catalogue/catalogue.service.js';
+import { CATALOGUE_VERSION } from '../catalogue/index.js';
 import { practiceResource, writeAudit, type PracticeResource } from './admin.service.js';
 
 // ---------------------------------------------------------------------------------------------

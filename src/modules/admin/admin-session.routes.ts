@@ -16,8 +16,8 @@ import { messages } from '../../http/i18n.js';
 import { ADMIN, OPEN, op } from '../../http/openapi.js';
 import { baseUrlOf } from '../../http/origin.js';
 import { Envelope } from '../../http/schemas.js';
-import { LoginBody } from '../accounts/accounts.routes.js';
-import { toUserResource } from '../accounts/accounts.service.js';
+import { LoginBody } from '../accounts/index.js';
+import { toUserResource } from '../accounts/index.js';
 import { BrowserSessionSchema } from './admin-session.schemas.js';
 
 const roleOf = (user: { admin_role: string | null }) =>

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { exampleOf } from '../../http/schemas.js';
-import { UserResourceSchema } from '../accounts/accounts.routes.js';
+import { UserResourceSchema } from '../accounts/index.js';
 
 /** The back office's browser session: who is signed in, and the value every change sends back. */
 export const BrowserSessionSchema = Type.Object(

@@ -10,9 +10,9 @@ import { ADMIN, KEY, op } from '../../http/openapi.js';
 import { baseUrlOf } from '../../http/origin.js';
 import { readPagination } from '../../http/pagination.js';
 import { Envelope } from '../../http/schemas.js';
-import { LoginBody, SessionSchema, UserResourceSchema } from '../accounts/accounts.routes.js';
-import { toUserResource } from '../accounts/accounts.service.js';
-import { AVATAR_MAX_BYTES } from '../accounts/avatar.js';
+import { LoginBody, SessionSchema, UserResourceSchema } from '../accounts/index.js';
+import { toUserResource } from '../accounts/index.js';
+import { AVATAR_MAX_BYTES } from '../accounts/index.js';
 import { EnvelopePage } from '../../http/schemas.js';
 import {
   ArticleCreate,

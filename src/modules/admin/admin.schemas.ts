@@ -1,6 +1,6 @@
 import { Type, type TSchema } from 'typebox';
 import { exampleOf, NullableString, RequiredText } from '../../http/schemas.js';
-import { StaffOrderSchema } from '../booking/booking.routes.js';
+import { StaffOrderSchema } from '../booking/index.js';
 
 /** Lower-case words of letters and digits joined by single hyphens: `rs-harapan-2`. */
 export const SLUG_PATTERN = '^[a-z0-9]+(-[a-z0-9]+)*$';

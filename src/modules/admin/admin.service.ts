@@ -8,17 +8,17 @@ import type { FieldMessageKey } from '../../http/i18n.js';
 import type { PageMeta, PageRequest } from '../../http/pagination.js';
 import { hashPassword } from '../../security/passwords.js';
 import { newId } from '../../security/tokens.js';
-import * as accountsRepo from '../accounts/accounts.repository.js';
-import { normalizeLogin } from '../accounts/accounts.service.js';
-import { processAvatar } from '../accounts/avatar.js';
-import { lockUsernames, usernameTaken } from '../accounts/usernames.js';
+import { emailExists, insertUser, newUserRow } from '../accounts/index.js';
+import { normalizeLogin } from '../accounts/index.js';
+import { processAvatar } from '../accounts/index.js';
+import { lockUsernames, usernameTaken } from '../accounts/index.js';
 import { VersionedCache } from '../../lib/cache.js';
-import { CATALOGUE_VERSION, imagePath, sanitizeArticleHtml } from '../catalogue/catalogue.service.js';
+import { CATALOGUE_VERSION, imagePath, sanitizeArticleHtml } from '../catalogue/index.js';
 import * as repo from './admin.repository.js';
 import type { Row, SlugTable } from './admin.repository.js';
 import type { AUDIT_ACTIONS, AUDIT_ENTITIES } from './admin.schemas.js';
 import { systemClock } from '../../clock.js';
-import { ADMIN_PASSWORD_MIN_LENGTH } from '../accounts/passwords.js';
+import { ADMIN_PASSWORD_MIN_LENGTH } from '../accounts/index.js';
 
 // ---------------------------------------------------------------------------------------------
 // Admin accounts
@@ -70,7 +70,7 @@ export async function createAdmin(
   }
   if (input.password.length > 128) throw new AdminInputError('the password may be at most 128 characters');
   const emailTaken = () => new AdminInputError(`an account with the email ${email} already exists`);
-  if (await accountsRepo.emailExists(db, normalizeLogin(email))) throw emailTaken();
+  if (await emailExists(db, normalizeLogin(email))) throw emailTaken();
 
   const passwordHash = await hashPassword(input.password);
   const base = usernameBase(email);
@@ -84,7 +84,7 @@ export async function createAdmin(
       if (suffix > 10_000) username = `${base}${randomBytes(4).readUInt32BE() % 1_000_000_000}`;
     }
     const at = now();
-    const row = accountsRepo.newUserRow(
+    const row = newUserRow(
       {
         id: newId(),
         role: 'admin',
@@ -101,7 +101,7 @@ export async function createAdmin(
       const inserted = await db.transaction().execute(async (trx) => {
         await lockUsernames(trx);
         if (await usernameTaken(trx, username)) return false;
-        await accountsRepo.insertUser(trx, row);
+        await insertUser(trx, row);
         const hospitals = input.role === 'hospital_admin' ? [...new Set(input.hospitalIds ?? [])] : [];
         if (hospitals.length > 0) {
           await trx

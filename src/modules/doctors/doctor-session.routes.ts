@@ -15,10 +15,10 @@ import { messages } from '../../http/i18n.js';
 import { DOCTOR, OPEN, op } from '../../http/openapi.js';
 import { baseUrlOf } from '../../http/origin.js';
 import { Envelope, LooseWith } from '../../http/schemas.js';
-import { LoginBody } from '../accounts/accounts.routes.js';
-import { toUserResource, type AccountsService } from '../accounts/accounts.service.js';
+import { LoginBody } from '../accounts/index.js';
+import { toUserResource, type AccountsService } from '../accounts/index.js';
 import { DoctorSessionSchema } from './doctors.schemas.js';
-import { DOCTOR_PASSWORD_MIN_LENGTH } from '../accounts/passwords.js';
+import { DOCTOR_PASSWORD_MIN_LENGTH } from '../accounts/index.js';
 
 /**
  * The doctor workspace's browser session, built like the back office's (http/browser-session.ts):

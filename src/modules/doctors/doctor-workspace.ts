@@ -1,8 +1,8 @@
 import type { Db } from '../../db/index.js';
 import { AppError } from '../../http/errors.js';
-import type { AdminSchedules } from '../admin/admin-schedules.js';
-import type { OrderRow } from '../booking/booking.repository.js';
-import { ACTIVE_STATUSES, type BookingService, type DoctorOrderResource } from '../booking/booking.service.js';
+import type { AdminSchedules } from '../admin/index.js';
+import type { OrderRow } from '../booking/index.js';
+import { ACTIVE_STATUSES, type BookingService, type DoctorOrderResource } from '../booking/index.js';
 import { DAY, localToUtc, parseHm } from '../../lib/time.js';
 import * as repo from './doctors.repository.js';
 

@@ -10,15 +10,15 @@ import { baseUrlOf } from '../../http/origin.js';
 import { readPagination } from '../../http/pagination.js';
 import { Envelope, EnvelopePage, LooseWith, PAGE_FIELDS } from '../../http/schemas.js';
 import type { FieldProblems } from '../../http/errors.js';
-import type { AccountsService } from '../accounts/accounts.service.js';
-import { toUserResource } from '../accounts/accounts.service.js';
-import { LoginBody, SessionSchema } from '../accounts/accounts.routes.js';
-import { DOCTOR_ACTIONS, type BookingService, type DoctorMoveInput } from '../booking/booking.service.js';
-import type { ObgynService } from '../obgyn/obgyn.service.js';
-import type { PrivacyService } from '../privacy/privacy.service.js';
+import type { AccountsService } from '../accounts/index.js';
+import { toUserResource } from '../accounts/index.js';
+import { LoginBody, SessionSchema } from '../accounts/index.js';
+import { DOCTOR_ACTIONS, type BookingService, type DoctorMoveInput } from '../booking/index.js';
+import type { ObgynService } from '../obgyn/index.js';
+import type { PrivacyService } from '../privacy/index.js';
 import { parseYmd } from '../../lib/dates.js';
 import { parseHm, utcToLocal } from '../../lib/time.js';
-import { doctorView } from '../booking/consent.js';
+import { doctorView } from '../booking/index.js';
 import type { DoctorWorkspace } from './doctor-workspace.js';
 import {
   DoctorOrderDetailSchema,

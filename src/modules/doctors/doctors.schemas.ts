@@ -1,9 +1,9 @@
 import { Type } from 'typebox';
 import { exampleOf, Nullable } from '../../http/schemas.js';
-import { UserResourceSchema } from '../accounts/accounts.routes.js';
-import { StaffOrderSchema } from '../booking/booking.routes.js';
-import { HM_PATTERN, YMD_PATTERN } from '../admin/admin.schemas.js';
-import { ObgynSchema } from '../obgyn/obgyn.routes.js';
+import { UserResourceSchema } from '../accounts/index.js';
+import { StaffOrderSchema } from '../booking/index.js';
+import { HM_PATTERN, YMD_PATTERN } from '../admin/index.js';
+import { ObgynSchema } from '../obgyn/index.js';
 
 const { user_id: _patientId, ...obgynFields } = ObgynSchema.properties;
 

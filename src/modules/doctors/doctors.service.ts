@@ -1,9 +1,9 @@
 import type { Db } from '../../db/index.js';
 import { hashPassword } from '../../security/passwords.js';
 import { newId } from '../../security/tokens.js';
-import { insertUser, newUserRow } from '../accounts/accounts.repository.js';
-import { lockUsernames } from '../accounts/usernames.js';
-import { DOCTOR_PASSWORD_MIN_LENGTH } from '../accounts/passwords.js';
+import { insertUser, newUserRow } from '../accounts/index.js';
+import { lockUsernames } from '../accounts/index.js';
+import { DOCTOR_PASSWORD_MIN_LENGTH } from '../accounts/index.js';
 import { systemClock } from '../../clock.js';
 
 /** A doctor's password: at least this long, at creation and when changed. */

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/index.js';
 import type { Database } from '../../db/schema.js';
-import type { OrderRow } from '../booking/booking.repository.js';
+import type { OrderRow } from '../booking/index.js';
 import { insertOutbox } from './outbox.js';
-import { BUILT_IN_APP_IDS } from '../apps/apps.repository.js';
+import { BUILT_IN_APP_IDS } from '../apps/index.js';
 
 const HOUR = 3_600_000;
 

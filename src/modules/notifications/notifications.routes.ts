@@ -8,7 +8,7 @@ import { DOCTOR, KEY_TOKEN, op } from '../../http/openapi.js';
 import { privateEtag } from '../../http/etag.js';
 import { readPagination } from '../../http/pagination.js';
 import { Envelope, EnvelopePage, LooseWith, NotModified, Nullable, PAGE_FIELDS } from '../../http/schemas.js';
-import type { AccountsService } from '../accounts/accounts.service.js';
+import type { AccountsService } from '../accounts/index.js';
 import type { NotificationsService } from './notifications.service.js';
 import { EVENT_KINDS } from './outbox.js';
 

@@ -8,7 +8,7 @@ import type { PageMeta, PageRequest } from '../../http/pagination.js';
 import { IdentityCipher } from '../../security/identity-cipher.js';
 import { newId, newSortableId } from '../../security/tokens.js';
 import { isoInZone } from '../../lib/time.js';
-import type { Mailer } from '../mail/mailer.js';
+import type { Mailer } from '../mail/index.js';
 import * as repo from './notifications.repository.js';
 import type { EventPayload } from './outbox.js';
 import { notificationMail, notificationText } from './templates.js';

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/index.js';
 import { insertRow } from '../../db/prepared.js';
-import type { OrderRow } from '../booking/booking.repository.js';
+import type { OrderRow } from '../booking/index.js';
 import { isoInZone, utcToLocal } from '../../lib/time.js';
 
 /** What clients are told happened, by the lifecycle action that made it happen. */

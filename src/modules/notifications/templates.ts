@@ -1,5 +1,5 @@
 import type { Lang } from '../../http/i18n.js';
-import type { MailMessage } from '../mail/mailer.js';
+import type { MailMessage } from '../mail/index.js';
 import type { EventPayload } from './outbox.js';
 
 type Words = Record<Lang, { title: string; body: (p: EventPayload) => string }>;

@@ -6,7 +6,7 @@ import { messages } from '../../http/i18n.js';
 import { ADMIN, op } from '../../http/openapi.js';
 import { readPagination } from '../../http/pagination.js';
 import { Envelope, EnvelopePage, LooseWith, Nullable, PAGE_FIELDS } from '../../http/schemas.js';
-import type { AccountsService } from '../accounts/accounts.service.js';
+import type { AccountsService } from '../accounts/index.js';
 import type { NotificationsService, WebhookAudit } from './notifications.service.js';
 import type { Db } from '../../db/index.js';
 

@@ -5,7 +5,7 @@ import { bearerGuard, currentSession, ownBodyIds } from '../../http/auth.js';
 import { messages } from '../../http/i18n.js';
 import { KEY_TOKEN, op } from '../../http/openapi.js';
 import { ActingUserFields, Envelope, NullableString, RequiredText } from '../../http/schemas.js';
-import type { AccountsService } from '../accounts/accounts.service.js';
+import type { AccountsService } from '../accounts/index.js';
 import type { ObgynService } from './obgyn.service.js';
 
 export const ObgynSchema = Type.Object(

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { newUserRow } from '../accounts/accounts.repository.js';
+import { newUserRow } from '../accounts/index.js';
 
 type Q = Kysely<Database>;
 export type AccessLogRow = Database['access_log'];

@@ -17,11 +17,11 @@ import {
   Nullable,
   PAGE_FIELDS,
 } from '../../http/schemas.js';
-import { UserResourceSchema } from '../accounts/accounts.routes.js';
-import type { AccountsService } from '../accounts/accounts.service.js';
-import { OrderSchema } from '../booking/booking.routes.js';
-import { NotificationSchema } from '../notifications/notifications.routes.js';
-import { ObgynSchema } from '../obgyn/obgyn.routes.js';
+import { UserResourceSchema } from '../accounts/index.js';
+import type { AccountsService } from '../accounts/index.js';
+import { OrderSchema } from '../booking/index.js';
+import { NotificationSchema } from '../notifications/index.js';
+import { ObgynSchema } from '../obgyn/index.js';
 import type { PrivacyService } from './privacy.service.js';
 
 /** The body of a route that asks for the password again (the export, the erasure). */

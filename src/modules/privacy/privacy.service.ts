@@ -3,18 +3,18 @@ import { AppError } from '../../http/errors.js';
 import type { Lang } from '../../http/i18n.js';
 import type { PageMeta, PageRequest } from '../../http/pagination.js';
 import { newSortableId, sha256 } from '../../security/tokens.js';
-import type { UserRow } from '../accounts/accounts.repository.js';
+import type { UserRow } from '../accounts/index.js';
 import {
   normalizeLogin,
   toUserResource,
   type AccountsService,
   type Session,
   type UserResource,
-} from '../accounts/accounts.service.js';
-import { ordersOfPatient } from '../booking/booking.repository.js';
-import type { BookingService, OrderResource } from '../booking/booking.service.js';
-import type { NotificationResource, NotificationsService } from '../notifications/notifications.service.js';
-import type { ObgynResource, ObgynService } from '../obgyn/obgyn.service.js';
+} from '../accounts/index.js';
+import { ordersOfPatient } from '../booking/index.js';
+import type { BookingService, OrderResource } from '../booking/index.js';
+import type { NotificationResource, NotificationsService } from '../notifications/index.js';
+import type { ObgynResource, ObgynService } from '../obgyn/index.js';
 import * as repo from './privacy.repository.js';
 import { systemClock } from '../../clock.js';
 

@@ -7,7 +7,7 @@ import { AppError } from '../../http/errors.js';
 import type { Text } from '../../http/i18n.js';
 import { KEY, KEY_TOKEN, op } from '../../http/openapi.js';
 import { Envelope } from '../../http/schemas.js';
-import type { AccountsService } from '../accounts/accounts.service.js';
+import type { AccountsService } from '../accounts/index.js';
 import type { RecoveryService } from './recovery.service.js';
 
 const text = {

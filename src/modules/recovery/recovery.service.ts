@@ -5,10 +5,10 @@ import { AppError } from '../../http/errors.js';
 import type { Lang } from '../../http/i18n.js';
 import { hashPassword } from '../../security/passwords.js';
 import { newId, sha256 } from '../../security/tokens.js';
-import { findUserById, findUserByLogin, type UserRow } from '../accounts/accounts.repository.js';
-import { normalizeLogin } from '../accounts/accounts.service.js';
-import type { Mailer } from '../mail/mailer.js';
-import { emailVerificationMail, passwordChangedMail, passwordResetMail } from '../mail/templates.js';
+import { findUserById, findUserByLogin, type UserRow } from '../accounts/index.js';
+import { normalizeLogin } from '../accounts/index.js';
+import type { Mailer } from '../mail/index.js';
+import { emailVerificationMail, passwordChangedMail, passwordResetMail } from '../mail/index.js';
 import * as repo from './recovery.repository.js';
 import { systemClock } from '../../clock.js';
 

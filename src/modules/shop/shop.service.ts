@@ -3,7 +3,7 @@ import { AppError } from '../../http/errors.js';
 import { paginate, type PageRequest } from '../../http/pagination.js';
 import { MiB } from '../../sizes.js';
 import { VersionedCache } from '../../lib/cache.js';
-import { CATALOGUE_VERSION, imagePath, type Page } from '../catalogue/catalogue.service.js';
+import { CATALOGUE_VERSION, imagePath, type Page } from '../catalogue/index.js';
 import * as repo from './shop.repository.js';
 
 export interface ProductResource {

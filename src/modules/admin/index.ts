@@ -1,0 +1,7 @@
+// The admin module's public face: other modules import only this file (eslint holds it).
+
+export { AdminSchedules } from './admin-schedules.js';
+export { adminScopeGuard } from './admin-scope.js';
+export { adminRoutes } from './admin.routes.js';
+export { HM_PATTERN, YMD_PATTERN } from './admin.schemas.js';
+export { AdminInputError, AdminService, createAdmin, writeAudit } from './admin.service.js';

@@ -1,0 +1,9 @@
+// The notifications module's public face: other modules import only this file (eslint holds it).
+
+export { recordReminders } from './notifications.repository.js';
+export { NotificationSchema, doctorNotificationRoutes, notificationRoutes } from './notifications.routes.js';
+export { NotificationsService } from './notifications.service.js';
+export type { NotificationResource } from './notifications.service.js';
+export { insertOutbox } from './outbox.js';
+export type { Resolver } from './webhooks.js';
+export { webhookAdminRoutes } from './webhooks.routes.js';
