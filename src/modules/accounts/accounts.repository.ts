@@ -1,10 +1,10 @@
-import type { Kysely, Updateable } from 'kysely';
+import type { Db } from '../../db/index.js';
+import type { Updateable } from 'kysely';
 import type { Database, UsersTable } from '../../db/schema.js';
 
-type Q = Kysely<Database>;
 export type UserRow = Database['users'];
 
-export const insertUser = (db: Q, row: UserRow) => db.insertInto('users').values(row).execute();
+export const insertUser = (db: Db, row: UserRow) => db.insertInto('users').values(row).execute();
 
 /**
  * A new account row of any role: login names normalised, every profile and identity field
@@ -37,34 +37,34 @@ export function newUserRow(
   };
 }
 
-export const findUserById = (db: Q, id: string) =>
+export const findUserById = (db: Db, id: string) =>
   db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
 
 /** `login` is a normalised email or username: one account has both, and they never collide. */
-export const findUserByLogin = (db: Q, login: string) =>
+export const findUserByLogin = (db: Db, login: string) =>
   db
     .selectFrom('users')
     .selectAll()
     .where((eb) => eb.or([eb('email_normalized', '=', login), eb('username_normalized', '=', login)]))
     .executeTakeFirst();
 
-export const usernameExists = async (db: Q, normalized: string): Promise<boolean> =>
+export const usernameExists = async (db: Db, normalized: string): Promise<boolean> =>
   (await db.selectFrom('users').select('id').where('username_normalized', '=', normalized).executeTakeFirst()) !==
   undefined;
 
-export const emailExists = async (db: Q, normalized: string): Promise<boolean> =>
+export const emailExists = async (db: Db, normalized: string): Promise<boolean> =>
   (await db.selectFrom('users').select('id').where('email_normalized', '=', normalized).executeTakeFirst()) !==
   undefined;
 
 /** The account holding an identity number (by its uniqueness HMAC), if any. */
-export const idNumberHolder = async (db: Q, hmac: string): Promise<string | undefined> =>
+export const idNumberHolder = async (db: Db, hmac: string): Promise<string | undefined> =>
   (await db.selectFrom('users').select('id').where('id_number_hmac', '=', hmac).executeTakeFirst())?.id;
 
-export const updateUser = (db: Q, id: string, patch: Updateable<UsersTable>) =>
+export const updateUser = (db: Db, id: string, patch: Updateable<UsersTable>) =>
   db.updateTable('users').set(patch).where('id', '=', id).execute();
 
 /** Accounts whose identity number is encrypted under another key than `keyId`. */
-export const usersWithIdNumberNotUnderKey = async (db: Q, keyId: string) => {
+export const usersWithIdNumberNotUnderKey = async (db: Db, keyId: string) => {
   const rows = await db
     .selectFrom('users')
     .select(['id', 'id_number_enc'])
@@ -75,7 +75,7 @@ export const usersWithIdNumberNotUnderKey = async (db: Q, keyId: string) => {
 };
 
 /** Sets a new password hash only if the current one is still `expected`; true when it did. */
-export const replacePasswordHash = async (db: Q, id: string, expected: string, next: string, now: number) => {
+export const replacePasswordHash = async (db: Db, id: string, expected: string, next: string, now: number) => {
   const result = await db
     .updateTable('users')
     .set({ password_hash: next, updated_at: now })
@@ -85,10 +85,10 @@ export const replacePasswordHash = async (db: Q, id: string, expected: string, n
   return Number(result.numUpdatedRows) === 1;
 };
 
-export const insertImage = (db: Q, row: Database['images']) => db.insertInto('images').values(row).execute();
+export const insertImage = (db: Db, row: Database['images']) => db.insertInto('images').values(row).execute();
 
-export const findImage = (db: Q, id: string) =>
+export const findImage = (db: Db, id: string) =>
   db.selectFrom('images').select(['content_type', 'bytes']).where('id', '=', id).executeTakeFirst();
 
-export const deleteImagesOfOwnerExcept = (db: Q, ownerId: string, keepId: string) =>
+export const deleteImagesOfOwnerExcept = (db: Db, ownerId: string, keepId: string) =>
   db.deleteFrom('images').where('owner_user_id', '=', ownerId).where('id', '!=', keepId).execute();

@@ -1,13 +1,11 @@
-import type { Kysely } from 'kysely';
+import type { Db } from '../../db/index.js';
 import { compiledOnce } from '../../db/prepared.js';
 import type { Database } from '../../db/schema.js';
 
-type Q = Kysely<Database>;
-
-export const insertToken = (db: Q, row: Database['access_tokens']) =>
+export const insertToken = (db: Db, row: Database['access_tokens']) =>
   db.insertInto('access_tokens').values(row).execute();
 
-const sessionQuery = compiledOnce((db: Q, tokenHash: string, now: number) =>
+const sessionQuery = compiledOnce((db: Db, tokenHash: string, now: number) =>
   db
     .selectFrom('access_tokens')
     .innerJoin('users', 'users.id', 'access_tokens.user_id')
@@ -21,15 +19,16 @@ const sessionQuery = compiledOnce((db: Q, tokenHash: string, now: number) =>
 );
 
 /** A live token with its user: not revoked, not expired. Every authenticated request asks. */
-export const findSession = async (db: Q, tokenHash: string, now: number) => (await sessionQuery(db, tokenHash, now))[0];
+export const findSession = async (db: Db, tokenHash: string, now: number) =>
+  (await sessionQuery(db, tokenHash, now))[0];
 
 /** When a token was issued (its login), for acts that ask for a recent one. */
-export const tokenIssuedAt = async (db: Q, tokenId: string): Promise<number | undefined> => {
+export const tokenIssuedAt = async (db: Db, tokenId: string): Promise<number | undefined> => {
   const row = await db.selectFrom('access_tokens').select('created_at').where('id', '=', tokenId).executeTakeFirst();
   return row === undefined ? undefined : Number(row.created_at);
 };
 
-export const revokeToken = (db: Q, id: string, now: number) =>
+export const revokeToken = (db: Db, id: string, now: number) =>
   db
     .updateTable('access_tokens')
     .set({ revoked_at: now })
@@ -37,7 +36,7 @@ export const revokeToken = (db: Q, id: string, now: number) =>
     .where('revoked_at', 'is', null)
     .execute();
 
-export const revokeOtherTokens = (db: Q, userId: string, keepId: string, now: number) =>
+export const revokeOtherTokens = (db: Db, userId: string, keepId: string, now: number) =>
   db
     .updateTable('access_tokens')
     .set({ revoked_at: now })
@@ -46,7 +45,7 @@ export const revokeOtherTokens = (db: Q, userId: string, keepId: string, now: nu
     .where('revoked_at', 'is', null)
     .execute();
 
-export const insertLoginFailure = (db: Q, row: Database['login_failures']) =>
+export const insertLoginFailure = (db: Db, row: Database['login_failures']) =>
   db.insertInto('login_failures').values(row).execute();
 
 /**
@@ -54,7 +53,7 @@ export const insertLoginFailure = (db: Q, row: Database['login_failures']) =>
  * without the row `exceptId` (the attempt asking).
  */
 export const loginFailureTimes = async (
-  db: Q,
+  db: Db,
   subject: string,
   since: number,
   ip?: string,
@@ -71,19 +70,20 @@ export const loginFailureTimes = async (
   return rows.map((r) => r.created_at);
 };
 
-export const deleteLoginFailure = (db: Q, id: string) => db.deleteFrom('login_failures').where('id', '=', id).execute();
+export const deleteLoginFailure = (db: Db, id: string) =>
+  db.deleteFrom('login_failures').where('id', '=', id).execute();
 
-export const deleteLoginFailuresBefore = (db: Q, before: number) =>
+export const deleteLoginFailuresBefore = (db: Db, before: number) =>
   db.deleteFrom('login_failures').where('created_at', '<', before).execute();
 
-export const rememberAddress = (db: Q, userId: string, ip: string, now: number) =>
+export const rememberAddress = (db: Db, userId: string, ip: string, now: number) =>
   db
     .insertInto('known_addresses')
     .values({ user_id: userId, ip, last_success_at: now })
     .onConflict((oc) => oc.columns(['user_id', 'ip']).doUpdateSet({ last_success_at: now }))
     .execute();
 
-export const isKnownAddress = async (db: Q, userId: string, ip: string, since: number): Promise<boolean> =>
+export const isKnownAddress = async (db: Db, userId: string, ip: string, since: number): Promise<boolean> =>
   (await db
     .selectFrom('known_addresses')
     .select('user_id')

@@ -1,7 +1,6 @@
-import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely';
+import type { Db } from '../../db/index.js';
+import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { Database } from '../../db/schema.js';
-
-type Q = Kysely<Database>;
 
 /** The catalogue tables whose rows are named by a slug. */
 export type SlugTable = 'specialities' | 'hospitals' | 'doctors' | 'articles' | 'product_categories' | 'products';
@@ -14,14 +13,14 @@ export type PracticeRow = Row<'practices'>;
  * created_at, updated_at) or columns passed in by name, and return the caller's row type.
  */
 
-export const findBySlug = async <T extends SlugTable>(db: Q, table: T, slug: string): Promise<Row<T> | undefined> =>
+export const findBySlug = async <T extends SlugTable>(db: Db, table: T, slug: string): Promise<Row<T> | undefined> =>
   (await db
     .selectFrom(table as 'specialities')
     .selectAll()
     .where('slug', '=', slug)
     .executeTakeFirst()) as Row<T> | undefined;
 
-export const insertRow = async <T extends SlugTable>(db: Q, table: T, row: Insertable<Database[T]>): Promise<void> => {
+export const insertRow = async <T extends SlugTable>(db: Db, table: T, row: Insertable<Database[T]>): Promise<void> => {
   await db
     .insertInto(table as 'specialities')
     .values(row as Insertable<Database['specialities']>)
@@ -30,7 +29,7 @@ export const insertRow = async <T extends SlugTable>(db: Q, table: T, row: Inser
 
 /** Updates one row by id and returns it as it now is (undefined when it is gone). */
 export const updateRow = async <T extends SlugTable>(
-  db: Q,
+  db: Db,
   table: T,
   id: string,
   patch: Updateable<Database[T]>,
@@ -42,7 +41,7 @@ export const updateRow = async <T extends SlugTable>(
     .returningAll()
     .executeTakeFirst()) as Row<T> | undefined;
 
-export const deleteRow = async (db: Q, table: SlugTable | 'practices', id: string | number): Promise<boolean> => {
+export const deleteRow = async (db: Db, table: SlugTable | 'practices', id: string | number): Promise<boolean> => {
   const result =
     table === 'practices'
       ? await db.deleteFrom('practices').where('id', '=', Number(id)).executeTakeFirst()
@@ -72,7 +71,7 @@ export interface ListOptions {
 const likeContains = (text: string): string => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export async function listRows<T extends SlugTable>(
-  db: Q,
+  db: Db,
   table: T,
   options: ListOptions,
 ): Promise<{ rows: Row<T>[]; total: number }> {
@@ -106,7 +105,7 @@ export async function listRows<T extends SlugTable>(
 }
 
 /** Slugs of rows by id, for the references a resource shows (a doctor's speciality). */
-export async function slugsByIds(db: Q, table: SlugTable, ids: readonly string[]): Promise<Map<string, string>> {
+export async function slugsByIds(db: Db, table: SlugTable, ids: readonly string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();
   const rows = await db
     .selectFrom(table as 'specialities')
@@ -120,7 +119,7 @@ export async function slugsByIds(db: Q, table: SlugTable, ids: readonly string[]
  * A hospital's new slug in the scopes of the client apps limited to it (a scope is a JSON array
  * of hospital slugs), so renaming a hospital does not take it away from those apps.
  */
-export async function renameHospitalInScopes(db: Q, oldSlug: string, newSlug: string): Promise<void> {
+export async function renameHospitalInScopes(db: Db, oldSlug: string, newSlug: string): Promise<void> {
   const apps = await db
     .selectFrom('client_apps')
     .select(['id', 'hospital_scope'])
@@ -157,7 +156,7 @@ export interface PracticeDetail extends PracticeRow {
   timezone: string;
 }
 
-const practiceDetails = (db: Q) =>
+const practiceDetails = (db: Db) =>
   db
     .selectFrom('practices')
     .innerJoin('doctors', 'doctors.id', 'practices.doctor_id')
@@ -170,10 +169,10 @@ const practiceDetails = (db: Q) =>
       'hospitals.timezone',
     ]);
 
-export const findPractice = (db: Q, id: number): Promise<PracticeDetail | undefined> =>
+export const findPractice = (db: Db, id: number): Promise<PracticeDetail | undefined> =>
   practiceDetails(db).where('practices.id', '=', id).executeTakeFirst();
 
-export const practicesOfDoctors = (db: Q, doctorIds: readonly string[]): Promise<PracticeDetail[]> =>
+export const practicesOfDoctors = (db: Db, doctorIds: readonly string[]): Promise<PracticeDetail[]> =>
   doctorIds.length === 0
     ? Promise.resolve([])
     : practiceDetails(db)
@@ -183,7 +182,7 @@ export const practicesOfDoctors = (db: Q, doctorIds: readonly string[]): Promise
         .execute();
 
 export async function listPractices(
-  db: Q,
+  db: Db,
   filter: {
     doctorId?: string;
     hospitalId?: string;
@@ -214,15 +213,15 @@ export async function listPractices(
   return { rows, total: Number(counted.n) };
 }
 
-export const insertPractice = async (db: Q, row: Insertable<Database['practices']>): Promise<number> => {
+export const insertPractice = async (db: Db, row: Insertable<Database['practices']>): Promise<number> => {
   const inserted = await db.insertInto('practices').values(row).returning('id').executeTakeFirstOrThrow();
   return Number(inserted.id);
 };
 
-export const updatePractice = (db: Q, id: number, patch: Updateable<Database['practices']>) =>
+export const updatePractice = (db: Db, id: number, patch: Updateable<Database['practices']>) =>
   db.updateTable('practices').set(patch).where('id', '=', id).returningAll().executeTakeFirst();
 
-export const practiceExists = async (db: Q, doctorId: string, hospitalId: string): Promise<boolean> =>
+export const practiceExists = async (db: Db, doctorId: string, hospitalId: string): Promise<boolean> =>
   (await db
     .selectFrom('practices')
     .select('id')
@@ -232,18 +231,18 @@ export const practiceExists = async (db: Q, doctorId: string, hospitalId: string
 
 // What still refers to a row, before it may be deleted.
 
-export const hasDoctorsOfSpeciality = async (db: Q, specialityId: string): Promise<boolean> =>
+export const hasDoctorsOfSpeciality = async (db: Db, specialityId: string): Promise<boolean> =>
   (await db.selectFrom('doctors').select('id').where('speciality_id', '=', specialityId).executeTakeFirst()) !==
   undefined;
 
-export const hasPracticesWhere = async (db: Q, column: 'doctor_id' | 'hospital_id', id: string): Promise<boolean> =>
+export const hasPracticesWhere = async (db: Db, column: 'doctor_id' | 'hospital_id', id: string): Promise<boolean> =>
   (await db.selectFrom('practices').select('id').where(column, '=', id).executeTakeFirst()) !== undefined;
 
-export const hasProductsOfCategory = async (db: Q, categoryId: string): Promise<boolean> =>
+export const hasProductsOfCategory = async (db: Db, categoryId: string): Promise<boolean> =>
   (await db.selectFrom('products').select('id').where('category_id', '=', categoryId).executeTakeFirst()) !== undefined;
 
 /** Whether another doctor has this username, in any case (bookings compare it so). */
-export const usernameOfDoctorTaken = async (db: Q, username: string, exceptId?: string): Promise<boolean> =>
+export const usernameOfDoctorTaken = async (db: Db, username: string, exceptId?: string): Promise<boolean> =>
   (await db
     .selectFrom('doctors')
     .select('id')
@@ -253,10 +252,10 @@ export const usernameOfDoctorTaken = async (db: Q, username: string, exceptId?: 
 
 // Images of the catalogue (owner_user_id null).
 
-export const insertImage = (db: Q, row: Database['images']) => db.insertInto('images').values(row).execute();
+export const insertImage = (db: Db, row: Database['images']) => db.insertInto('images').values(row).execute();
 
 /** Whether any catalogue row other than the one named still shows this image. */
-export async function imageInUse(db: Q, imageId: string): Promise<boolean> {
+export async function imageInUse(db: Db, imageId: string): Promise<boolean> {
   for (const table of ['hospitals', 'doctors', 'articles'] as const) {
     const hit = await db
       .selectFrom(table as 'hospitals')
@@ -274,7 +273,7 @@ export async function imageInUse(db: Q, imageId: string): Promise<boolean> {
 }
 
 /** Deletes catalogue images no row shows any more (never a patient's avatar). */
-export async function deleteUnusedImages(db: Q, imageIds: readonly string[]): Promise<void> {
+export async function deleteUnusedImages(db: Db, imageIds: readonly string[]): Promise<void> {
   for (const id of imageIds) {
     if (await imageInUse(db, id)) continue;
     await db.deleteFrom('images').where('id', '=', id).where('owner_user_id', 'is', null).execute();
@@ -285,7 +284,7 @@ export async function deleteUnusedImages(db: Q, imageIds: readonly string[]): Pr
 
 export type AuditRow = Database['audit_log'];
 
-export const insertAudit = (db: Q, rows: AuditRow[]) => db.insertInto('audit_log').values(rows).execute();
+export const insertAudit = (db: Db, rows: AuditRow[]) => db.insertInto('audit_log').values(rows).execute();
 
 export interface AuditFilter {
   entity?: string;
@@ -295,7 +294,7 @@ export interface AuditFilter {
 }
 
 export async function listAudit(
-  db: Q,
+  db: Db,
   filter: AuditFilter,
   page: { limit: number; offset: number },
 ): Promise<{ rows: (AuditRow & { actor_name: string | null; actor_email: string | null })[]; total: number }> {
@@ -331,10 +330,10 @@ export type ExtraOfDoctor = ExceptionRow & { timezone: string };
  * schedules of one doctor, at any of their practices, are checked for overlaps one after the
  * other. SQLite runs one write transaction at a time anyway.
  */
-export const lockDoctor = (db: Q, doctorId: string) =>
+export const lockDoctor = (db: Db, doctorId: string) =>
   db.selectFrom('doctors').select('id').where('id', '=', doctorId).forUpdate().execute();
 
-export const rulesOfPractice = (db: Q, practiceId: number): Promise<RuleRow[]> =>
+export const rulesOfPractice = (db: Db, practiceId: number): Promise<RuleRow[]> =>
   db
     .selectFrom('schedule_rules')
     .selectAll()
@@ -345,7 +344,7 @@ export const rulesOfPractice = (db: Q, practiceId: number): Promise<RuleRow[]> =
     .execute();
 
 /** Every weekly rule of a doctor, at all of their practices. */
-export const rulesOfDoctor = (db: Q, doctorId: string): Promise<RuleOfDoctor[]> =>
+export const rulesOfDoctor = (db: Db, doctorId: string): Promise<RuleOfDoctor[]> =>
   db
     .selectFrom('schedule_rules')
     .innerJoin('practices', 'practices.id', 'schedule_rules.practice_id')
@@ -359,7 +358,7 @@ export const rulesOfDoctor = (db: Q, doctorId: string): Promise<RuleOfDoctor[]> 
     .execute();
 
 /** A doctor's extra hours on dates from `from` (to `to`, if given; Y-m-d), at all of their practices. */
-export const extrasOfDoctor = (db: Q, doctorId: string, from: string, to?: string): Promise<ExtraOfDoctor[]> =>
+export const extrasOfDoctor = (db: Db, doctorId: string, from: string, to?: string): Promise<ExtraOfDoctor[]> =>
   db
     .selectFrom('schedule_exceptions')
     .innerJoin('practices', 'practices.id', 'schedule_exceptions.practice_id')
@@ -373,7 +372,7 @@ export const extrasOfDoctor = (db: Q, doctorId: string, from: string, to?: strin
     .execute();
 
 export const exceptionsOfPractice = (
-  db: Q,
+  db: Db,
   practiceId: number,
   range: { from?: string; to?: string },
 ): Promise<ExceptionRow[]> =>
@@ -388,7 +387,7 @@ export const exceptionsOfPractice = (
     .orderBy('id')
     .execute();
 
-export const findRule = (db: Q, practiceId: number, id: string) =>
+export const findRule = (db: Db, practiceId: number, id: string) =>
   db
     .selectFrom('schedule_rules')
     .selectAll()
@@ -396,14 +395,14 @@ export const findRule = (db: Q, practiceId: number, id: string) =>
     .where('practice_id', '=', practiceId)
     .executeTakeFirst();
 
-export const insertRule = (db: Q, row: RuleRow) => db.insertInto('schedule_rules').values(row).execute();
+export const insertRule = (db: Db, row: RuleRow) => db.insertInto('schedule_rules').values(row).execute();
 
-export const updateRule = (db: Q, id: string, patch: Updateable<Database['schedule_rules']>) =>
+export const updateRule = (db: Db, id: string, patch: Updateable<Database['schedule_rules']>) =>
   db.updateTable('schedule_rules').set(patch).where('id', '=', id).returningAll().executeTakeFirst();
 
-export const deleteRule = (db: Q, id: string) => db.deleteFrom('schedule_rules').where('id', '=', id).execute();
+export const deleteRule = (db: Db, id: string) => db.deleteFrom('schedule_rules').where('id', '=', id).execute();
 
-export const findException = (db: Q, practiceId: number, id: string) =>
+export const findException = (db: Db, practiceId: number, id: string) =>
   db
     .selectFrom('schedule_exceptions')
     .selectAll()
@@ -411,16 +410,17 @@ export const findException = (db: Q, practiceId: number, id: string) =>
     .where('practice_id', '=', practiceId)
     .executeTakeFirst();
 
-export const insertException = (db: Q, row: ExceptionRow) => db.insertInto('schedule_exceptions').values(row).execute();
+export const insertException = (db: Db, row: ExceptionRow) =>
+  db.insertInto('schedule_exceptions').values(row).execute();
 
-export const deleteException = (db: Q, id: string) =>
+export const deleteException = (db: Db, id: string) =>
   db.deleteFrom('schedule_exceptions').where('id', '=', id).execute();
 
 // Orders, for the back office.
 
 export type OrderRow = Row<'orders'>;
 
-export const orderByTransactionId = (db: Q, transactionId: string): Promise<OrderRow | undefined> =>
+export const orderByTransactionId = (db: Db, transactionId: string): Promise<OrderRow | undefined> =>
   db.selectFrom('orders').selectAll().where('transaction_id', '=', transactionId).executeTakeFirst();
 
 export interface OrderFilter {
@@ -439,7 +439,7 @@ export interface OrderFilter {
 
 /** Orders, newest first, with their total. */
 export async function listOrders(
-  db: Q,
+  db: Db,
   filter: OrderFilter,
   page: { limit: number; offset: number },
 ): Promise<{ rows: OrderRow[]; total: number }> {

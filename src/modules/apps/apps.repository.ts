@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Db } from '../../db/index.js';
 import type { Database } from '../../db/schema.js';
 
 /** The built-in app of back-office browser sessions (migration 0008): never listed, counted nor changed. */
@@ -7,13 +7,11 @@ export const BACKOFFICE_APP_ID = 'backoffice';
 export const DOCTOR_WORKSPACE_APP_ID = 'doctorworkspace';
 export const BUILT_IN_APP_IDS = [BACKOFFICE_APP_ID, DOCTOR_WORKSPACE_APP_ID];
 
-type Q = Kysely<Database>;
+export const insertApp = (db: Db, row: Database['client_apps']) => db.insertInto('client_apps').values(row).execute();
 
-export const insertApp = (db: Q, row: Database['client_apps']) => db.insertInto('client_apps').values(row).execute();
+export const insertKey = (db: Db, row: Database['api_keys']) => db.insertInto('api_keys').values(row).execute();
 
-export const insertKey = (db: Q, row: Database['api_keys']) => db.insertInto('api_keys').values(row).execute();
-
-export const countApps = async (db: Q): Promise<number> => {
+export const countApps = async (db: Db): Promise<number> => {
   const row = await db
     .selectFrom('client_apps')
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -22,7 +20,7 @@ export const countApps = async (db: Q): Promise<number> => {
   return Number(row.n);
 };
 
-export const findApp = (db: Q, id: string) =>
+export const findApp = (db: Db, id: string) =>
   db
     .selectFrom('client_apps')
     .selectAll()
@@ -30,13 +28,13 @@ export const findApp = (db: Q, id: string) =>
     .where('id', 'not in', BUILT_IN_APP_IDS)
     .executeTakeFirst();
 
-export const listApps = (db: Q) =>
+export const listApps = (db: Db) =>
   db.selectFrom('client_apps').selectAll().where('id', 'not in', BUILT_IN_APP_IDS).orderBy('created_at').execute();
 
-export const listKeys = (db: Q) => db.selectFrom('api_keys').selectAll().orderBy('created_at').execute();
+export const listKeys = (db: Db) => db.selectFrom('api_keys').selectAll().orderBy('created_at').execute();
 
 /** The app of a usable key: neither the key nor its app revoked, the key not past its overlap. */
-export const findAppByKeyHash = (db: Q, keyHash: string, now: number) =>
+export const findAppByKeyHash = (db: Db, keyHash: string, now: number) =>
   db
     .selectFrom('api_keys')
     .innerJoin('client_apps', 'client_apps.id', 'api_keys.app_id')
@@ -48,7 +46,7 @@ export const findAppByKeyHash = (db: Q, keyHash: string, now: number) =>
     .executeTakeFirst();
 
 /** Starts the overlap of every current key of an app: they stop working at `expiresAt`. */
-export const expireCurrentKeys = (db: Q, appId: string, expiresAt: number) =>
+export const expireCurrentKeys = (db: Db, appId: string, expiresAt: number) =>
   db
     .updateTable('api_keys')
     .set({ expires_at: expiresAt })
@@ -58,7 +56,7 @@ export const expireCurrentKeys = (db: Q, appId: string, expiresAt: number) =>
     .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', expiresAt)]))
     .execute();
 
-export const revokeApp = (db: Q, id: string, now: number) =>
+export const revokeApp = (db: Db, id: string, now: number) =>
   db
     .updateTable('client_apps')
     .set({ revoked_at: now })
@@ -67,7 +65,7 @@ export const revokeApp = (db: Q, id: string, now: number) =>
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
 
-export const revokeKey = (db: Q, id: string, now: number) =>
+export const revokeKey = (db: Db, id: string, now: number) =>
   db
     .updateTable('api_keys')
     .set({ revoked_at: now })
@@ -78,7 +76,7 @@ export const revokeKey = (db: Q, id: string, now: number) =>
 // The back office's view of the apps (admin-apps.routes.ts).
 
 /** A page of apps (never the back office's), newest first. */
-export const listAppsPage = (db: Q, limit: number, offset: number) =>
+export const listAppsPage = (db: Db, limit: number, offset: number) =>
   db
     .selectFrom('client_apps')
     .selectAll()
@@ -90,7 +88,7 @@ export const listAppsPage = (db: Q, limit: number, offset: number) =>
     .execute();
 
 /** The keys of some apps, oldest first; never their hashes. */
-export const keysOfApps = (db: Q, appIds: readonly string[]) =>
+export const keysOfApps = (db: Db, appIds: readonly string[]) =>
   appIds.length === 0
     ? Promise.resolve([])
     : db
@@ -102,17 +100,17 @@ export const keysOfApps = (db: Q, appIds: readonly string[]) =>
         .execute();
 
 /** The hospitals of these slugs that exist (published or not). */
-export const existingHospitalSlugs = async (db: Q, slugs: readonly string[]): Promise<Set<string>> => {
+export const existingHospitalSlugs = async (db: Db, slugs: readonly string[]): Promise<Set<string>> => {
   if (slugs.length === 0) return new Set();
   const rows = await db.selectFrom('hospitals').select('slug').where('slug', 'in', slugs).execute();
   return new Set(rows.map((r) => r.slug));
 };
 
-export const updateApp = (db: Q, id: string, changes: { name?: string; hospital_scope?: string | null }) =>
+export const updateApp = (db: Db, id: string, changes: { name?: string; hospital_scope?: string | null }) =>
   db.updateTable('client_apps').set(changes).where('id', '=', id).where('id', 'not in', BUILT_IN_APP_IDS).execute();
 
 /** Revokes every key of an app that still works (one rotated out and past its end keeps its history). */
-export const revokeWorkingKeys = (db: Q, appId: string, now: number) =>
+export const revokeWorkingKeys = (db: Db, appId: string, now: number) =>
   db
     .updateTable('api_keys')
     .set({ revoked_at: now })

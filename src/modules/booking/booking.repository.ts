@@ -1,12 +1,12 @@
-import { CompiledQuery, type Kysely, type Updateable } from 'kysely';
+import type { Db } from '../../db/index.js';
+import { CompiledQuery, type Updateable } from 'kysely';
 import { compiledOnce, insertRow } from '../../db/prepared.js';
 import type { Database, OrdersTable } from '../../db/schema.js';
 
-type Q = Kysely<Database>;
 export type OrderRow = Database['orders'];
 
 /** A practice as booking needs it: doctor, hospital, prices, and whether patients may see it. */
-export const practiceForBooking = (db: Q, id: number) =>
+export const practiceForBooking = (db: Db, id: number) =>
   db
     .selectFrom('practices')
     .innerJoin('doctors', 'doctors.id', 'practices.doctor_id')
@@ -35,10 +35,10 @@ export const practiceForBooking = (db: Q, id: number) =>
 
 export type PracticeForBooking = NonNullable<Awaited<ReturnType<typeof practiceForBooking>>>;
 
-export const rulesOf = (db: Q, practiceId: number) =>
+export const rulesOf = (db: Db, practiceId: number) =>
   db.selectFrom('schedule_rules').selectAll().where('practice_id', '=', practiceId).execute();
 
-export const exceptionsSince = (db: Q, practiceId: number, from: string) =>
+export const exceptionsSince = (db: Db, practiceId: number, from: string) =>
   db
     .selectFrom('schedule_exceptions')
     .selectAll()
@@ -46,7 +46,7 @@ export const exceptionsSince = (db: Q, practiceId: number, from: string) =>
     .where('date', '>=', from)
     .execute();
 
-const heldQuery = compiledOnce((db: Q, doctorId: string, from: number, to: number) =>
+const heldQuery = compiledOnce((db: Db, doctorId: string, from: number, to: number) =>
   db
     .selectFrom('slot_holds')
     .select('start_at')
@@ -56,19 +56,19 @@ const heldQuery = compiledOnce((db: Q, doctorId: string, from: number, to: numbe
 );
 
 /** Start times of a doctor's held slots in [from, to). */
-export async function heldStarts(db: Q, doctorId: string, from: number, to: number): Promise<Set<number>> {
+export async function heldStarts(db: Db, doctorId: string, from: number, to: number): Promise<Set<number>> {
   const rows = await heldQuery(db, doctorId, from, to);
   return new Set(rows.map((r) => Number(r.start_at)));
 }
 
-export const insertOrder = (db: Q, row: OrderRow) => insertRow(db, 'orders', row);
+export const insertOrder = (db: Db, row: OrderRow) => insertRow(db, 'orders', row);
 
-export const insertHold = (db: Q, row: Database['slot_holds']) => insertRow(db, 'slot_holds', row);
+export const insertHold = (db: Db, row: Database['slot_holds']) => insertRow(db, 'slot_holds', row);
 
-export const deleteHolds = (db: Q, orderId: string, kind: 'booking' | 'proposal') =>
+export const deleteHolds = (db: Db, orderId: string, kind: 'booking' | 'proposal') =>
   db.deleteFrom('slot_holds').where('order_id', '=', orderId).where('kind', '=', kind).execute();
 
-export const proposalToBooking = (db: Q, orderId: string) =>
+export const proposalToBooking = (db: Db, orderId: string) =>
   db
     .updateTable('slot_holds')
     .set({ kind: 'booking' })
@@ -76,9 +76,9 @@ export const proposalToBooking = (db: Q, orderId: string) =>
     .where('kind', '=', 'proposal')
     .execute();
 
-export const insertEvent = (db: Q, row: Database['order_events']) => insertRow(db, 'order_events', row);
+export const insertEvent = (db: Db, row: Database['order_events']) => insertRow(db, 'order_events', row);
 
-export const findIdempotency = (db: Q, appId: string, userId: string, key: string, since: number) =>
+export const findIdempotency = (db: Db, appId: string, userId: string, key: string, since: number) =>
   db
     .selectFrom('idempotency_keys')
     .selectAll()
@@ -88,14 +88,14 @@ export const findIdempotency = (db: Q, appId: string, userId: string, key: strin
     .where('created_at', '>', since)
     .executeTakeFirst();
 
-export const insertIdempotency = (db: Q, row: Database['idempotency_keys']) =>
+export const insertIdempotency = (db: Db, row: Database['idempotency_keys']) =>
   db.insertInto('idempotency_keys').values(row).execute();
 
 /**
  * Drops this key's row once it is older than `before` (past its 24 hours, not yet purged by the
  * job): the key is then free again, and its row must not make the insert that follows conflict.
  */
-export const deleteStaleIdempotency = (db: Q, appId: string, userId: string, key: string, before: number) =>
+export const deleteStaleIdempotency = (db: Db, appId: string, userId: string, key: string, before: number) =>
   db
     .deleteFrom('idempotency_keys')
     .where('app_id', '=', appId)
@@ -104,7 +104,7 @@ export const deleteStaleIdempotency = (db: Q, appId: string, userId: string, key
     .where('created_at', '<=', before)
     .execute();
 
-export const deleteIdempotencyBefore = (db: Q, before: number) =>
+export const deleteIdempotencyBefore = (db: Db, before: number) =>
   db.deleteFrom('idempotency_keys').where('created_at', '<', before).execute();
 
 /** Any number of this project's own: pg_advisory_xact_lock(PATIENT_LOCK, hashtext(user id)). */
@@ -115,9 +115,9 @@ const LOCK_PATIENT = `select pg_advisory_xact_lock(${PATIENT_LOCK}, hashtext($1)
  * Holds back every other transaction that takes the same patient's lock until this one ends
  * (PostgreSQL, across processes): what it counts next cannot change before it commits.
  */
-export const lockPatient = (db: Q, userId: string) => db.executeQuery(CompiledQuery.raw(LOCK_PATIENT, [userId]));
+export const lockPatient = (db: Db, userId: string) => db.executeQuery(CompiledQuery.raw(LOCK_PATIENT, [userId]));
 
-const bookingLimitsQuery = compiledOnce((db: Q, userId: string, sameUserId: string, offset: number) =>
+const bookingLimitsQuery = compiledOnce((db: Db, userId: string, sameUserId: string, offset: number) =>
   db.selectNoFrom((eb) => [
     eb
       .selectFrom('orders')
@@ -141,7 +141,7 @@ const bookingLimitsQuery = compiledOnce((db: Q, userId: string, sameUserId: stri
  * booked their `nth` most recent order (1 is the latest; null if they have fewer).
  */
 export async function bookingLimits(
-  db: Q,
+  db: Db,
   userId: string,
   nth: number,
 ): Promise<{ unpaid: number; nthCreatedAt: number | null }> {
@@ -149,7 +149,7 @@ export async function bookingLimits(
   return { unpaid: Number(row.unpaid), nthCreatedAt: row.nth_created_at === null ? null : Number(row.nth_created_at) };
 }
 
-const cancelQuery = compiledOnce((db: Q, userId: string, offset: number) =>
+const cancelQuery = compiledOnce((db: Db, userId: string, offset: number) =>
   db
     .selectFrom('order_events')
     .innerJoin('orders', 'orders.id', 'order_events.order_id')
@@ -162,7 +162,7 @@ const cancelQuery = compiledOnce((db: Q, userId: string, offset: number) =>
 );
 
 /** A write that changes nothing: on SQLite it takes the write lock before the reads that follow. */
-export const takeWriteLock = (db: Q, orderId: string) =>
+export const takeWriteLock = (db: Db, orderId: string) =>
   db
     .updateTable('orders')
     .set((eb) => ({ updated_at: eb.ref('updated_at') }))
@@ -170,19 +170,19 @@ export const takeWriteLock = (db: Q, orderId: string) =>
     .execute();
 
 /** When the patient made their `nth` most recent cancellation (1 is the latest), if they made that many. */
-export async function nthCancelAt(db: Q, userId: string, nth: number): Promise<number | null> {
+export async function nthCancelAt(db: Db, userId: string, nth: number): Promise<number | null> {
   const row = (await cancelQuery(db, userId, nth - 1))[0];
   return row === undefined ? null : Number(row.created_at);
 }
 
-export const orderById = (db: Q, id: string) =>
+export const orderById = (db: Db, id: string) =>
   db.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirst();
 
-export const orderByTransactionId = (db: Q, transactionId: string) =>
+export const orderByTransactionId = (db: Db, transactionId: string) =>
   db.selectFrom('orders').selectAll().where('transaction_id', '=', transactionId).executeTakeFirst();
 
 /** The ids of the hospitals of an app's scope (slugs), as a subquery. */
-const hospitalsOf = (db: Q, scope: readonly string[]) =>
+const hospitalsOf = (db: Db, scope: readonly string[]) =>
   db
     .selectFrom('hospitals')
     .select('id')
@@ -190,7 +190,7 @@ const hospitalsOf = (db: Q, scope: readonly string[]) =>
     .where('slug', 'in', scope.length > 0 ? [...scope] : ['']);
 
 export const ordersOfPatient = (
-  db: Q,
+  db: Db,
   userId: string,
   filter: { statuses?: string[]; type?: string; scope?: readonly string[] | null },
 ) =>
@@ -207,7 +207,7 @@ export const ordersOfPatient = (
 
 /** Changes an order only if it is still in `expected` status: of two moves at once, one wins. */
 export async function updateOrderIf(
-  db: Q,
+  db: Db,
   id: string,
   expected: string,
   patch: Updateable<OrdersTable>,
@@ -223,7 +223,7 @@ export async function updateOrderIf(
 
 /** Orders whose deadline of one kind has passed (the job's work list). */
 export const ordersDue = (
-  db: Q,
+  db: Db,
   status: string[],
   column: 'expires_at' | 'start_at' | 'end_at' | 'proposed_at',
   before: number,
@@ -241,7 +241,7 @@ const someOrNone = (ids: readonly string[]): string[] => (ids.length ? [...new S
 
 /** Names and pictures for the resources of several orders: three queries, whatever their number. */
 export async function orderParties(
-  db: Q,
+  db: Db,
   orders: readonly Pick<OrderRow, 'doctor_id' | 'hospital_id' | 'patient_user_id'>[],
 ) {
   const [doctors, hospitals, patients] = await Promise.all([
@@ -270,7 +270,7 @@ export async function orderParties(
 }
 
 /** The histories of several orders, each in creation order. */
-export const eventsOfOrders = (db: Q, orderIds: readonly string[]) =>
+export const eventsOfOrders = (db: Db, orderIds: readonly string[]) =>
   db
     .selectFrom('order_events')
     .selectAll()
@@ -280,14 +280,14 @@ export const eventsOfOrders = (db: Q, orderIds: readonly string[]) =>
     .execute();
 
 /** The slug of an order's hospital, to check it against an app's scope. */
-export const hospitalSlugOf = async (db: Q, hospitalId: string): Promise<string | undefined> =>
+export const hospitalSlugOf = async (db: Db, hospitalId: string): Promise<string | undefined> =>
   (await db.selectFrom('hospitals').select('slug').where('id', '=', hospitalId).executeTakeFirst())?.slug;
 
-export const orderByPaymentRef = (db: Q, reference: string) =>
+export const orderByPaymentRef = (db: Db, reference: string) =>
   db.selectFrom('orders').selectAll().where('payment_ref', '=', reference).executeTakeFirst();
 
 /** Records a gateway notification once; false when it was seen before. */
-export async function recordNotification(db: Q, row: Database['payment_notifications']): Promise<boolean> {
+export async function recordNotification(db: Db, row: Database['payment_notifications']): Promise<boolean> {
   const inserted = await db
     .insertInto('payment_notifications')
     .values(row)
@@ -298,11 +298,11 @@ export async function recordNotification(db: Q, row: Database['payment_notificat
 }
 
 /** The doctor record whose login is this user. */
-export const doctorOfUser = (db: Q, userId: string) =>
+export const doctorOfUser = (db: Db, userId: string) =>
   db.selectFrom('doctors').select(['id', 'slug']).where('user_id', '=', userId).executeTakeFirst();
 
 export const ordersOfDoctor = (
-  db: Q,
+  db: Db,
   doctorId: string,
   status: string | undefined,
   scope: readonly string[] | null = null,

@@ -1,7 +1,5 @@
-import { sql, type Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
-
-type Q = Kysely<Database>;
+import type { Db } from '../../db/index.js';
+import { sql } from 'kysely';
 
 /** What a doctor list is narrowed by. `scope` is the app key's hospital slugs (null: all). */
 export interface DoctorFilter {
@@ -19,7 +17,7 @@ const likeContains = (text: string): string => `%${text.toLowerCase().replace(/[
  * least one published practice at a published hospital inside the scope (and the hospital
  * filter), of the speciality asked for.
  */
-export async function listDoctorIds(db: Q, filter: DoctorFilter): Promise<string[]> {
+export async function listDoctorIds(db: Db, filter: DoctorFilter): Promise<string[]> {
   let q = db
     .selectFrom('doctors')
     .innerJoin('specialities', 'specialities.id', 'doctors.speciality_id')
@@ -50,7 +48,7 @@ export async function listDoctorIds(db: Q, filter: DoctorFilter): Promise<string
 }
 
 /** A doctor patients may see: published, of a published speciality (practices are checked after). */
-export const doctorBySlug = (db: Q, slug: string) =>
+export const doctorBySlug = (db: Db, slug: string) =>
   db
     .selectFrom('doctors')
     .innerJoin('specialities', 'specialities.id', 'doctors.speciality_id')
@@ -60,7 +58,7 @@ export const doctorBySlug = (db: Q, slug: string) =>
     .where('specialities.unpublished_at', 'is', null)
     .executeTakeFirst();
 
-export const doctorsByIds = (db: Q, ids: readonly string[]) =>
+export const doctorsByIds = (db: Db, ids: readonly string[]) =>
   db
     .selectFrom('doctors')
     .innerJoin('specialities', 'specialities.id', 'doctors.speciality_id')
@@ -79,7 +77,7 @@ export const doctorsByIds = (db: Q, ids: readonly string[]) =>
     .execute();
 
 /** Visible practices of these doctors, with their hospitals, inside the scope. */
-export const practicesOfDoctors = (db: Q, doctorIds: readonly string[], scope: string[] | null) =>
+export const practicesOfDoctors = (db: Db, doctorIds: readonly string[], scope: string[] | null) =>
   db
     .selectFrom('practices')
     .innerJoin('hospitals', 'hospitals.id', 'practices.hospital_id')
@@ -101,7 +99,7 @@ export const practicesOfDoctors = (db: Q, doctorIds: readonly string[], scope: s
     .orderBy('practices.id')
     .execute();
 
-export const listSpecialities = (db: Q) =>
+export const listSpecialities = (db: Db) =>
   db
     .selectFrom('specialities')
     .select(['id', 'slug', 'name', 'description'])
@@ -110,7 +108,7 @@ export const listSpecialities = (db: Q) =>
     .orderBy('id')
     .execute();
 
-export const listHospitals = (db: Q, scope: string[] | null) =>
+export const listHospitals = (db: Db, scope: string[] | null) =>
   db
     .selectFrom('hospitals')
     .select(['id', 'slug', 'name', 'address', 'city', 'province', 'timezone', 'phone', 'description', 'image_id'])
@@ -120,7 +118,7 @@ export const listHospitals = (db: Q, scope: string[] | null) =>
     .orderBy('id')
     .execute();
 
-export const listArticles = (db: Q) =>
+export const listArticles = (db: Db) =>
   db
     .selectFrom('articles')
     .select(['id', 'slug', 'title', 'excerpt', 'author', 'image_id', 'published_at'])
@@ -129,7 +127,7 @@ export const listArticles = (db: Q) =>
     .orderBy('id', 'desc')
     .execute();
 
-export const articleBySlug = (db: Q, slug: string) =>
+export const articleBySlug = (db: Db, slug: string) =>
   db
     .selectFrom('articles')
     .selectAll()

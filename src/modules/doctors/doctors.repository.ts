@@ -1,14 +1,11 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
-
-type Q = Kysely<Database>;
+import type { Db } from '../../db/index.js';
 
 /** The doctor behind a doctor's account. */
-export const doctorOfUser = (db: Q, userId: string) =>
+export const doctorOfUser = (db: Db, userId: string) =>
   db.selectFrom('doctors').select(['id', 'name']).where('user_id', '=', userId).executeTakeFirst();
 
 /** A doctor's practices with their hospitals, by hospital name. */
-export const practicesOfDoctor = (db: Q, doctorId: string) =>
+export const practicesOfDoctor = (db: Db, doctorId: string) =>
   db
     .selectFrom('practices')
     .innerJoin('hospitals', 'hospitals.id', 'practices.hospital_id')
@@ -31,7 +28,7 @@ export const practicesOfDoctor = (db: Q, doctorId: string) =>
 export type DoctorPracticeRow = Awaited<ReturnType<typeof practicesOfDoctor>>[number];
 
 /** The leave (kind 'leave' exceptions) of some practices, by date, from `from` on. */
-export const leaveOfPractices = (db: Q, practiceIds: readonly number[], range: { from?: string; to?: string }) =>
+export const leaveOfPractices = (db: Db, practiceIds: readonly number[], range: { from?: string; to?: string }) =>
   practiceIds.length === 0
     ? Promise.resolve([])
     : db
@@ -46,12 +43,12 @@ export const leaveOfPractices = (db: Q, practiceIds: readonly number[], range: {
         .orderBy('id')
         .execute();
 
-export const findLeave = (db: Q, id: string) =>
+export const findLeave = (db: Db, id: string) =>
   db.selectFrom('schedule_exceptions').selectAll().where('id', '=', id).where('kind', '=', 'leave').executeTakeFirst();
 
 /** Orders of a practice that still hold a time, or propose one, overlapping [from, to). */
 export const ordersOfPracticeBetween = (
-  db: Q,
+  db: Db,
   practiceId: number,
   from: number,
   to: number,
@@ -73,7 +70,7 @@ export const ordersOfPracticeBetween = (
     .execute();
 
 /** A leave of the practice with exactly these hours (null: the whole day), if there is one. */
-export const sameLeave = (db: Q, practiceId: number, date: string, start: string | null, end: string | null) =>
+export const sameLeave = (db: Db, practiceId: number, date: string, start: string | null, end: string | null) =>
   db
     .selectFrom('schedule_exceptions')
     .selectAll()

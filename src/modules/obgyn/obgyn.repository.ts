@@ -1,16 +1,15 @@
-import type { Kysely } from 'kysely';
+import type { Db } from '../../db/index.js';
 import type { Database } from '../../db/schema.js';
 
-type Q = Kysely<Database>;
 export type ObgynRow = Database['obgyn_profiles'];
 
-export const findObgyn = (db: Q, userId: string) =>
+export const findObgyn = (db: Db, userId: string) =>
   db.selectFrom('obgyn_profiles').selectAll().where('user_id', '=', userId).executeTakeFirst();
 
 type OptionalField = 'faskes1' | 'faskes_rujukan' | 'pendidikan' | 'pekerjaan';
 
 /** Creates the profile unless one exists; the row when it did, undefined when it existed. */
-export const insertObgynIfAbsent = (db: Q, row: ObgynRow) =>
+export const insertObgynIfAbsent = (db: Db, row: ObgynRow) =>
   db
     .insertInto('obgyn_profiles')
     .values(row)
@@ -22,7 +21,7 @@ export const insertObgynIfAbsent = (db: Q, row: ObgynRow) =>
  * Updates only the fields a request carried, so two partial saves at the same moment do not
  * undo each other.
  */
-export const updateObgyn = (db: Q, row: ObgynRow, sent: readonly OptionalField[]) =>
+export const updateObgyn = (db: Db, row: ObgynRow, sent: readonly OptionalField[]) =>
   db
     .updateTable('obgyn_profiles')
     .set({

@@ -1,14 +1,13 @@
-import type { Kysely } from 'kysely';
+import type { Db } from '../../db/index.js';
 import type { Database } from '../../db/schema.js';
 import { newUserRow } from '../accounts/index.js';
 
-type Q = Kysely<Database>;
 export type AccessLogRow = Database['access_log'];
 
-export const insertAccessRows = (db: Q, rows: AccessLogRow[]) => db.insertInto('access_log').values(rows).execute();
+export const insertAccessRows = (db: Db, rows: AccessLogRow[]) => db.insertInto('access_log').values(rows).execute();
 
 /** The patient of each order named, by transaction id. */
-export const patientsOfOrders = async (db: Q, transactionIds: readonly string[]): Promise<Map<string, string>> => {
+export const patientsOfOrders = async (db: Db, transactionIds: readonly string[]): Promise<Map<string, string>> => {
   if (transactionIds.length === 0) return new Map();
   const rows = await db
     .selectFrom('orders')
@@ -22,7 +21,7 @@ export const patientsOfOrders = async (db: Q, transactionIds: readonly string[])
  * Reads of one patient's data, newest first, with who read: a doctor by the name patients know
  * (the catalogue's), anyone else by the account's name. Never the reader's email.
  */
-export const accessLogOf = (db: Q, patientId: string, page?: { limit: number; offset: number }) =>
+export const accessLogOf = (db: Db, patientId: string, page?: { limit: number; offset: number }) =>
   db
     .selectFrom('access_log')
     .leftJoin('users', 'users.id', 'access_log.actor_user_id')
@@ -42,7 +41,7 @@ export const accessLogOf = (db: Q, patientId: string, page?: { limit: number; of
     .$if(page !== undefined, (q) => q.limit(page!.limit).offset(page!.offset))
     .execute();
 
-export const countAccessLog = async (db: Q, patientId: string): Promise<number> => {
+export const countAccessLog = async (db: Db, patientId: string): Promise<number> => {
   const row = await db
     .selectFrom('access_log')
     .select((eb) => eb.fn.countAll().as('n'))
@@ -52,7 +51,7 @@ export const countAccessLog = async (db: Q, patientId: string): Promise<number> 
 };
 
 /** The addresses the patient logged in from (kept 90 days for the lockout's known addresses). */
-export const knownAddressesOf = (db: Q, userId: string) =>
+export const knownAddressesOf = (db: Db, userId: string) =>
   db
     .selectFrom('known_addresses')
     .select(['ip', 'last_success_at'])
@@ -61,7 +60,7 @@ export const knownAddressesOf = (db: Q, userId: string) =>
     .execute();
 
 /** When the account's current address was confirmed, if it was. */
-export const emailVerifiedAt = async (db: Q, userId: string, emailNormalized: string): Promise<number | undefined> =>
+export const emailVerifiedAt = async (db: Db, userId: string, emailNormalized: string): Promise<number | undefined> =>
   (
     await db
       .selectFrom('verified_emails')
@@ -83,7 +82,7 @@ export const OPEN_STATUSES = [
   'waiting_refund',
 ];
 
-export const hasOpenOrders = async (db: Q, userId: string): Promise<boolean> =>
+export const hasOpenOrders = async (db: Db, userId: string): Promise<boolean> =>
   (await db
     .selectFrom('orders')
     .select('id')
@@ -95,7 +94,7 @@ export const hasOpenOrders = async (db: Q, userId: string): Promise<boolean> =>
  * The account row made anonymous, only if its password is still the one checked (a password
  * changed meanwhile means someone else may be acting): true when it was.
  */
-export const anonymiseUser = async (db: Q, userId: string, checkedHash: string, now: number): Promise<boolean> => {
+export const anonymiseUser = async (db: Db, userId: string, checkedHash: string, now: number): Promise<boolean> => {
   // Values no registration can take (a hyphen is not allowed in usernames; .invalid never
   // resolves), unique per account, so the real email and username are free again at once.
   const username = `erased-${userId}`;
@@ -123,7 +122,7 @@ export const anonymiseUser = async (db: Q, userId: string, checkedHash: string, 
 };
 
 /** Everything else personal of the account, inside the erasure's transaction. */
-export async function erasePersonalRows(db: Q, userId: string, loginSubjects: string[], now: number): Promise<void> {
+export async function erasePersonalRows(db: Db, userId: string, loginSubjects: string[], now: number): Promise<void> {
   await db.deleteFrom('images').where('owner_user_id', '=', userId).execute();
   await db.deleteFrom('obgyn_profiles').where('user_id', '=', userId).execute();
   await db
@@ -144,11 +143,11 @@ export async function erasePersonalRows(db: Q, userId: string, loginSubjects: st
   await db.updateTable('orders').set({ patient_name: '', note: null }).where('patient_user_id', '=', userId).execute();
 }
 
-export const deleteInbox = (db: Q, userId: string) =>
+export const deleteInbox = (db: Db, userId: string) =>
   db.deleteFrom('notifications').where('user_id', '=', userId).execute();
 
 /** The patient's orders' entries in the audit log (a refund keeps the order as it was). */
-export const orderAuditEntries = (db: Q, userId: string) =>
+export const orderAuditEntries = (db: Db, userId: string) =>
   db
     .selectFrom('audit_log')
     .innerJoin('orders', 'orders.transaction_id', 'audit_log.entity_id')
@@ -157,5 +156,5 @@ export const orderAuditEntries = (db: Q, userId: string) =>
     .where('orders.patient_user_id', '=', userId)
     .execute();
 
-export const setAuditJson = (db: Q, id: string, before: string | null, after: string | null) =>
+export const setAuditJson = (db: Db, id: string, before: string | null, after: string | null) =>
   db.updateTable('audit_log').set({ before_json: before, after_json: after }).where('id', '=', id).execute();

@@ -1,13 +1,12 @@
-import type { Kysely } from 'kysely';
-import type { Database, RecoveryRequestsTable, RecoverySecretsTable } from '../../db/schema.js';
+import type { Db } from '../../db/index.js';
+import type { RecoveryRequestsTable, RecoverySecretsTable } from '../../db/schema.js';
 
-type Q = Kysely<Database>;
 export type SecretRow = RecoverySecretsTable;
 export type Purpose = RecoverySecretsTable['purpose'];
 
-export const insertSecret = (db: Q, row: SecretRow) => db.insertInto('recovery_secrets').values(row).execute();
+export const insertSecret = (db: Db, row: SecretRow) => db.insertInto('recovery_secrets').values(row).execute();
 
-export const findSecret = (db: Q, purpose: Purpose, secretHash: string) =>
+export const findSecret = (db: Db, purpose: Purpose, secretHash: string) =>
   db
     .selectFrom('recovery_secrets')
     .selectAll()
@@ -16,7 +15,7 @@ export const findSecret = (db: Q, purpose: Purpose, secretHash: string) =>
     .executeTakeFirst();
 
 /** Uses one secret, only if nobody used it first; true when this call did. */
-export const useSecret = async (db: Q, id: string, now: number): Promise<boolean> => {
+export const useSecret = async (db: Db, id: string, now: number): Promise<boolean> => {
   const result = await db
     .updateTable('recovery_secrets')
     .set({ used_at: now })
@@ -27,7 +26,7 @@ export const useSecret = async (db: Q, id: string, now: number): Promise<boolean
 };
 
 /** Every other unused secret of the account for this purpose stops working too. */
-export const useAllSecrets = (db: Q, userId: string, purpose: Purpose, now: number) =>
+export const useAllSecrets = (db: Db, userId: string, purpose: Purpose, now: number) =>
   db
     .updateTable('recovery_secrets')
     .set({ used_at: now })
@@ -37,14 +36,14 @@ export const useAllSecrets = (db: Q, userId: string, purpose: Purpose, now: numb
     .execute();
 
 /** Secrets past their life are kept a day (a late click gets the clear "expired" answer), then swept. */
-export const deleteSecretsExpiredBefore = (db: Q, before: number) =>
+export const deleteSecretsExpiredBefore = (db: Db, before: number) =>
   db.deleteFrom('recovery_secrets').where('expires_at', '<', before).execute();
 
-export const findVerifiedEmail = (db: Q, userId: string) =>
+export const findVerifiedEmail = (db: Db, userId: string) =>
   db.selectFrom('verified_emails').selectAll().where('user_id', '=', userId).executeTakeFirst();
 
 /** True when the account has proved it owns this (normalised) address. Booking asks, when the setting says so. */
-export const isEmailVerified = async (db: Q, userId: string, emailNormalized: string): Promise<boolean> =>
+export const isEmailVerified = async (db: Db, userId: string, emailNormalized: string): Promise<boolean> =>
   (await db
     .selectFrom('verified_emails')
     .select('user_id')
@@ -52,19 +51,19 @@ export const isEmailVerified = async (db: Q, userId: string, emailNormalized: st
     .where('email_normalized', '=', emailNormalized)
     .executeTakeFirst()) !== undefined;
 
-export const markEmailVerified = (db: Q, userId: string, emailNormalized: string, now: number) =>
+export const markEmailVerified = (db: Db, userId: string, emailNormalized: string, now: number) =>
   db
     .insertInto('verified_emails')
     .values({ user_id: userId, email_normalized: emailNormalized, verified_at: now })
     .onConflict((oc) => oc.column('user_id').doUpdateSet({ email_normalized: emailNormalized, verified_at: now }))
     .execute();
 
-export const insertRequest = (db: Q, row: RecoveryRequestsTable) =>
+export const insertRequest = (db: Db, row: RecoveryRequestsTable) =>
   db.insertInto('recovery_requests').values(row).execute();
 
 /** Times of the requests since `since`, oldest first. */
 export const requestTimes = async (
-  db: Q,
+  db: Db,
   kind: RecoveryRequestsTable['kind'],
   subject: string,
   since: number,
@@ -80,11 +79,11 @@ export const requestTimes = async (
       .execute()
   ).map((r) => r.created_at);
 
-export const deleteRequestsBefore = (db: Q, before: number) =>
+export const deleteRequestsBefore = (db: Db, before: number) =>
   db.deleteFrom('recovery_requests').where('created_at', '<', before).execute();
 
 /** A reset ends every session of the account, whatever app it was issued in. */
-export const revokeAllTokens = (db: Q, userId: string, now: number) =>
+export const revokeAllTokens = (db: Db, userId: string, now: number) =>
   db
     .updateTable('access_tokens')
     .set({ revoked_at: now })
@@ -93,7 +92,7 @@ export const revokeAllTokens = (db: Q, userId: string, now: number) =>
     .execute();
 
 /** The new password, and the account's failed logins forgotten: whoever reset it owns the mailbox. */
-export const setPassword = async (db: Q, userId: string, passwordHash: string, now: number) => {
+export const setPassword = async (db: Db, userId: string, passwordHash: string, now: number) => {
   await db
     .updateTable('users')
     .set({ password_hash: passwordHash, updated_at: now })

@@ -1,13 +1,10 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
-
-type Q = Kysely<Database>;
+import type { Db } from '../../db/index.js';
 
 /**
  * Every product a patient may see, in list order (name, then id): published, in a published
  * category. Only what the list and slug look-ups need; the resources are read by id.
  */
-export const listVisibleProducts = (db: Q) =>
+export const listVisibleProducts = (db: Db) =>
   db
     .selectFrom('products')
     .innerJoin('product_categories', 'product_categories.id', 'products.category_id')
@@ -19,7 +16,7 @@ export const listVisibleProducts = (db: Q) =>
     .execute();
 
 /** Products with their categories, by id (in no particular order). */
-export const productsByIds = (db: Q, ids: readonly string[]) =>
+export const productsByIds = (db: Db, ids: readonly string[]) =>
   db
     .selectFrom('products')
     .innerJoin('product_categories', 'product_categories.id', 'products.category_id')
@@ -38,7 +35,7 @@ export const productsByIds = (db: Q, ids: readonly string[]) =>
     .execute();
 
 /** Published categories in list order (name, then id). */
-export const listVisibleCategories = (db: Q) =>
+export const listVisibleCategories = (db: Db) =>
   db
     .selectFrom('product_categories')
     .select(['id', 'slug', 'name', 'description'])
