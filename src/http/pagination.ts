@@ -84,15 +84,15 @@ export function asksForPage(query: unknown, body: unknown): boolean {
   return has(query) || has(body);
 }
 
-export function paginate<T>(items: readonly T[], { page, perPage }: PageRequest): { data: T[]; meta: PageMeta } {
-  const start = (page - 1) * perPage;
-  return {
-    data: items.slice(start, start + perPage),
-    meta: {
-      current_page: page,
-      per_page: perPage,
-      total: items.length,
-      last_page: Math.max(1, Math.ceil(items.length / perPage)),
-    },
-  };
+/** The `meta` of a page of `total` items: the one place its four fields are worked out. */
+export const pageMeta = (page: PageRequest, total: number): PageMeta => ({
+  current_page: page.page,
+  per_page: page.perPage,
+  total,
+  last_page: Math.max(1, Math.ceil(total / page.perPage)),
+});
+
+export function paginate<T>(items: readonly T[], page: PageRequest): { data: T[]; meta: PageMeta } {
+  const start = (page.page - 1) * page.perPage;
+  return { data: items.slice(start, start + page.perPage), meta: pageMeta(page, items.length) };
 }

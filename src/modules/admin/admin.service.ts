@@ -5,7 +5,7 @@ import { isUniqueViolation } from '../../db/errors.js';
 import type { Database } from '../../db/schema.js';
 import { AppError, type ErrorCode, type FieldProblems } from '../../http/errors.js';
 import type { FieldMessageKey } from '../../http/i18n.js';
-import type { PageMeta, PageRequest } from '../../http/pagination.js';
+import { pageMeta, type PageMeta, type PageRequest } from '../../http/pagination.js';
 import { hashPassword } from '../../security/passwords.js';
 import { newId } from '../../security/tokens.js';
 import { emailExists, insertUser, newUserRow } from '../accounts/index.js';
@@ -350,12 +350,7 @@ export interface Page<T> {
   meta: PageMeta;
 }
 
-export const pageMeta = (page: PageRequest, total: number): PageMeta => ({
-  current_page: page.page,
-  per_page: page.perPage,
-  total,
-  last_page: Math.max(1, Math.ceil(total / page.perPage)),
-});
+export { pageMeta };
 export const limits = (page: PageRequest) => ({ limit: page.perPage, offset: (page.page - 1) * page.perPage });
 
 /**

@@ -4,7 +4,7 @@ import type { Db } from '../../db/index.js';
 import type { Database } from '../../db/schema.js';
 import { AppError } from '../../http/errors.js';
 import type { Lang } from '../../http/i18n.js';
-import type { PageMeta, PageRequest } from '../../http/pagination.js';
+import { type PageMeta, type PageRequest, pageMeta } from '../../http/pagination.js';
 import { IdentityCipher } from '../../security/identity-cipher.js';
 import { newId, newSortableId } from '../../security/tokens.js';
 import { isoInZone } from '../../lib/time.js';
@@ -125,12 +125,7 @@ export class NotificationsService {
     return {
       unread,
       data: rows.map((r) => this.toResource(r, lang)),
-      meta: {
-        current_page: page.page,
-        per_page: page.perPage,
-        total,
-        last_page: Math.max(1, Math.ceil(total / page.perPage)),
-      },
+      meta: pageMeta(page, total),
     };
   }
 
@@ -480,12 +475,7 @@ export class NotificationsService {
     const { rows, total } = await repo.webhookDeliveries(this.db, filter, page);
     return {
       data: rows.map(deliveryResource),
-      meta: {
-        current_page: page.page,
-        per_page: page.perPage,
-        total,
-        last_page: Math.max(1, Math.ceil(total / page.perPage)),
-      },
+      meta: pageMeta(page, total),
     };
   }
 

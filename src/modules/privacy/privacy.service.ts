@@ -1,7 +1,7 @@
 import type { Db } from '../../db/index.js';
 import { AppError } from '../../http/errors.js';
 import type { Lang } from '../../http/i18n.js';
-import type { PageMeta, PageRequest } from '../../http/pagination.js';
+import { type PageMeta, type PageRequest, pageMeta } from '../../http/pagination.js';
 import { newSortableId, sha256 } from '../../security/tokens.js';
 import type { UserRow } from '../accounts/index.js';
 import {
@@ -175,12 +175,7 @@ export class PrivacyService {
     ]);
     return {
       data: rows.map(toEntry),
-      meta: {
-        current_page: page.page,
-        per_page: page.perPage,
-        total,
-        last_page: Math.max(1, Math.ceil(total / page.perPage)),
-      },
+      meta: pageMeta(page, total),
     };
   }
 }
