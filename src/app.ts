@@ -43,7 +43,7 @@ import { ObgynService } from './modules/obgyn/index.js';
 import { createMailer, type Mailer } from './modules/mail/index.js';
 import { recoveryRoutes } from './modules/recovery/index.js';
 import { RecoveryService } from './modules/recovery/index.js';
-import { NotificationsService } from './modules/notifications/index.js';
+import { NotificationsService, orderEventsOutbox } from './modules/notifications/index.js';
 import { doctorNotificationRoutes, notificationRoutes } from './modules/notifications/index.js';
 import { webhookAdminRoutes } from './modules/notifications/index.js';
 import type { Resolver } from './modules/notifications/index.js';
@@ -168,7 +168,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     privacy: new PrivacyService(database.db, now, () => services),
     catalogue: new CatalogueService(database.db, { cacheTtlMs: config.cacheTtlMs, now }),
     shop: new ShopService(database.db, { cacheTtlMs: config.cacheTtlMs, now }),
-    booking: new BookingService(database.db, config.booking, payments, now, {
+    booking: new BookingService(database.db, config.booking, payments, orderEventsOutbox, now, {
       cacheTtlMs: config.cacheTtlMs,
       dialect: database.dialect,
     }),

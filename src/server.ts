@@ -3,6 +3,7 @@ import { ConfigError, loadConfig, loadDotEnv } from './config.js';
 import { createDatabase } from './db/index.js';
 import { migrateToLatest } from './db/migrate.js';
 import { ensureDemoData } from './demo.js';
+import { JobRunner } from './lib/jobs.js';
 
 /**
  * Start: config, migrations, demo data, listen. On SIGTERM (or SIGINT) it stops taking
@@ -24,41 +25,34 @@ async function main(): Promise<void> {
     );
   }
 
-  // The lifecycle's deadlines. Every process may run it: each move is conditional on the status
-  // it read, so an order is moved once however many processes look at it.
-  let deadlineRound: Promise<unknown> | undefined;
-  const job =
-    config.booking.jobIntervalSeconds > 0
-      ? setInterval(() => {
-          deadlineRound ??= app.services.booking
-            .runDeadlines()
-            .then((moved) => moved > 0 && app.log.info({ moved }, 'deadline job'))
-            .catch((err: unknown) => app.log.error({ err }, 'deadline job failed'))
-            .finally(() => (deadlineRound = undefined));
-        }, config.booking.jobIntervalSeconds * 1000)
-      : undefined;
-
-  // Notifications: the outbox fanned out to inboxes, mails and webhooks. Every process may run
-  // it too: each row is claimed with a conditional UPDATE and a lease, so it is handled once.
-  let notifyRound: Promise<unknown> | undefined;
-  const notifyJob =
-    config.notifications.jobIntervalSeconds > 0
-      ? setInterval(() => {
-          notifyRound ??= app.services.notifications
-            // A backlog is worked off within the interval, not a batch an interval; the round
-            // stays short enough for a shutdown to wait for it.
-            .drainJob(Math.min(config.notifications.jobIntervalSeconds * 1000, 4000))
-            .catch((err: unknown) => app.log.error({ err }, 'notification job failed'))
-            .finally(() => (notifyRound = undefined));
-        }, config.notifications.jobIntervalSeconds * 1000)
-      : undefined;
+  // The lifecycle's deadlines, and the notifications (the outbox fanned out to inboxes, mails and
+  // webhooks). Every process may run both: each order move is conditional on the status it read,
+  // and each outbox row is claimed with a conditional UPDATE and a lease, so each is done once.
+  const jobs = new JobRunner(
+    (name, result) => {
+      if (name === 'deadlines' && typeof result === 'number' && result > 0)
+        app.log.info({ moved: result }, 'deadline job');
+    },
+    (name, err) => app.log.error({ err }, `${name} job failed`),
+  );
+  jobs.start({
+    name: 'deadlines',
+    everyMs: config.booking.jobIntervalSeconds * 1000,
+    run: (step) => app.services.booking.runDeadlines(step),
+  });
+  jobs.start({
+    name: 'notification',
+    everyMs: config.notifications.jobIntervalSeconds * 1000,
+    // A backlog is worked off within the interval, not a batch an interval; the round stays
+    // short enough for a shutdown to wait for it.
+    run: (step) =>
+      app.services.notifications.drainJob(Math.min(config.notifications.jobIntervalSeconds * 1000, 4000), step),
+  });
 
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
-    clearInterval(job);
-    clearInterval(notifyJob);
     app.log.info({ signal }, 'shutting down');
     // Unref'd: it fires only if something still holds the process 10 s from now.
     const timer = setTimeout(() => {
@@ -68,7 +62,7 @@ async function main(): Promise<void> {
     timer.unref();
     const stop = async () => {
       // A job round under way finishes (its mails and webhooks too) before the mailer closes.
-      await Promise.allSettled([deadlineRound, notifyRound]);
+      await jobs.stop();
       // No new connections; requests under way finish; the mails they queued are sent.
       await app.close();
       await database.destroy();

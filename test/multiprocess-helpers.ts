@@ -15,6 +15,7 @@ import { loadConfig } from '../src/config.js';
 import { createDatabase } from '../src/db/index.js';
 import { BookingService } from '../src/modules/booking/booking.service.js';
 import { SandboxProvider } from '../src/modules/payments/sandbox.js';
+import { orderEventsOutbox } from '../src/modules/notifications/index.js';
 
 const HERE = fileURLToPath(import.meta.url);
 /** The repository root: servers run from here, as `npm start` does. */
@@ -290,7 +291,7 @@ export function startJobProcess(databaseUrl: string, rounds: number, parallel: n
 async function runDeadlinesChild(): Promise<void> {
   const config = loadConfig(process.env);
   const database = createDatabase(config.database);
-  const booking = new BookingService(database.db, config.booking, new SandboxProvider(true));
+  const booking = new BookingService(database.db, config.booking, new SandboxProvider(true), orderEventsOutbox);
   const moved: number[] = [];
   let error: { message: string; code?: string } | undefined;
   try {

@@ -20,6 +20,7 @@ import { createAdmin } from '../admin/admin.service.js';
 import { VersionedCache } from '../../lib/cache.js';
 import { CATALOGUE_VERSION } from '../catalogue/catalogue.service.js';
 import { SandboxProvider } from '../payments/sandbox.js';
+import { orderEventsOutbox } from '../notifications/index.js';
 import { BookingService } from './booking.service.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -175,7 +176,7 @@ test('slot lists of one doctor share a read in flight, but never one that began 
   const patient = await registerPatient(ta);
   const { gated, gate, open } = gatedHeldReads(ta.db);
   // Its own service, on a database whose slot_holds reads wait at the gate.
-  const booking = new BookingService(gated, ta.config.booking, new SandboxProvider(true), () => T0);
+  const booking = new BookingService(gated, ta.config.booking, new SandboxProvider(true), orderEventsOutbox, () => T0);
   const free = async (list: Promise<{ time: string; available: boolean }[]>) =>
     (await list).filter((s) => s.available).map((s) => s.time);
 

@@ -1,5 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { setImmediate as yieldToRequests } from 'node:timers/promises';
 import { PostgresAdapter } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import type { BookingConfig } from '../../config.js';
@@ -12,8 +11,6 @@ import { newId, newSortableId, pooledRandomBytes } from '../../security/tokens.j
 import { approxBytes, MiB } from '../../sizes.js';
 import { avatarPath, normalizeLogin } from '../accounts/index.js';
 import { isEmailVerified } from '../recovery/index.js';
-import { recordReminders } from '../notifications/index.js';
-import { insertOutbox } from '../notifications/index.js';
 import { VersionedCache } from '../../lib/cache.js';
 import { CATALOGUE_VERSION, imagePath } from '../catalogue/index.js';
 import type { PaymentNotification, PaymentOutcome, PaymentProvider } from '../payments/index.js';
@@ -30,6 +27,7 @@ import {
 import { slotsOfDay, type AppointmentType, type Slot } from './schedule.js';
 import { addDays, datesFrom, DAY, isoInZone, utcToLocal } from '../../lib/time.js';
 import { systemClock } from '../../clock.js';
+import { yieldToEventLoop, type Step } from '../../lib/jobs.js';
 
 /** The list filter `type` of user/orders, as docs/architecture.md groups the statuses. */
 export const STATUS_GROUPS: Record<string, OrderStatus[]> = {
@@ -124,6 +122,21 @@ export const ACTIVE_STATUSES: readonly OrderStatus[] = [
   'on_air',
 ];
 
+/**
+ * Where the lifecycle's events go (a port: app.ts plugs in the notifications module's outbox).
+ * `recorded` runs in the transaction of each move, so an event is kept exactly when its change
+ * is; `remindersDue` records the reminders due by `now` (an hour before each start).
+ */
+export interface OrderEvents {
+  recorded(
+    trx: Db,
+    eventKey: string,
+    order: Pick<OrderRow, 'id' | 'transaction_id' | 'status' | 'type' | 'start_at' | 'timezone' | 'proposed_start_at'>,
+    event: { from_status: string | null; action: string; actor: string; created_at: number },
+  ): Promise<unknown>;
+  remindersDue(db: Db, now: number): Promise<unknown>;
+}
+
 export function staffView(order: OrderResource): StaffOrderResource {
   const { payment_url: _patientsOnly, ...rest } = order;
   return rest;
@@ -195,6 +208,7 @@ export class BookingService {
     private readonly db: Db,
     private readonly config: BookingConfig,
     private readonly payments: PaymentProvider,
+    private readonly events: OrderEvents,
     private readonly now: () => number = systemClock,
     options: { cacheTtlMs?: number; dialect?: DialectName } = {},
   ) {
@@ -475,7 +489,7 @@ export class BookingService {
         });
         await repo.insertEvent(trx, event);
         // Its notification commits with it (the outbox); a job delivers it.
-        await insertOutbox(trx, event.id, order, event);
+        await this.events.recorded(trx, event.id, order, event);
       });
       this.holdGeneration++;
     } catch (err) {
@@ -945,7 +959,7 @@ export class BookingService {
         };
         await repo.insertEvent(trx, event);
         // Every status change is notified: the outbox row commits with the change or not at all.
-        await insertOutbox(trx, event.id, { ...order, ...patch }, event);
+        await this.events.recorded(trx, event.id, { ...order, ...patch }, event);
       });
       if (plan.effects.length > 0 || proposed) this.holdGeneration++;
     } catch (err) {
@@ -979,14 +993,13 @@ export class BookingService {
    * minutes after the end. Each move is conditional on the status it read, so several API
    * processes running the job at once handle each order once.
    */
-  async runDeadlines(): Promise<number> {
+  async runDeadlines(step: Step = yieldToEventLoop): Promise<number> {
     const now = this.now();
     let moved = 0;
     const attempt = async (orders: OrderRow[], action: OrderAction, when: (o: OrderRow) => boolean = () => true) => {
       for (const o of orders.filter(when)) {
-        // Many orders due at once (after a stop) must not hold requests back: SQLite answers
-        // synchronously, so the moves would otherwise run as one chain of microtasks.
-        await yieldToRequests();
+        // Many orders due at once (after a stop) must not hold requests back.
+        await step();
         try {
           await this.move(o, action, 'job', undefined);
           moved += 1;
@@ -1022,7 +1035,7 @@ export class BookingService {
       'missed',
     );
     // The reminder an hour before: not a move, an event recorded once per order and start time.
-    await recordReminders(this.db, now);
+    await this.events.remindersDue(this.db, now);
     await repo.deleteIdempotencyBefore(this.db, now - DAY);
     return moved;
   }

@@ -7,3 +7,9 @@ export type { NotificationResource } from './notifications.service.js';
 export { insertOutbox } from './outbox.js';
 export type { Resolver } from './webhooks.js';
 export { webhookAdminRoutes } from './webhooks.routes.js';
+
+import { recordReminders } from './notifications.repository.js';
+import { insertOutbox } from './outbox.js';
+
+/** The booking module's OrderEvents port, as this module fulfils it: the outbox and the reminders. */
+export const orderEventsOutbox = { recorded: insertOutbox, remindersDue: recordReminders };

@@ -1,4 +1,4 @@
-import { setImmediate as yieldToRequests } from 'node:timers/promises';
+import { yieldToEventLoop, type Step } from '../../lib/jobs.js';
 import type { Config, NotificationsConfig } from '../../config.js';
 import type { Db } from '../../db/index.js';
 import type { Database } from '../../db/schema.js';
@@ -165,7 +165,7 @@ export class NotificationsService {
   }
 
   /** One pass; `full` when it took a whole batch of either kind, so more may be waiting. */
-  private async pass(): Promise<{ events: number; deliveries: number; full: boolean }> {
+  private async pass(step: Step = yieldToEventLoop): Promise<{ events: number; deliveries: number; full: boolean }> {
     const owner = newId();
     const candidates = await repo.claimCandidates(this.db, 'notification_outbox', this.now(), BATCH);
     let events = 0;
@@ -182,9 +182,8 @@ export class NotificationsService {
       if (await repo.claim(this.db, 'notification_deliveries', id, owner, now, now + LEASE_MS)) claimed.push(id);
     }
     for (let i = 0; i < claimed.length; i += PARALLEL) {
-      // SQLite answers synchronously: without a turn of the event loop here, a pass would run as
-      // one chain of microtasks and hold every request back until it ends.
-      await yieldToRequests();
+      // Requests waiting are answered between two groups of deliveries.
+      await step();
       await Promise.all(claimed.slice(i, i + PARALLEL).map((id) => this.deliver(id, owner)));
     }
     return { events, deliveries: claimed.length, full: candidates.length === BATCH || due.length === BATCH };
@@ -195,16 +194,19 @@ export class NotificationsService {
    * gone: a backlog (a busy hour's bookings) is worked off in one round instead of one batch
    * an interval. The first pass always runs. The budget is real time, not the injected clock.
    */
-  async drainJob(budgetMs: number): Promise<{ events: number; deliveries: number; passes: number }> {
+  async drainJob(
+    budgetMs: number,
+    step: Step = yieldToEventLoop,
+  ): Promise<{ events: number; deliveries: number; passes: number }> {
     const until = performance.now() + budgetMs;
     const total = { events: 0, deliveries: 0, passes: 0 };
     for (;;) {
-      const pass = await this.pass();
+      const pass = await this.pass(step);
       total.events += pass.events;
       total.deliveries += pass.deliveries;
       total.passes += 1;
       if (!pass.full || performance.now() >= until) return total;
-      await yieldToRequests();
+      await step();
     }
   }
 
