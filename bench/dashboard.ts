@@ -1,4 +1,4 @@
-// The dashboard benchmark: `npx tsx bench/dashboard.ts` (see bench/README.md, "Dashboard").
+// The dashboard benchmark: `npx tsx bench/dashboard.ts` (see docs/benchmarks.md, "Dashboard").
 //
 // Fills a database of its own (a SQLite file in a temporary directory; PostgreSQL when
 // DATABASE_URL is set: a database `cexup_dashboard_bench` made anew on that server) with

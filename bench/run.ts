@@ -1,4 +1,4 @@
-// The catalogue benchmark: `npm run bench` (see bench/README.md).
+// The catalogue benchmark: `npm run bench` (see docs/benchmarks.md).
 //
 // For each database it seeds the demo catalogue with 10,000 doctors, then measures each case
 // on a fresh server process pinned to core 0, with the load generator pinned to core 1:

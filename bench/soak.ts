@@ -1,4 +1,4 @@
-// The soak: `npm run soak` (see bench/README.md, "Soak").
+// The soak: `npm run soak` (see docs/benchmarks.md, "Soak").
 //
 // Seeds a database like the benchmark, registers patients and lists free slots through the API,
 // then starts one production-configured server pinned to core 0 (this process moves itself to

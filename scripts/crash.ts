@@ -1,4 +1,4 @@
-// Crash safety: `npm run crash [-- --db sqlite|postgres|both --rounds 10]` (see bench/README.md).
+// Crash safety: `npm run crash [-- --db sqlite|postgres|both --rounds 10]` (see docs/benchmarks.md).
 //
 // For each database: a fresh database (SQLite under ./data/crash/, PostgreSQL `cexup_crash`),
 // the demo catalogue, patients registered and free slots listed through the API. Then, each

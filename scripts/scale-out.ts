@@ -1,4 +1,4 @@
-// Scale-out: `npm run scale-out` (see "Running several processes" in README.md and bench/README.md).
+// Scale-out: `npm run scale-out` (see docs/operations.md and docs/benchmarks.md).
 //
 // Two API processes on one PostgreSQL database and one Redis, and the checks that what one
 // process does, the other sees:

@@ -8,7 +8,7 @@ import { NO_PATIENT_ROWS, SNAPSHOT_TABLES, snapshot } from './access/snapshot.js
 import { A_IDEMPOTENCY_KEY, A_NOTE, A_OBGYN, A_PROFILE, buildWorld, type World } from './access/world.js';
 
 /**
- * The access matrix (README, "Tests"): every route that touches a person's data, tried by every
+ * The access matrix (docs/testing.md): every route that touches a person's data, tried by every
  * other user, role and app. Patients A and B are on key K1, patient C on K2; doctors D1 (A's
  * doctor) and D2; an admin. Every cell must be refused in the envelope with the status and code
  * the API defines, A's rows must be the same after the matrix as before, and no answer to

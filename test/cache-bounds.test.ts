@@ -1,4 +1,4 @@
-// Issue 13, item 9: every in-process cache has a bound and evicts at it (README, Operations).
+// Issue 13, item 9: every in-process cache has a bound and evicts at it (docs/operations.md, Memory bounds).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { VersionedCache } from '../src/lib/cache.js';

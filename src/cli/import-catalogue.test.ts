@@ -213,7 +213,7 @@ test('a JSON catalogue creates everything, and the public API shows it', async (
   assert.match(row.id, /^[0-9a-f-]{36}$/);
 });
 
-test('the example files import cleanly, in the order the README gives', async (t) => {
+test('the example files import cleanly, in the order docs/catalogue.md gives', async (t) => {
   const ta = await build(t);
   for (const name of ['catalogue.json', 'hospitals.csv', 'doctors.csv', 'products.csv', 'catalogue.json']) {
     const file = fileURLToPath(new URL(`../../examples/${name}`, import.meta.url));

@@ -58,7 +58,7 @@ export interface CatalogueImportOptions {
 }
 
 /*
- * The file formats (the README documents them for operators):
+ * The file formats (docs/catalogue.md documents them for operators):
  *
  * JSON: one object with any of the arrays `specialities`, `hospitals`, `doctors`, `articles`,
  * `categories`, `products`; each record an object with the fields of FIELDS below.

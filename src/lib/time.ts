@@ -60,7 +60,7 @@ export function addDays(date: string, days: number): string {
   return new Date(Date.UTC(y, m - 1, d) + days * DAY).toISOString().slice(0, 10);
 }
 
-/** Bounded (README, Operations): 1,000 ranges or 4 MiB, least recently used first out. */
+/** Bounded (docs/operations.md, Memory bounds): 1,000 ranges or 4 MiB, least recently used first out. */
 const dateRanges = new LRUCache<string, readonly string[]>({
   max: 1_000,
   maxSize: 4 * MiB,

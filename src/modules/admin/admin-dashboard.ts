@@ -186,7 +186,7 @@ export class AdminDashboard {
   constructor(
     private readonly db: Db,
     private readonly now: () => number,
-    /** Settled days kept at most, least recently used out (README, Operations: bounded caches). */
+    /** Settled days kept at most, least recently used out (docs/operations.md, Memory bounds). */
     keep = SETTLED_DAYS_KEPT,
   ) {
     this.settled = new LRUCache({ max: keep });

@@ -57,7 +57,7 @@ export interface AppAuditChange {
 /** Writes a change's audit rows in the change's own transaction, at the change's time. */
 export type AppAudit = (trx: Db, changes: AppAuditChange[], at: number) => Promise<void>;
 
-/** Key caches' bounds (README, Operations): about 300 bytes an entry, so some 3 MB and 0.6 MB at most. */
+/** Key caches' bounds (docs/operations.md, Memory bounds): about 300 bytes an entry, so some 3 MB and 0.6 MB at most. */
 export const APP_KEYS_CACHED = 10_000;
 export const UNKNOWN_KEYS_CACHED = 2_000;
 

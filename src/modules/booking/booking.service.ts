@@ -243,7 +243,7 @@ export class BookingService {
   }
 
   /**
-   * A practice's slots of one date and type, computed once per cached schedule. Bounded (README,
+   * A practice's slots of one date and type, computed once per cached schedule. Bounded (docs/operations.md,
    * Operations): 20,000 days or 16 MiB, least recently used first out.
    */
   private readonly daySlots = new LRUCache<string, { entry: PracticeEntry; slots: Slot[] }>({

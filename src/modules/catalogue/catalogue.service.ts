@@ -121,7 +121,7 @@ export class CatalogueService {
     private readonly db: Db,
     options: { cacheTtlMs: number; now?: () => number },
   ) {
-    // Bounds (README, Operations): resources 64 MiB / 50,000 entries, whole answers 32 MiB / 2,000.
+    // Bounds (docs/operations.md, Memory bounds): resources 64 MiB / 50,000 entries, whole answers 32 MiB / 2,000.
     this.cache = new VersionedCache(db, CATALOGUE_VERSION, options.cacheTtlMs, 50_000, options.now, 64 * MiB);
     this.bodies = new VersionedCache(db, CATALOGUE_VERSION, options.cacheTtlMs, 2_000, options.now, 32 * MiB);
   }

@@ -75,7 +75,7 @@ export class ShopService {
     private readonly db: Db,
     options: { cacheTtlMs: number; now?: () => number },
   ) {
-    // Bounds (README, Operations): resources 32 MiB / 50,000 entries, whole answers 16 MiB / 2,000.
+    // Bounds (docs/operations.md, Memory bounds): resources 32 MiB / 50,000 entries, whole answers 16 MiB / 2,000.
     this.cache = new VersionedCache(db, CATALOGUE_VERSION, options.cacheTtlMs, 50_000, options.now, 32 * MiB);
     this.bodies = new VersionedCache(db, CATALOGUE_VERSION, options.cacheTtlMs, 2_000, options.now, 16 * MiB);
   }
