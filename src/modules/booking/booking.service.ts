@@ -243,8 +243,8 @@ export class BookingService {
   }
 
   /**
-   * A practice's slots of one date and type, computed once per cached schedule. Bounded (docs/operations.md,
-   * Operations): 20,000 days or 16 MiB, least recently used first out.
+   * A practice's slots of one date and type, computed once per cached schedule. Bounded
+   * (docs/operations.md, Memory bounds): 20,000 days or 16 MiB, least recently used first out.
    */
   private readonly daySlots = new LRUCache<string, { entry: PracticeEntry; slots: Slot[] }>({
     max: 20_000,
