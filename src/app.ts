@@ -245,16 +245,20 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   //   POST /api/article/show, GET /api/article/:slug     key  catalogue
   //   GET  /api/ecommerce/product, /api/ecommerce/product/:slug    key  shop
   //   GET  /api/ecommerce/category, /api/ecommerce/category/:slug  key  shop
-  //   /api/admin/...                      key + admin token       admin (see admin.routes.ts)
+  //   POST /api/login/admin               key          admin
+  //   /api/admin/...                      key + admin token, or the back office's cookie  admin (admin.routes.ts)
   //   POST /api/doctor/get-time-list      key          booking
+  //   POST /api/doctor/get-date-list      key          booking (a calendar: free slots a day)
   //   POST /api/doctor/booking            key + token  booking (Idempotency-Key)
   //   POST /api/user/orders, PUT /api/user/orders, POST /api/user/order/show   key + token  booking
-  //   POST /api/login/doctor; GET /api/doctor-app/orders; POST /api/doctor-app/orders/:id/:action  doctors
+  //   POST /api/login/doctor              key          doctors
+  //   /api/doctor-app/...                 key + doctor token, or the workspace's cookie  doctors (doctors.routes.ts,
+  //                                       doctor-session.routes.ts), the doctor's inbox (notifications)
   //   GET  /api/notifications, POST /api/notifications/read             key + token  notifications (inbox)
-  //   GET  /api/doctor-app/notifications, POST .../notifications/read    key + doctor token  notifications
   //   POST|GET /api/admin/apps/:app_id/webhooks, DELETE /api/admin/webhooks/:id,
   //   GET  /api/admin/webhook-deliveries  key + admin token  webhooks (notifications/webhooks.routes.ts)
-  //   GET  /pay/:ref, POST /pay/:ref/complete|fail   unguessable link, demo mode  sandbox payments
+  //   GET  /pay/:reference, POST /pay/:reference/complete, POST /pay/:reference/fail
+  //                                       unguessable link, demo mode  sandbox payments
   //   POST /payments/webhook              the gateway's signature                  payments
   //   GET  /files/avatars/:file, /files/images/:file     unguessable name
   //   GET  /health, GET /ready            open: probes
