@@ -6,7 +6,7 @@ import { Type } from 'typebox';
 import Schema from 'typebox/schema';
 import { authHeaders, build, envelope, registerPatient } from '../../test/helpers.js';
 import { closed, contractProblems } from '../../test/contract.js';
-import { OrderSchema } from '../modules/booking/booking.routes.js';
+import { OrderSchema } from '../modules/booking/booking.schemas.js';
 import { OPEN, op } from './openapi.js';
 import { Envelope, exampleOf } from './schemas.js';
 

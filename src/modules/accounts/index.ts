@@ -2,7 +2,8 @@
 
 export { emailExists, findUserById, findUserByLogin, insertUser, newUserRow } from './accounts.repository.js';
 export type { UserRow } from './accounts.repository.js';
-export { LoginBody, SessionSchema, UserResourceSchema, accountsRoutes, imageFileRoutes } from './accounts.routes.js';
+export { accountsRoutes, imageFileRoutes } from './accounts.routes.js';
+export { LoginBody, SessionSchema, UserResourceSchema } from './accounts.schemas.js';
 export { AccountsService, avatarPath, normalizeLogin, toUserResource } from './accounts.service.js';
 export type { Session, UserResource } from './accounts.service.js';
 export { AVATAR_MAX_BYTES, processAvatar } from './avatar.js';

@@ -2,14 +2,8 @@
 
 export { ordersOfPatient } from './booking.repository.js';
 export type { OrderRow } from './booking.repository.js';
-export {
-  OrderSchema,
-  StaffOrderSchema,
-  TimeSlotSchema,
-  bookingRoutes,
-  paymentWebhookRoutes,
-  sandboxPaymentRoutes,
-} from './booking.routes.js';
+export { bookingRoutes, paymentWebhookRoutes, sandboxPaymentRoutes } from './booking.routes.js';
+export { OrderSchema, StaffOrderSchema, TimeSlotSchema } from './booking.schemas.js';
 export { ACTIVE_STATUSES, BookingService, DOCTOR_ACTIONS, staffView } from './booking.service.js';
 export type { DoctorMoveInput, DoctorOrderResource, OrderResource, StaffOrderResource } from './booking.service.js';
 export { doctorView } from './consent.js';

@@ -1,7 +1,8 @@
 // The notifications module's public face: other modules import only this file (eslint holds it).
 
 export { recordReminders } from './notifications.repository.js';
-export { NotificationSchema, doctorNotificationRoutes, notificationRoutes } from './notifications.routes.js';
+export { doctorNotificationRoutes, notificationRoutes } from './notifications.routes.js';
+export { NotificationSchema } from './notifications.schemas.js';
 export { NotificationsService } from './notifications.service.js';
 export type { NotificationResource } from './notifications.service.js';
 export { insertOutbox } from './outbox.js';

@@ -1,52 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { Config } from '../../config.js';
 import { bearerGuard, currentSession, ownBodyIds } from '../../http/auth.js';
 import { AppError } from '../../http/errors.js';
-import type { Text } from '../../http/i18n.js';
 import { KEY, KEY_TOKEN, op } from '../../http/openapi.js';
 import { Envelope } from '../../http/schemas.js';
-import type { AccountsService } from '../accounts/index.js';
-import type { RecoveryService } from './recovery.service.js';
-
-const text = {
-  forgotSent: {
-    en: 'If an account has this email or username, a link to reset its password is on its way.',
-    id: 'Jika ada akun dengan email atau username ini, tautan untuk mengatur ulang kata sandinya sedang dikirim.',
-  },
-  passwordReset: {
-    en: 'Password reset. Log in with the new password.',
-    id: 'Kata sandi berhasil diatur ulang. Silakan login dengan kata sandi baru.',
-  },
-  emailVerified: { en: 'Email address confirmed.', id: 'Alamat email berhasil dikonfirmasi.' },
-  verificationSent: { en: 'A new confirmation link is on its way.', id: 'Tautan konfirmasi baru sedang dikirim.' },
-  ok: { en: 'OK.', id: 'Berhasil.' },
-} as const satisfies Record<string, Text>;
-
-const EmailStatusSchema = Type.Object(
-  {
-    email: Type.String(),
-    email_verified: Type.Boolean(),
-    verified_at: Type.Union([Type.String(), Type.Null()], { description: 'When the address was confirmed.' }),
-  },
-  { examples: [{ email: 'siti@example.id', email_verified: true, verified_at: '2026-11-28T02:10:00.000Z' }] },
-);
-
-/** A secret from a mail: the code, or the `token` of the link. */
-const Secret = (example: string) =>
-  Type.String({
-    minLength: 1,
-    maxLength: 200,
-    description: 'The code from the mail (the `token` of its link).',
-    examples: [example],
-  });
-
-export interface RecoveryRouteDeps {
-  recovery: RecoveryService;
-  accounts: AccountsService;
-  config: Pick<Config, 'recovery' | 'limits'>;
-}
+import { text, EmailStatusSchema, Secret, type RecoveryRouteDeps } from './recovery.schemas.js';
 
 /**
  * Password reset and email verification.

@@ -1,62 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import type { Config } from '../../config.js';
 import { etagForGet } from '../../http/etag.js';
-import { Envelope, EnvelopePage, LooseWith, NotModified, Nullable, PAGE_FIELDS } from '../../http/schemas.js';
+import { Envelope, EnvelopePage, NotModified } from '../../http/schemas.js';
 import { messages } from '../../http/i18n.js';
 import { KEY, op } from '../../http/openapi.js';
 import { baseUrlOf } from '../../http/origin.js';
 import { readPagination } from '../../http/pagination.js';
 import type { ShopService } from './shop.service.js';
-
-export const ProductSchema = Type.Object(
-  {
-    slug: Type.String(),
-    name: Type.String(),
-    description: Nullable(Type.String()),
-    price: Type.Integer({ description: 'Whole rupiah.' }),
-    stock: Type.Integer(),
-    images: Type.Array(Type.String(), { description: 'Image URLs.' }),
-    category: Type.Object({ slug: Type.String(), name: Type.String() }),
-  },
-  {
-    examples: [
-      {
-        slug: 'alat-cek-gula-darah-set',
-        name: 'Alat Cek Gula Darah Set',
-        description: 'Alat pemantau gula darah di rumah. Simpan di tempat sejuk dan kering.',
-        price: 275000,
-        stock: 176,
-        images: ['https://api.cexup.com/files/images/0d6f1c2a-9b3e-4f5a-8c7d-1e2f3a4b5c6d.jpg'],
-        category: { slug: 'alat-kesehatan', name: 'Alat Kesehatan' },
-      },
-    ],
-  },
-);
-
-export const CategorySchema = Type.Object(
-  {
-    slug: Type.String(),
-    name: Type.String(),
-    description: Nullable(Type.String()),
-    product_count: Type.Integer(),
-  },
-  {
-    examples: [
-      {
-        slug: 'alat-kesehatan',
-        name: 'Alat Kesehatan',
-        description: 'Alat pemantau kesehatan di rumah, masker, dan perlengkapan perawatan.',
-        product_count: 15,
-      },
-    ],
-  },
-);
-
-const PageQuery = LooseWith(PAGE_FIELDS);
-
-const SlugParams = Type.Object({ slug: Type.String() });
+import { ProductSchema, CategorySchema, PageQuery, SlugParams } from './shop.schemas.js';
 
 /**
  * The health shop (GET answers carry an ETag; no token needed).
