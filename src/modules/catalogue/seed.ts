@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { CompiledQuery, PostgresAdapter, type Insertable } from 'kysely';
+import type { Insertable } from 'kysely';
 import type { Db } from '../../db/index.js';
 import type { Database } from '../../db/schema.js';
 import { VersionedCache } from '../../lib/cache.js';
-import { CATALOGUE_VERSION, sanitizeArticleHtml } from './catalogue.service.js';
+import { CATALOGUE_VERSION } from './catalogue.service.js';
+import { insertRows, newCatalogueRow } from './catalogue-writer.js';
 import {
   ABOUT_CLOSINGS,
   ARTICLE_TOPICS,
@@ -121,52 +122,19 @@ const escapeHtml = (text: string): string =>
 
 const roundTo5000 = (n: number): number => Math.round(n / 5000) * 5000;
 
-/** Parameters per statement, under SQLite's 32,766 and PostgreSQL's 65,535. */
-const MAX_PARAMS = 30_000;
-const MAX_ROWS = 500;
-
-/**
- * Multi-row inserts of at most MAX_ROWS rows and MAX_PARAMS parameters each. The statement
- * text is made here rather than by Kysely's builder, which makes a node per value: for the
- * 10,000-doctor seed's hundred thousand rows that was a good part of the time. Table and column
- * names are this file's own (typed above), values are always parameters.
- */
-async function insertBatched<T extends keyof Database & string>(
-  db: Db,
-  table: T,
-  rows: readonly Insertable<Database[T]>[],
-): Promise<void> {
-  if (rows.length === 0) return;
-  const columns = Object.keys(rows[0]!);
-  const size = Math.max(1, Math.min(MAX_ROWS, Math.floor(MAX_PARAMS / columns.length)));
-  const numbered = db.getExecutor().adapter instanceof PostgresAdapter;
-  const head = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values `;
-  for (let i = 0; i < rows.length; i += size) {
-    const batch = rows.slice(i, i + size) as readonly Record<string, unknown>[];
-    const parameters: unknown[] = [];
-    const tuples: string[] = [];
-    for (const row of batch) {
-      const marks: string[] = [];
-      for (const column of columns) {
-        parameters.push(row[column] ?? null);
-        marks.push(numbered ? `$${parameters.length}` : '?');
-      }
-      tuples.push(`(${marks.join(', ')})`);
-    }
-    await db.executeQuery(CompiledQuery.raw(head + tuples.join(', '), parameters));
-  }
-}
-
 const stamps = { unpublished_at: null, created_at: SEED_TIME, updated_at: SEED_TIME };
+/** Every seeded row is written at SEED_TIME, published. */
+const seeded = { now: SEED_TIME };
 
 function specialityRows(): Insertable<Database['specialities']>[] {
-  return SPECIALITIES.map((s) => ({
-    id: seedId('speciality', s.slug),
-    slug: s.slug,
-    name: s.name,
-    description: s.description,
-    ...stamps,
-  }));
+  return SPECIALITIES.map((s) =>
+    newCatalogueRow(
+      'specialities',
+      seedId('speciality', s.slug),
+      { slug: s.slug, name: s.name, description: s.description },
+      seeded,
+    ),
+  );
 }
 
 type HospitalRow = Insertable<Database['hospitals']> & { id: string; name: string; timezone: string };
@@ -179,8 +147,7 @@ function hospitalRows(): HospitalRow[] {
     let number = String(between(r, 2, 8));
     while (number.length < digits) number += String(between(r, 0, 9));
     const services = shuffled(r, HOSPITAL_SERVICES).slice(0, 4);
-    return {
-      id: seedId('hospital', slug),
+    const fields = {
       slug,
       name: h.name,
       address: h.address,
@@ -189,8 +156,11 @@ function hospitalRows(): HospitalRow[] {
       timezone: h.timezone,
       phone: `(${h.areaCode}) ${number}`,
       description: `${h.name} adalah rumah sakit umum swasta di ${h.city}, ${h.province}, dengan layanan ${joinList(services)}.`,
-      image_id: null,
-      ...stamps,
+    };
+    return {
+      ...newCatalogueRow('hospitals', seedId('hospital', slug), fields, seeded),
+      name: h.name,
+      timezone: h.timezone,
     };
   });
 }
@@ -319,19 +289,19 @@ function makeDoctor(
     ...stamps,
   }));
   return {
-    doctor: {
+    doctor: newCatalogueRow(
+      'doctors',
       id,
-      slug: `${slugify(name.full)}-${number}`,
-      username: `${name.base.toLowerCase().replace(/[^a-z]/g, '')}${number}`,
-      name: name.full,
-      name_search: name.full.toLowerCase(),
-      speciality_id: seedId('speciality', speciality.slug),
-      about,
-      experience_years: years,
-      image_id: null,
-      user_id: null,
-      ...stamps,
-    },
+      {
+        slug: `${slugify(name.full)}-${number}`,
+        username: `${name.base.toLowerCase().replace(/[^a-z]/g, '')}${number}`,
+        name: name.full,
+        speciality_id: seedId('speciality', speciality.slug),
+        about,
+        experience_years: years,
+      },
+      seeded,
+    ),
     practices,
     rules: practices.map((p, nth) => practiceRules(index, nth, p)),
   };
@@ -415,18 +385,15 @@ function articleRows(): Insertable<Database['articles']>[] {
       kind === 1 ? 'Tim Redaksi Cexup' : personName(seededRandom(`author:${topic.name}`), roleOf(topic)).full;
     const draft = n % 10 === 7;
     const publishedAt = FIRST_PUBLISHED - n * 37 * HOUR - between(r, 0, 120) * 60_000;
-    return {
-      id: seedId('article', slug),
-      slug,
-      title,
-      excerpt: topic.about.split(/(?<=\.)\s/)[0]!,
-      body_html: sanitizeArticleHtml(html),
-      author,
-      image_id: null,
-      published_at: draft ? null : publishedAt,
-      created_at: draft ? SEED_TIME : publishedAt - 48 * HOUR,
-      updated_at: draft ? SEED_TIME : publishedAt,
-    };
+    const fields = { slug, title, excerpt: topic.about.split(/(?<=\.)\s/)[0]!, body: html, author };
+    return newCatalogueRow(
+      'articles',
+      seedId('article', slug),
+      fields,
+      draft
+        ? { now: SEED_TIME, published: false }
+        : { now: publishedAt, created: publishedAt - 48 * HOUR, publishedAt },
+    );
   });
 }
 
@@ -434,40 +401,42 @@ function shopRows(): {
   categories: Insertable<Database['product_categories']>[];
   products: Insertable<Database['products']>[];
 } {
-  const categories = PRODUCT_CATEGORIES.map((c) => ({
-    id: seedId('product-category', c.slug),
-    slug: c.slug,
-    name: c.name,
-    description: c.description,
-    ...stamps,
-  }));
+  const categories = PRODUCT_CATEGORIES.map((c) =>
+    newCatalogueRow(
+      'product_categories',
+      seedId('product-category', c.slug),
+      { slug: c.slug, name: c.name, description: c.description },
+      seeded,
+    ),
+  );
   const products = PRODUCT_CATEGORIES.flatMap((c) =>
     c.products.map(([name, price]) => {
       const slug = slugify(name);
       const r = seededRandom(`product:${slug}`);
-      return {
-        id: seedId('product', slug),
+      const fields = {
         slug,
         name,
         description: `${name}. ${c.description} Baca aturan pakai pada kemasan dan simpan di tempat sejuk dan kering, jauh dari jangkauan anak-anak.`,
         price,
         stock: r() < 0.06 ? 0 : between(r, 5, 300),
         category_id: seedId('product-category', c.slug),
-        image_ids: '[]',
-        ...stamps,
       };
+      return newCatalogueRow('products', seedId('product', slug), fields, seeded);
     }),
   );
   return { categories, products };
 }
 
+/** Practices per insert: well under both databases' parameter limits at seven columns. */
+const PRACTICE_BATCH = 500;
+
 /** Practices written in batches, with the ids the database gave them (by doctor and hospital). */
 async function insertPractices(db: Db, rows: readonly PracticeRow[]): Promise<Map<string, number>> {
   const ids = new Map<string, number>();
-  for (let i = 0; i < rows.length; i += MAX_ROWS) {
+  for (let i = 0; i < rows.length; i += PRACTICE_BATCH) {
     const inserted = await db
       .insertInto('practices')
-      .values(rows.slice(i, i + MAX_ROWS))
+      .values(rows.slice(i, i + PRACTICE_BATCH))
       .returning(['id', 'doctor_id', 'hospital_id'])
       .execute();
     for (const p of inserted) ids.set(`${p.doctor_id}@${p.hospital_id}`, Number(p.id));
@@ -536,8 +505,8 @@ async function seed(db: Db, doctorCount: number, onlyIfEmpty: boolean): Promise<
       await trx.deleteFrom(table).execute();
     }
 
-    await insertBatched(trx, 'specialities', specialities);
-    await insertBatched(trx, 'hospitals', hospitals);
+    await insertRows(trx, 'specialities', specialities);
+    await insertRows(trx, 'hospitals', hospitals);
 
     let practiceCount = 0;
     let ruleCount = 0;
@@ -552,20 +521,20 @@ async function seed(db: Db, doctorCount: number, onlyIfEmpty: boolean): Promise<
         practices.push(...made.practices);
         made.practices.forEach((practice, nth) => templates.push({ practice, rules: made.rules[nth]! }));
       }
-      await insertBatched(trx, 'doctors', doctors);
+      await insertRows(trx, 'doctors', doctors);
       const ids = await insertPractices(trx, practices);
       const rules: RuleRow[] = templates.flatMap(({ practice, rules: list }) => {
         const practiceId = ids.get(`${practice.doctor_id}@${practice.hospital_id}`)!;
         return list.map((rule) => ({ ...rule, practice_id: practiceId }));
       });
-      await insertBatched(trx, 'schedule_rules', rules);
+      await insertRows(trx, 'schedule_rules', rules);
       practiceCount += practices.length;
       ruleCount += rules.length;
     }
 
-    await insertBatched(trx, 'articles', articles);
-    await insertBatched(trx, 'product_categories', categories);
-    await insertBatched(trx, 'products', products);
+    await insertRows(trx, 'articles', articles);
+    await insertRows(trx, 'product_categories', categories);
+    await insertRows(trx, 'products', products);
 
     return {
       specialities: specialities.length,
