@@ -21,7 +21,7 @@ import { createDatabase, type Db } from '../src/db/index.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import type { Database } from '../src/db/schema.js';
 import { AdminDashboard } from '../src/modules/admin/admin-dashboard.js';
-import { createAdmin } from '../src/modules/admin/admin.service.js';
+import { createAdmin } from '../src/modules/admin/index.js';
 import { addDays, utcToLocal } from '../src/lib/time.js';
 import { newId, newSortableId } from '../src/security/tokens.js';
 import { dropDatabase, emptyDatabase, pin, ROOT } from '../scripts/kit.js';

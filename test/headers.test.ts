@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { test } from 'node:test';
 import { DOCS_CSP } from '../src/http/docs.js';
-import { createAdmin } from '../src/modules/admin/admin.service.js';
+import { createAdmin } from '../src/modules/admin/index.js';
 import { authHeaders, build, envelope, registerPatient, uniqueName } from './helpers.js';
 
 const APP_ORIGIN = 'https://app.example.id';

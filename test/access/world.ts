@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
-import { createAdmin } from '../../src/modules/admin/admin.service.js';
+import { createAdmin } from '../../src/modules/admin/index.js';
 import { createDoctorLogin } from '../../src/modules/doctors/doctors.service.js';
 import { insertCatalogue, insertRule, type Fixture } from '../catalogue-fixture.js';
 import { authHeaders, build, envelope, registerPatient, uniqueName, type Patient, type TestApp } from '../helpers.js';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { TestContext } from 'node:test';
 import sharp from 'sharp';
 import { buildApp } from '../../src/app.js';
-import { createAdmin } from '../../src/modules/admin/admin.service.js';
+import { createAdmin } from '../../src/modules/admin/index.js';
 import { createDoctorLogin } from '../../src/modules/doctors/doctors.service.js';
 import { insertCatalogue, insertRule, type Fixture } from '../catalogue-fixture.js';
 import { registerPatient, testConfig, testDatabase, uniqueName, type Patient, type TestApp } from '../helpers.js';

@@ -3,7 +3,7 @@ import { test, type TestContext } from 'node:test';
 import { insertCatalogue } from '../../../test/catalogue-fixture.js';
 import { authHeaders, build, envelope, registerPatient, uniqueName, type TestApp } from '../../../test/helpers.js';
 import { sha256 } from '../../security/tokens.js';
-import { createAdmin } from '../admin/admin.service.js';
+import { createAdmin } from '../admin/index.js';
 import { createDoctorLogin } from '../doctors/doctors.service.js';
 
 /**

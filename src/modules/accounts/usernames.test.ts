@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { authHeaders, build, envelope, registerPatient, uniqueName, type TestApp } from '../../../test/helpers.js';
 import { importCatalogue } from '../../cli/import-catalogue.js';
-import { createAdmin } from '../admin/admin.service.js';
+import { createAdmin } from '../admin/index.js';
 import { createDoctorLogin } from '../doctors/doctors.service.js';
 
 // Issue 13, finding 11: one namespace for the usernames of patients, doctors and admins.

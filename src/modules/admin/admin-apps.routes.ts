@@ -16,7 +16,8 @@ import {
   AppRotated,
   AppUpdate,
 } from './admin-apps.schemas.js';
-import { limits, pageMeta, writeAudit } from './admin.service.js';
+import { writeAudit } from './admin-audit.js';
+import { limits, pageMeta } from './admin-helpers.js';
 
 /**
  * Client apps (tenants) and their API keys, for the back office (admin token), as the CLI's

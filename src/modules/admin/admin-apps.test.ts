@@ -6,7 +6,7 @@ import { authHeaders, build, envelope, registerPatient, uniqueName, type TestApp
 import { errorCatalogue } from '../../http/errors.js';
 import { sha256 } from '../../security/tokens.js';
 import { BACKOFFICE_APP_ID } from '../apps/apps.repository.js';
-import { createAdmin } from './admin.service.js';
+import { createAdmin } from './admin-accounts.js';
 
 type Method = 'GET' | 'POST' | 'PUT';
 

@@ -4,7 +4,7 @@ import { test, type TestContext } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { authHeaders, build, envelope, registerPatient, uniqueName, type TestApp } from '../../../test/helpers.js';
 import { fieldMessages } from '../../http/i18n.js';
-import { createAdmin } from './admin.service.js';
+import { createAdmin } from './admin-accounts.js';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 

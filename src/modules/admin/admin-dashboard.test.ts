@@ -14,7 +14,7 @@ import {
 import { newSortableId } from '../../security/tokens.js';
 import { createDoctorLogin } from '../doctors/doctors.service.js';
 import { AdminDashboard, dashboardRange } from './admin-dashboard.js';
-import { createAdmin } from './admin.service.js';
+import { createAdmin } from './admin-accounts.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

@@ -13,7 +13,7 @@ import { messages, type Lang } from '../../http/i18n.js';
 import { ADMIN, op } from '../../http/openapi.js';
 import { Envelope } from '../../http/schemas.js';
 import { newId } from '../../security/tokens.js';
-import { writeAudit } from './admin.service.js';
+import { writeAudit } from './admin-audit.js';
 import { CatalogueImportBody, CatalogueImportResource, IMPORT_BODY_LIMIT } from './admin-import.schemas.js';
 
 /** The most problems one answer lists; the rest are counted in a last line. */

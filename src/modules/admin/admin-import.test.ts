@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { authHeaders, build, envelope, registerPatient, uniqueName, type TestApp } from '../../../test/helpers.js';
 import type { Db } from '../../db/index.js';
 import { errorCatalogue } from '../../http/errors.js';
-import { createAdmin } from './admin.service.js';
+import { createAdmin } from './admin-accounts.js';
 
 const PASSWORD = 'sangat-rahasia-2026';
 const URL = '/api/admin/catalogue/import';

@@ -6,7 +6,8 @@ import { ORDER_STATUSES } from '../booking/index.js';
 import { addDays, isoInZone, localToUtc, ZONE_OFFSET_MINUTES } from '../../lib/time.js';
 import * as repo from './admin.repository.js';
 import type { OrderRow } from './admin.repository.js';
-import { limits, pageMeta, writeAudit, type Page } from './admin.service.js';
+import { writeAudit } from './admin-audit.js';
+import { limits, pageMeta, type Page } from './admin-helpers.js';
 
 export interface AdminOrderResource extends StaffOrderResource {
   doctor_has_hospital_id: number;

@@ -9,7 +9,8 @@ import * as repo from './admin.repository.js';
 import type { ExceptionRow, PracticeDetail, RuleRow } from './admin.repository.js';
 import { VersionedCache } from '../../lib/cache.js';
 import { CATALOGUE_VERSION } from '../catalogue/index.js';
-import { practiceResource, writeAudit, type PracticeResource } from './admin.service.js';
+import { writeAudit } from './admin-audit.js';
+import { practiceResource, type PracticeResource } from './admin-practices.js';
 
 // ---------------------------------------------------------------------------------------------
 // One doctor, one timeline

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { andiVisit, insertCatalogue, insertRule, openAndiForVisits } from '../../../test/catalogue-fixture.js';
 import { authHeaders, build, envelope, registerPatient, uniqueName, type TestApp } from '../../../test/helpers.js';
-import { createAdmin } from './admin.service.js';
+import { createAdmin } from './admin-accounts.js';
 
 const T0 = Date.UTC(2026, 11, 1, 0, 0);
 const PASSWORD = 'sangat-rahasia-2026';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { authHeaders, build, envelope, registerPatient, uniqueName, type TestApp } from '../../../test/helpers.js';
-import { createAdmin } from './admin.service.js';
+import { createAdmin } from './admin-accounts.js';
 import { systemClock } from '../../clock.js';
 
 const PASSWORD = 'sangat-rahasia-2026';

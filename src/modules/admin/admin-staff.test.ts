@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { insertCatalogue } from '../../../test/catalogue-fixture.js';
 import { authHeaders, build, envelope, uniqueName, type TestApp } from '../../../test/helpers.js';
-import { createAdmin } from './admin.service.js';
+import { createAdmin } from './admin-accounts.js';
 
 const PASSWORD = 'sangat-rahasia-2026';
 

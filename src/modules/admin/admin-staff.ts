@@ -1,7 +1,8 @@
 import type { Db } from '../../db/index.js';
 import { AppError } from '../../http/errors.js';
 import { hashPassword } from '../../security/passwords.js';
-import { AdminInputError, createAdmin, writeAudit } from './admin.service.js';
+import { AdminInputError, createAdmin } from './admin-accounts.js';
+import { writeAudit } from './admin-audit.js';
 import { ADMIN_PASSWORD_MIN_LENGTH } from '../accounts/index.js';
 
 /** An admin account as the staff page shows it: never its password or tokens. */

@@ -41,7 +41,7 @@ import {
   SpecialityResource,
   SpecialityUpdate,
 } from './admin.schemas.js';
-import { KINDS, type ImageKind, type KindInputs, type ListFilter, type SlugKind } from './admin.service.js';
+import { KINDS, type ImageKind, type KindInputs, type ListFilter, type SlugKind } from './admin-catalogue.js';
 import { appsAdminRoutes } from './admin-apps.routes.js';
 import { bookingAdminRoutes, practiceId } from './admin-booking.routes.js';
 import { catalogueImportAdminRoutes } from './admin-import.routes.js';
@@ -181,7 +181,7 @@ export async function adminRoutes(
       const actor = (request: FastifyRequest) => currentSession(request).user.id;
       const base = (request: FastifyRequest) => baseUrlOf(config, request);
       const one = async (kind: SlugKind, row: object, request: FastifyRequest) =>
-        (await admin.resources(kind, [row], base(request)))[0]!;
+        (await admin.catalogue.resources(kind, [row], base(request)))[0]!;
 
       const me = {
         ...op('admin', 'adminMe', 'The own user resource', ADMIN),
@@ -263,7 +263,7 @@ export async function adminRoutes(
             },
           },
           async (request) => {
-            const { rows, meta } = await admin.list(
+            const { rows, meta } = await admin.catalogue.list(
               kind,
               scopedFilter(request, listFilter(request.query)),
               readPagination(request.query, undefined),
@@ -271,7 +271,7 @@ export async function adminRoutes(
             return {
               success: true,
               message: messages.ok[request.lang],
-              data: await admin.resources(kind, rows, base(request)),
+              data: await admin.catalogue.resources(kind, rows, base(request)),
               meta,
             };
           },
@@ -286,7 +286,7 @@ export async function adminRoutes(
             },
           },
           async (request, reply) => {
-            const row = await admin.create(kind, actor(request), request.body as KindInputs[K]);
+            const row = await admin.catalogue.create(kind, actor(request), request.body as KindInputs[K]);
             return reply
               .code(201)
               .send({ success: true, message: messages.created[request.lang], data: await one(kind, row, request) });
@@ -304,7 +304,7 @@ export async function adminRoutes(
           async (request) => ({
             success: true,
             message: messages.ok[request.lang],
-            data: await one(kind, await admin.findRow(kind, request.params.slug), request),
+            data: await one(kind, await admin.catalogue.findRow(kind, request.params.slug), request),
           }),
         );
         r.put(
@@ -318,7 +318,12 @@ export async function adminRoutes(
             },
           },
           async (request) => {
-            const row = await admin.update(kind, actor(request), request.params.slug, request.body as KindInputs[K]);
+            const row = await admin.catalogue.update(
+              kind,
+              actor(request),
+              request.params.slug,
+              request.body as KindInputs[K],
+            );
             return { success: true, message: messages.updated[request.lang], data: await one(kind, row, request) };
           },
         );
@@ -335,7 +340,7 @@ export async function adminRoutes(
               },
             },
             async (request) => {
-              const row = await admin.setPublished(kind, actor(request), request.params.slug, publish);
+              const row = await admin.catalogue.setPublished(kind, actor(request), request.params.slug, publish);
               return {
                 success: true,
                 message: (publish ? messages.published : messages.unpublished)[request.lang],
@@ -354,7 +359,7 @@ export async function adminRoutes(
             },
           },
           async (request) => {
-            await admin.remove(kind, actor(request), request.params.slug);
+            await admin.catalogue.remove(kind, actor(request), request.params.slug);
             return { success: true, message: messages.deleted[request.lang], data: null };
           },
         );
@@ -382,7 +387,13 @@ export async function adminRoutes(
           },
           async (request) => {
             const { file, type, extension } = request.body;
-            const row = await admin.uploadImage(kind, actor(request), request.params.slug, file, type ?? extension);
+            const row = await admin.catalogue.uploadImage(
+              kind,
+              actor(request),
+              request.params.slug,
+              file,
+              type ?? extension,
+            );
             return { success: true, message: messages.imageSaved[request.lang], data: await one(kind, row, request) };
           },
         );
@@ -400,7 +411,11 @@ export async function adminRoutes(
           },
         },
         async (request) => {
-          const row = await admin.removeProductImage(actor(request), request.params.slug, request.params.imageId);
+          const row = await admin.catalogue.removeProductImage(
+            actor(request),
+            request.params.slug,
+            request.params.imageId,
+          );
           return {
             success: true,
             message: messages.imageRemoved[request.lang],
@@ -413,7 +428,7 @@ export async function adminRoutes(
       const practice = async (id: number, request: FastifyRequest) => ({
         success: true,
         message: messages.ok[request.lang],
-        data: await admin.practiceResource(id),
+        data: await admin.practices.resource(id),
       });
       r.get(
         '/practices',
@@ -427,7 +442,7 @@ export async function adminRoutes(
         async (request) => ({
           success: true,
           message: messages.ok[request.lang],
-          ...(await admin.listPractices(
+          ...(await admin.practices.list(
             scopedFilter(request, listFilter(request.query)),
             readPagination(request.query, undefined),
           )),
@@ -446,7 +461,7 @@ export async function adminRoutes(
           },
         },
         async (request, reply) => {
-          const id = await admin.createPractice(actor(request), request.body);
+          const id = await admin.practices.create(actor(request), request.body);
           return reply.code(201).send({ ...(await practice(id, request)), message: messages.created[request.lang] });
         },
       );
@@ -474,7 +489,7 @@ export async function adminRoutes(
           },
         },
         async (request) => {
-          const id = await admin.updatePractice(actor(request), practiceId(request.params.id), request.body);
+          const id = await admin.practices.update(actor(request), practiceId(request.params.id), request.body);
           return { ...(await practice(id, request)), message: messages.updated[request.lang] };
         },
       );
@@ -495,7 +510,7 @@ export async function adminRoutes(
             },
           },
           async (request) => {
-            const id = await admin.setPracticePublished(actor(request), practiceId(request.params.id), publish);
+            const id = await admin.practices.setPublished(actor(request), practiceId(request.params.id), publish);
             return {
               ...(await practice(id, request)),
               message: (publish ? messages.published : messages.unpublished)[request.lang],
@@ -516,7 +531,7 @@ export async function adminRoutes(
           },
         },
         async (request) => {
-          await admin.removePractice(actor(request), practiceId(request.params.id));
+          await admin.practices.remove(actor(request), practiceId(request.params.id));
           return { success: true, message: messages.deleted[request.lang], data: null };
         },
       );

@@ -15,7 +15,7 @@ import {
 import { runCli } from '../../cli/index.js';
 import { errorCatalogue } from '../../http/errors.js';
 import { fieldMessages } from '../../http/i18n.js';
-import { createAdmin } from './admin.service.js';
+import { createAdmin } from './admin-accounts.js';
 import { systemClock } from '../../clock.js';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';

@@ -4,4 +4,6 @@ export { AdminSchedules } from './admin-schedules.js';
 export { adminScopeGuard } from './admin-scope.js';
 export { adminRoutes } from './admin.routes.js';
 export { HM_PATTERN, YMD_PATTERN } from './admin.schemas.js';
-export { AdminInputError, AdminService, createAdmin, writeAudit } from './admin.service.js';
+export { AdminInputError, createAdmin } from './admin-accounts.js';
+export { writeAudit } from './admin-audit.js';
+export { AdminService } from './admin.service.js';

@@ -45,7 +45,7 @@ export interface AppResource {
   }[];
 }
 
-/** One audit row of a change to an app, as admin.service's `writeAudit` takes it. */
+/** One audit row of a change to an app, as the admin module's `writeAudit` (admin-audit.ts) takes it. */
 export interface AppAuditChange {
   action: 'create' | 'update' | 'rotate' | 'revoke';
   entity: 'app' | 'app_key';

@@ -16,7 +16,7 @@ import {
 import { createDatabase, type Db } from '../../db/index.js';
 import { GroupCommitter } from '../../db/group-commit.js';
 import { isUniqueViolation } from '../../db/errors.js';
-import { createAdmin } from '../admin/admin.service.js';
+import { createAdmin } from '../admin/index.js';
 import { VersionedCache } from '../../lib/cache.js';
 import { CATALOGUE_VERSION } from '../catalogue/catalogue.service.js';
 import { SandboxProvider } from '../payments/sandbox.js';

@@ -16,7 +16,7 @@ import { newId } from '../../security/tokens.js';
 import { insertHold } from './booking.repository.js';
 import { DAY } from '../../lib/time.js';
 import { MidtransProvider, signNotification } from '../payments/midtrans.js';
-import { createAdmin } from '../admin/admin.service.js';
+import { createAdmin } from '../admin/index.js';
 import { createDoctorLogin } from '../doctors/doctors.service.js';
 
 // Tuesday 1 December 2026, 07:00 in Jakarta (00:00 UTC).

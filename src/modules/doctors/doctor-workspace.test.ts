@@ -15,7 +15,7 @@ import {
   T0,
   type Setup,
 } from '../../../test/fixtures/doctors.js';
-import { createAdmin } from '../admin/admin.service.js';
+import { createAdmin } from '../admin/index.js';
 
 const cookieOf = (res: LightMyRequestResponse) => /cexup_doctor=([^;]*)/.exec(String(res.headers['set-cookie']))?.[1];
 

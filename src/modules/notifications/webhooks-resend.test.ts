@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import { test } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { authHeaders, envelope, registerPatient, uniqueName } from '../../../test/helpers.js';
-import { createAdmin } from '../admin/admin.service.js';
+import { createAdmin } from '../admin/index.js';
 import {
   bearer,
   paidOrder,
