@@ -1,4 +1,4 @@
-import type { Insertable, Updateable } from 'kysely';
+import type { Updateable } from 'kysely';
 import type { Db } from '../../db/index.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import type { Database } from '../../db/schema.js';
@@ -7,21 +7,21 @@ import type { PageMeta, PageRequest } from '../../http/pagination.js';
 import { newId } from '../../security/tokens.js';
 import { processAvatar } from '../accounts/index.js';
 import { lockUsernames, usernameTaken } from '../accounts/index.js';
-import { imagePath, sanitizeArticleHtml } from '../catalogue/index.js';
+import {
+  articleHtmlIsEmpty,
+  catalogueColumns,
+  imagePath,
+  insertRows,
+  newCatalogueRow,
+  updateCatalogueRow,
+  type CatalogueFields,
+  type CatalogueTable,
+} from '../catalogue/index.js';
 import * as repo from './admin.repository.js';
 import type { Row, SlugTable } from './admin.repository.js';
 import type { AuditEntity } from './admin-audit.js';
 import type { AdminChanges } from './admin-changes.js';
-import {
-  fail,
-  isForeignKeyViolation,
-  iso,
-  limits,
-  optionalText,
-  pageMeta,
-  productImageIds,
-  text,
-} from './admin-helpers.js';
+import { fail, isForeignKeyViolation, iso, limits, pageMeta, productImageIds } from './admin-helpers.js';
 import { practiceResource } from './admin-practices.js';
 
 /** The entities named by a slug, as the routes name them. */
@@ -166,8 +166,9 @@ function imageIdsOf(row: object): string[] {
 export class AdminCatalogue {
   constructor(private readonly changes: AdminChanges) {}
 
-  // An input as the columns it sets: all in `columns()` (idOfSlug serves only it), the one place
-  // that turns what an admin sent into a row.
+  // What an admin sent as the fields of a row: references resolved and checked here; what is
+  // stored for them is the catalogue's writer's to decide (catalogue-writer.ts), as for the
+  // import and the seed.
 
   private async idOfSlug(trx: Db, table: SlugTable, field: string, slug: string): Promise<string> {
     const row = await repo.findBySlug(trx, table, slug);
@@ -177,33 +178,32 @@ export class AdminCatalogue {
 
   /** The columns an input sets, checked; `existing` is the row being updated, if any. */
   private async columns(trx: Db, kind: SlugKind, input: KindInputs[SlugKind], existing?: object): Promise<object> {
-    const out: Record<string, unknown> = {};
-    const i = input as Record<string, unknown>;
-    const put = (column: string, value: unknown) => {
-      if (value !== undefined) out[column] = value;
-    };
-    put('slug', i.slug);
+    const table = KINDS[kind].table;
+    const fields = await this.fields(trx, kind, input, existing);
+    const columns = catalogueColumns(table, fields) as Record<string, unknown>;
+    // Markup that was all scripts and styles leaves nothing to show.
+    if (typeof columns.body_html === 'string' && articleHtmlIsEmpty(columns.body_html)) throw fail('body', 'required');
+    return columns;
+  }
+
+  private async fields(
+    trx: Db,
+    kind: SlugKind,
+    input: KindInputs[SlugKind],
+    existing: object | undefined,
+  ): Promise<CatalogueFields[CatalogueTable]> {
     switch (kind) {
       case 'specialities':
-      case 'product-categories': {
-        const s = input as SpecialityInput;
-        if (s.name !== undefined) put('name', text(s.name));
-        if (s.description !== undefined) put('description', optionalText(s.description));
-        break;
-      }
-      case 'hospitals': {
-        const h = input as HospitalInput;
-        if (h.name !== undefined) put('name', text(h.name));
-        if (h.city !== undefined) put('city', text(h.city));
-        put('timezone', h.timezone);
-        if (h.doctor_leave_allowed !== undefined) put('doctor_leave_allowed', h.doctor_leave_allowed ? 1 : 0);
-        for (const column of ['address', 'province', 'phone', 'description'] as const) {
-          if (h[column] !== undefined) put(column, optionalText(h[column]));
-        }
-        break;
+      case 'product-categories':
+      case 'hospitals':
+        return input as CatalogueFields['hospitals'];
+      case 'articles': {
+        // Publication is not a column: create and publish handle it.
+        const { publish: _publish, ...a } = input as ArticleInput;
+        return a;
       }
       case 'doctors': {
-        const d = input as DoctorInput;
+        const { speciality, ...d } = input as DoctorInput;
         const username = d.username ?? (existing === undefined ? d.slug : undefined);
         if (username !== undefined) {
           const own = existing as { id?: string; user_id?: string | null } | undefined;
@@ -213,45 +213,24 @@ export class AdminCatalogue {
           if (await usernameTaken(trx, username, { doctorId: own?.id, userId: own?.user_id })) {
             throw fail('username', 'usernameTaken');
           }
-          put('username', username);
         }
-        if (d.name !== undefined) {
-          put('name', text(d.name));
-          put('name_search', text(d.name).toLowerCase());
-        }
-        if (d.speciality !== undefined) {
-          put('speciality_id', await this.idOfSlug(trx, 'specialities', 'speciality', d.speciality));
-        }
-        if (d.about !== undefined) put('about', optionalText(d.about));
-        put('experience_years', d.experience_years ?? (existing === undefined ? 0 : undefined));
-        break;
-      }
-      case 'articles': {
-        const a = input as ArticleInput;
-        if (a.title !== undefined) put('title', text(a.title));
-        if (a.excerpt !== undefined) put('excerpt', optionalText(a.excerpt));
-        if (a.author !== undefined) put('author', optionalText(a.author));
-        if (a.body !== undefined) {
-          const body = sanitizeArticleHtml(a.body).trim();
-          // Markup that was all scripts and styles leaves nothing to show.
-          if (body.replace(/<[^>]*>/g, '').trim() === '' && !/<img\s/i.test(body)) throw fail('body', 'required');
-          put('body_html', body);
-        }
-        break;
+        return {
+          ...d,
+          username,
+          experience_years: d.experience_years ?? (existing === undefined ? 0 : undefined),
+          speciality_id:
+            speciality === undefined ? undefined : await this.idOfSlug(trx, 'specialities', 'speciality', speciality),
+        };
       }
       case 'products': {
-        const p = input as ProductInput;
-        if (p.name !== undefined) put('name', text(p.name));
-        if (p.description !== undefined) put('description', optionalText(p.description));
-        put('price', p.price);
-        put('stock', p.stock);
-        if (p.category !== undefined) {
-          put('category_id', await this.idOfSlug(trx, 'product_categories', 'category', p.category));
-        }
-        break;
+        const { category, ...p } = input as ProductInput;
+        return {
+          ...p,
+          category_id:
+            category === undefined ? undefined : await this.idOfSlug(trx, 'product_categories', 'category', category),
+        };
       }
     }
-    return out;
   }
 
   // Writes.
@@ -277,15 +256,17 @@ export class AdminCatalogue {
     return this.changes.change(actorId, async (trx) => {
       await this.assertSlugFree(trx, def, input.slug);
       const now = this.changes.now();
-      const columns = await this.columns(trx, kind, input);
-      const publication =
-        kind === 'articles' ? { published_at: (input as ArticleInput).publish ? now : null } : { unpublished_at: null };
+      const publish = (input as ArticleInput).publish;
       const id = newId();
-      const row: Record<string, unknown> = { id, ...columns, ...publication, created_at: now, updated_at: now };
-      if (kind === 'hospitals' || kind === 'doctors' || kind === 'articles') row.image_id = null;
-      if (kind === 'products') row.image_ids = '[]';
+      const row = newCatalogueRow(def.table, id, (await this.fields(trx, kind, input, undefined)) as never, {
+        now,
+        // A new article is a draft unless asked; every other row is shown at once.
+        published: kind === 'articles' ? publish === true : true,
+      });
+      const body = (row as { body_html?: unknown }).body_html;
+      if (typeof body === 'string' && articleHtmlIsEmpty(body)) throw fail('body', 'required');
       try {
-        await repo.insertRow(trx, def.table, row as Insertable<Database[SlugTable]>);
+        await insertRows(trx, def.table, [row]);
       } catch (err) {
         throw this.writeError(err, kind);
       }
@@ -310,10 +291,13 @@ export class AdminCatalogue {
       if (!changed) return { changes: [], result: before };
       let after: object | undefined;
       try {
-        after = await repo.updateRow(trx, def.table, before.id, {
-          ...columns,
-          updated_at: this.changes.now(),
-        } as Updateable<Database[SlugTable]>);
+        after = await updateCatalogueRow(
+          trx,
+          def.table,
+          before.id,
+          columns as Updateable<Database[SlugTable]>,
+          this.changes.now(),
+        );
       } catch (err) {
         throw this.writeError(err, kind);
       }
@@ -339,7 +323,7 @@ export class AdminCatalogue {
         kind === 'articles'
           ? { published_at: publish ? now : null, updated_at: now }
           : { unpublished_at: publish ? null : now, updated_at: now };
-      const after = await repo.updateRow(trx, def.table, before.id, patch as Updateable<Database[SlugTable]>);
+      const after = await updateCatalogueRow(trx, def.table, before.id, patch as Updateable<Database[SlugTable]>, now);
       return {
         changes: [
           { action: publish ? 'publish' : 'unpublish', entity: def.entity, entityId: before.id, before, after: after! },
@@ -413,10 +397,7 @@ export class AdminCatalogue {
         replaced = old === null ? [] : [old];
         patch = { image_id: imageId };
       }
-      const after = await repo.updateRow(trx, def.table, before.id, {
-        ...patch,
-        updated_at: now,
-      } as Updateable<Database[SlugTable]>);
+      const after = await updateCatalogueRow(trx, def.table, before.id, patch as Updateable<Database[SlugTable]>, now);
       await repo.deleteUnusedImages(trx, replaced);
       return {
         changes: [{ action: 'image', entity: def.entity, entityId: before.id, before, after: after! }],
@@ -432,10 +413,13 @@ export class AdminCatalogue {
       const before = (await this.changes.rowOf(trx, def, slug)) as Row<'products'>;
       const ids = productImageIds(before.image_ids);
       if (!ids.includes(imageId)) throw new AppError('NOT_FOUND');
-      const after = await repo.updateRow(trx, 'products', before.id, {
-        image_ids: JSON.stringify(ids.filter((id) => id !== imageId)),
-        updated_at: this.changes.now(),
-      });
+      const after = await updateCatalogueRow(
+        trx,
+        'products',
+        before.id,
+        { image_ids: JSON.stringify(ids.filter((id) => id !== imageId)) },
+        this.changes.now(),
+      );
       await repo.deleteUnusedImages(trx, [imageId]);
       return {
         changes: [{ action: 'image', entity: def.entity, entityId: before.id, before, after: after! }],

@@ -23,10 +23,6 @@ export const fail = (field: string, key: FieldMessageKey, params?: Record<string
 /** Timestamps as the API writes them. */
 export const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
-/** Text as stored: trimmed; blank optional text is null. */
-export const text = (v: string): string => v.trim();
-export const optionalText = (v: string | null): string | null => (v === null || v.trim() === '' ? null : v.trim());
-
 /** A product's image ids, as kept in `image_ids` (a JSON array); anything else in there is skipped. */
 export function productImageIds(raw: string): string[] {
   try {

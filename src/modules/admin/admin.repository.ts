@@ -20,27 +20,6 @@ export const findBySlug = async <T extends SlugTable>(db: Db, table: T, slug: st
     .where('slug', '=', slug)
     .executeTakeFirst()) as Row<T> | undefined;
 
-export const insertRow = async <T extends SlugTable>(db: Db, table: T, row: Insertable<Database[T]>): Promise<void> => {
-  await db
-    .insertInto(table as 'specialities')
-    .values(row as Insertable<Database['specialities']>)
-    .execute();
-};
-
-/** Updates one row by id and returns it as it now is (undefined when it is gone). */
-export const updateRow = async <T extends SlugTable>(
-  db: Db,
-  table: T,
-  id: string,
-  patch: Updateable<Database[T]>,
-): Promise<Row<T> | undefined> =>
-  (await db
-    .updateTable(table as 'specialities')
-    .set(patch as Updateable<Database['specialities']>)
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirst()) as Row<T> | undefined;
-
 export const deleteRow = async (db: Db, table: SlugTable | 'practices', id: string | number): Promise<boolean> => {
   const result =
     table === 'practices'
