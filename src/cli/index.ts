@@ -6,7 +6,7 @@ import { createDatabase, type DatabaseHandle } from '../db/index.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { AccountsService } from '../modules/accounts/index.js';
 import { importUsers } from './import-users.js';
-import { importCatalogue } from './import-catalogue.js';
+import { importCatalogue } from './import-catalogue/index.js';
 import { seedCatalogue } from '../modules/catalogue/index.js';
 import { AdminInputError, createAdmin } from '../modules/admin/index.js';
 import { createDoctorLogin, DoctorLoginError } from '../modules/doctors/index.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { authHeaders, build, envelope, registerPatient, uniqueName, type TestApp } from '../../../test/helpers.js';
-import { importCatalogue } from '../../cli/import-catalogue.js';
+import { importCatalogue } from '../../cli/import-catalogue/index.js';
 import { createAdmin } from '../admin/index.js';
 import { createDoctorLogin } from '../doctors/doctors.service.js';
 

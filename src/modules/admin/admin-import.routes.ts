@@ -7,7 +7,7 @@ import {
   importCatalogueText,
   type CatalogueImportSummary,
   type ImportProblem,
-} from '../../cli/import-catalogue.js';
+} from '../../cli/import-catalogue/index.js';
 import { errorBody } from '../../http/errors.js';
 import { messages, type Lang } from '../../http/i18n.js';
 import { ADMIN, op } from '../../http/openapi.js';

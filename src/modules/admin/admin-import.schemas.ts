@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { CATALOGUE_ENTITIES } from '../../cli/import-catalogue.js';
+import { CATALOGUE_ENTITIES } from '../../cli/import-catalogue/index.js';
 import { MiB } from '../../sizes.js';
 
 /** The most characters a catalogue file's text may have (about 5 MB of mostly ASCII text). */

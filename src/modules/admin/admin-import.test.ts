@@ -375,3 +375,77 @@ test('only an admin imports: a patient token or none is a 401', async (t) => {
   }
   assert.deepEqual(await snapshot(ta.db), before);
 });
+
+test('a row written by the back office and the same row imported are stored alike', async (t) => {
+  const ta = await build(t);
+  const token = await adminToken(ta);
+  const p = prefix();
+  const send = async (url: string, payload: object) => {
+    const res = await ta.app.inject({
+      method: 'POST',
+      url,
+      headers: { ...authHeaders(ta), authorization: `Bearer ${token}` },
+      payload,
+    });
+    assert.equal(res.statusCode, 201, res.body);
+  };
+  // The same fields, padded and with blanks, once by hand and once in a file (slugs differ).
+  const fields = {
+    hospital: {
+      name: '  RS Sama Rata ',
+      city: ' Bandung ',
+      timezone: 'Asia/Jakarta',
+      address: '   ',
+      phone: ' 022 1 ',
+    },
+    speciality: { name: ' Saraf ', description: '' },
+    doctor: { name: ' dr. Sama Rata, Sp.N ', about: ' Dokter saraf. ', experience_years: 7 },
+    article: { title: ' Tidur Cukup ', body: ' <p>Tidur <b>cukup</b>.</p><script>x()</script> ', excerpt: ' ' },
+  };
+  await send('/api/admin/hospitals', { slug: `${p}-rs-a`, ...fields.hospital });
+  await send('/api/admin/specialities', { slug: `${p}-sp-a`, ...fields.speciality });
+  await send('/api/admin/doctors', { slug: `${p}-dr-a`, speciality: `${p}-sp-a`, ...fields.doctor });
+  await send('/api/admin/articles', { slug: `${p}-ar-a`, publish: true, ...fields.article });
+  const file = {
+    hospitals: [{ slug: `${p}-rs-b`, ...fields.hospital }],
+    specialities: [{ slug: `${p}-sp-b`, ...fields.speciality }],
+    doctors: [
+      {
+        slug: `${p}-dr-b`,
+        username: `${p}drb`,
+        speciality: `${p}-sp-b`,
+        practices: [{ hospital: `${p}-rs-b`, call_price: 50000 }],
+        ...fields.doctor,
+      },
+    ],
+    articles: [{ slug: `${p}-ar-b`, ...fields.article }],
+  };
+  await imported(ta, token, 'catalogue.json', JSON.stringify(file), false);
+
+  const same = async (table: 'hospitals' | 'specialities' | 'doctors' | 'articles', kind: string, skip: string[]) => {
+    const rows = await (ta.db as Db)
+      .selectFrom(table)
+      .selectAll()
+      .where('slug', 'in', [`${p}-${kind}-a`, `${p}-${kind}-b`])
+      .orderBy('slug')
+      .execute();
+    assert.equal(rows.length, 2, `${table}: both rows`);
+    const strip = (r: object) =>
+      Object.fromEntries(
+        Object.entries(r).filter(([k]) => !['id', 'slug', 'created_at', 'updated_at', ...skip].includes(k)),
+      );
+    assert.deepEqual(strip(rows[1]!), strip(rows[0]!), table);
+    return rows[0] as Record<string, unknown>;
+  };
+  const hospital = await same('hospitals', 'rs', []);
+  assert.deepEqual(
+    [hospital.name, hospital.city, hospital.address, hospital.phone],
+    ['RS Sama Rata', 'Bandung', null, '022 1'],
+  );
+  await same('specialities', 'sp', []);
+  const doctor = await same('doctors', 'dr', ['username', 'speciality_id']);
+  assert.equal(doctor.name_search, 'dr. sama rata, sp.n');
+  const article = await same('articles', 'ar', ['published_at']);
+  assert.equal(article.body_html, '<p>Tidur <b>cukup</b>.</p>');
+  assert.equal(article.excerpt, null);
+});

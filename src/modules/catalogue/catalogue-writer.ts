@@ -125,6 +125,13 @@ export async function insertRows<T extends keyof Database & string>(
 ): Promise<void> {
   if (rows.length === 0) return;
   const columns = Object.keys(rows[0]!);
+  // A row with other columns would be written wrongly (nulls, or values dropped): refuse it.
+  for (const row of rows) {
+    const keys = Object.keys(row);
+    if (keys.length !== columns.length || keys.some((k) => !(k in rows[0]!))) {
+      throw new Error(`insertRows(${table}): every row must have the columns ${columns.join(', ')}`);
+    }
+  }
   const size = Math.max(1, Math.min(MAX_ROWS, Math.floor(MAX_PARAMS / columns.length)));
   const numbered = db.getExecutor().adapter instanceof PostgresAdapter;
   const head = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values `;

@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
-import { authHeaders, build, envelope, testDatabase, type TestApp } from '../../test/helpers.js';
-import type { Db } from '../db/index.js';
-import { importCatalogue, parseCsv, parseInstant } from './import-catalogue.js';
-import { runCli } from './index.js';
-import { systemClock } from '../clock.js';
+import { authHeaders, build, envelope, testDatabase, type TestApp } from '../../../test/helpers.js';
+import type { Db } from '../../db/index.js';
+import { importCatalogue, parseCsv, parseInstant } from './index.js';
+import { JsonSyntaxError, parseJson } from './read.js';
+import { runCli } from '../index.js';
+import { systemClock } from '../../clock.js';
 
 const root = mkdtempSync(join(tmpdir(), 'cexup-catalogue-import-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -216,7 +217,7 @@ test('a JSON catalogue creates everything, and the public API shows it', async (
 test('the example files import cleanly, in the order docs/catalogue.md gives', async (t) => {
   const ta = await build(t);
   for (const name of ['catalogue.json', 'hospitals.csv', 'doctors.csv', 'products.csv', 'catalogue.json']) {
-    const file = fileURLToPath(new URL(`../../examples/${name}`, import.meta.url));
+    const file = fileURLToPath(new URL(`../../../examples/${name}`, import.meta.url));
     const res = await cli(ta, 'import', file);
     assert.equal(res.code, 0, `${name}: ${res.out}`);
   }
@@ -446,6 +447,54 @@ test('the CSV parser follows RFC 4180 and counts physical lines', () => {
   const stray = parseCsv('a\nb,c"d\n');
   assert.ok('error' in stray);
   assert.equal(stray.error.line, 2);
+  // Lone CRs end records too; a line of spaces is blank.
+  assert.deepEqual(parseCsv('h\r  \r\tx,"y"\r\n'), {
+    rows: [
+      { line: 1, fields: ['h'] },
+      { line: 3, fields: ['\tx', 'y'] },
+    ],
+  });
+  // After a quoted field that spans lines, the line of its closing quote.
+  assert.deepEqual(parseCsv('h,i\n"a\r\nb"x,c\n'), {
+    error: {
+      line: 3,
+      message: 'malformed CSV: "x" after the closing quote of field 1 (a quote inside a quoted field is written "")',
+    },
+  });
+});
+
+test('the JSON reader: objects without a prototype, where each key and element starts, nesting', () => {
+  const text = '{\n  "__proto__": {"polluted": true},\n  "list": [1,\n    {"a": null}]\n}';
+  const { value, keys, items } = parseJson(text);
+  const top = value as Record<string, any>;
+  assert.equal(Object.getPrototypeOf(top), null);
+  assert.deepEqual(Object.keys(top), ['__proto__', 'list'], '"__proto__" is an ordinary key');
+  assert.equal(top['__proto__'].polluted, true);
+  assert.equal(({} as any).polluted, undefined);
+  assert.deepEqual(
+    [...keys.get(top)!],
+    [
+      ['__proto__', text.indexOf('"__proto__"')],
+      ['list', text.indexOf('"list"')],
+    ],
+  );
+  assert.deepEqual(items.get(top.list), [text.indexOf('1,'), text.indexOf('{"a"')]);
+
+  const twice = '{"a": 1, "b": {"a": 2, "a": 3}}';
+  assert.throws(
+    () => parseJson(twice),
+    (e) =>
+      e instanceof JsonSyntaxError && e.offset === twice.lastIndexOf('"a"') && /"a" is given twice/.test(e.message),
+  );
+  // 64 levels inside the top value, and no deeper: the parser never recurses into a deep file.
+  assert.doesNotThrow(() => parseJson('['.repeat(65) + ']'.repeat(65)));
+  assert.throws(
+    () => parseJson('['.repeat(66) + ']'.repeat(66)),
+    (e) => e instanceof JsonSyntaxError && e.offset === 65 && e.message === 'nested too deeply',
+  );
+  assert.throws(() => parseJson('['.repeat(1_000_000)), /nested too deeply/);
+  // The first problem in the text wins: here the missing comma, not the depth after it.
+  assert.throws(() => parseJson('[1 2' + '['.repeat(100)), /expected "," or "\]" after an element, found "2"/);
 });
 
 test('references resolve to the same file or the database; unknown ones are reported by line', async (t) => {
@@ -521,6 +570,47 @@ test('malformed files, missing files and unnamed CSVs are reported without a sta
     ['catalogue.json', '{"specialities": [{"slug": \'x\'}]}', /^line 1: malformed JSON \(column 28\): unexpected "'"/],
     ['catalogue.json', '{\n  "specialities": []\n', /^line 3: malformed JSON .*expected "," or "}"/],
     ['catalogue.json', '{"a": 1, "a": 2}', /^line 1: malformed JSON .*"a" is given twice/],
+    // What JavaScript or JSON5 would take, and RFC 8259 does not.
+    [
+      'catalogue.json',
+      '{\n  // the clinics\n  "hospitals": []\n}',
+      /^line 2: malformed JSON \(column 3\): a comment \(JSON has no comments\)/,
+    ],
+    [
+      'catalogue.json',
+      '{"specialities": [{"slug": "x",}]}',
+      /^line 1: malformed JSON \(column 32\): a comma before "\}" \(JSON allows no trailing comma\)/,
+    ],
+    [
+      'catalogue.json',
+      '{"products": [\n  {"slug": "x", "price": NaN}\n]}',
+      /^line 2: malformed JSON \(column 26\): unexpected "N" where a value is expected \(JSON has no NaN or Infinity\)/,
+    ],
+    [
+      'catalogue.json',
+      '{"products": [{"slug": "x", "price": +5}]}',
+      /^line 1: malformed JSON \(column 38\): unexpected "\+" where a value is expected \(a JSON number has no leading \+\)/,
+    ],
+    [
+      'catalogue.json',
+      '{"products": [{"slug": "x", "price": 0x10}]}',
+      /^line 1: malformed JSON \(column 39\): expected "," or "\}" after the value of "price", found "x" \(JSON numbers are decimal/,
+    ],
+    [
+      'catalogue.json',
+      '{\n  "specialities": [{"slug": "x", "name": "A\tB"}]\n}',
+      /^line 2: malformed JSON \(column 44\): a line break or control character inside a string/,
+    ],
+    [
+      'catalogue.json',
+      '{"specialities": [{"slug": "x\\q"}]}',
+      /^line 1: malformed JSON \(column 30\): unknown escape \\q/,
+    ],
+    [
+      'catalogue.json',
+      '{"specialities": ' + '['.repeat(100_000),
+      /^line 1: malformed JSON \(column 82\): nested too deeply/,
+    ],
     ['catalogue.json', '[{"slug": "x"}]', /^line 1: the file must hold one JSON object/],
     ['catalogue.json', '{\n  "doctor": []\n}', /^line 2: unknown section "doctor"/],
     ['catalogue.json', '{\n\n  "doctors": {}\n}', /^line 3: "doctors" must be an array/],
