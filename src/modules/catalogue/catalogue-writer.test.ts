@@ -103,3 +103,9 @@ test('rows are written in batches and a change sets updated_at', async (t) => {
   assert.equal(after?.updated_at, now + 9);
   assert.equal(await updateCatalogueRow(db, 'specialities', 'missing', { name: 'x' }, now), undefined);
 });
+
+test("fields that are not the table's own are left out", () => {
+  const fields = { name: 'Obat', valueOf: 'x', unpublished_at: 1, id: 'other' } as unknown as { name: string };
+  assert.deepEqual(catalogueColumns('products', fields), { name: 'Obat' });
+  assert.deepEqual(catalogueColumns('specialities', { name: 'A', publish: true } as { name: string }), { name: 'A' });
+});

@@ -51,6 +51,26 @@ const text = (v: string): string => v.trim();
 /** Trimmed optional text; blank is null. */
 const optionalText = (v: string | null): string | null => (v === null || v.trim() === '' ? null : v.trim());
 
+/** The fields each table takes; anything else a caller passes along is not a column and is left out. */
+const FIELDS: Record<CatalogueTable, ReadonlySet<string>> = {
+  specialities: new Set(['slug', 'name', 'description']),
+  product_categories: new Set(['slug', 'name', 'description']),
+  hospitals: new Set([
+    'slug',
+    'name',
+    'address',
+    'city',
+    'province',
+    'timezone',
+    'phone',
+    'description',
+    'doctor_leave_allowed',
+  ]),
+  doctors: new Set(['slug', 'username', 'name', 'speciality_id', 'about', 'experience_years']),
+  articles: new Set(['slug', 'title', 'excerpt', 'author', 'body']),
+  products: new Set(['slug', 'name', 'description', 'price', 'stock', 'category_id']),
+};
+
 const TEXT = new Set(['name', 'city', 'title']);
 const OPTIONAL_TEXT = new Set(['description', 'address', 'province', 'phone', 'about', 'excerpt', 'author']);
 
@@ -66,7 +86,8 @@ export function articleHtmlIsEmpty(html: string): boolean {
 
 /**
  * The columns that the given fields set, as stored: absent fields set nothing, so this serves an
- * update (a patch) as well as a new row's columns.
+ * update (a patch) as well as a new row's columns. Only the table's own fields are taken (a
+ * request body may carry others).
  */
 export function catalogueColumns<T extends CatalogueTable>(
   table: T,
@@ -74,7 +95,7 @@ export function catalogueColumns<T extends CatalogueTable>(
 ): Updateable<Database[T]> {
   const out: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(fields as Record<string, unknown>)) {
-    if (value === undefined) continue;
+    if (value === undefined || !FIELDS[table].has(field)) continue;
     if (TEXT.has(field)) out[field] = text(value as string);
     else if (OPTIONAL_TEXT.has(field)) out[field] = optionalText(value as string | null);
     else if (field === 'body') out.body_html = articleHtml(value as string);
