@@ -11,6 +11,7 @@ import * as m0009 from './migrations/0009_dashboard_indexes.js';
 import * as m0010 from './migrations/0010_staff.js';
 import * as m0011 from './migrations/0011_doctor_workspace.js';
 import * as m0012 from './migrations/0012_leave_owner.js';
+import * as m0013 from './migrations/0013_booking_function.js';
 
 /** Every migration, in order. Shipped migrations are never edited: add a new one. */
 const migrations: Record<string, Migration> = {
@@ -26,6 +27,7 @@ const migrations: Record<string, Migration> = {
   '0010_staff': m0010,
   '0011_doctor_workspace': m0011,
   '0012_leave_owner': m0012,
+  '0013_booking_function': m0013,
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run on any schema

@@ -107,6 +107,55 @@ export const deleteStaleIdempotency = (db: Db, appId: string, userId: string, ke
 export const deleteIdempotencyBefore = (db: Db, before: number) =>
   db.deleteFrom('idempotency_keys').where('created_at', '<', before).execute();
 
+const BOOK = 'select cexup_book($1::jsonb, $2::jsonb, $3::jsonb, $4::jsonb, $5::jsonb, $6, $7, $8, $9, $10)';
+
+/**
+ * PostgreSQL: a booking in one round trip, through the function of migration 0013 (the order,
+ * its Idempotency-Key, the patient's limits under their lock, the slot hold, the first history
+ * entry and the outbox row, in the call's own transaction). A taken slot or a raced key throws
+ * the unique violation; a refused limit throws what `bookingRefusal` reads.
+ */
+export async function bookInOneTrip(
+  db: Db,
+  b: {
+    order: OrderRow;
+    hold: Database['slot_holds'];
+    event: Database['order_events'];
+    outbox: object;
+    idempotency: Database['idempotency_keys'] | null;
+    staleBefore: number;
+    perHour: number;
+    hourAgo: number;
+    maxUnpaid: number;
+    free: boolean;
+  },
+): Promise<void> {
+  await db.executeQuery(
+    CompiledQuery.raw(BOOK, [
+      JSON.stringify(b.order),
+      JSON.stringify(b.hold),
+      JSON.stringify(b.event),
+      JSON.stringify(b.outbox),
+      b.idempotency === null ? null : JSON.stringify(b.idempotency),
+      b.staleBefore,
+      b.perHour,
+      b.hourAgo,
+      b.maxUnpaid,
+      b.free,
+    ]),
+  );
+}
+
+/** A limit cexup_book refused (SQLSTATE CX001 or CX002), or undefined for any other error. */
+export function bookingRefusal(
+  err: unknown,
+): { code: 'TOO_MANY_BOOKINGS'; nthCreatedAt: number } | { code: 'TOO_MANY_UNPAID_ORDERS' } | undefined {
+  const e = err as { code?: unknown; detail?: unknown } | null;
+  if (e?.code === 'CX001') return { code: 'TOO_MANY_BOOKINGS', nthCreatedAt: Number(e.detail) };
+  if (e?.code === 'CX002') return { code: 'TOO_MANY_UNPAID_ORDERS' };
+  return undefined;
+}
+
 /** Any number of this project's own: pg_advisory_xact_lock(PATIENT_LOCK, hashtext(user id)). */
 const PATIENT_LOCK = 4201;
 const LOCK_PATIENT = `select pg_advisory_xact_lock(${PATIENT_LOCK}, hashtext($1))`;

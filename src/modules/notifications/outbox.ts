@@ -45,13 +45,8 @@ export interface EventPayload {
   proposed_time: string | null;
 }
 
-/**
- * Writes one event to the outbox, inside the caller's transaction: the event exists exactly
- * when the change does. `eventKey` is unique (the order event's id), so a fan-out repeated
- * after a crash finds what it already wrote.
- */
-export function insertOutbox(
-  trx: Db,
+/** The outbox row of one order event (see insertOutbox). */
+export function outboxRow(
   eventKey: string,
   order: Pick<OrderRow, 'id' | 'transaction_id' | 'status' | 'type' | 'start_at' | 'timezone' | 'proposed_start_at'>,
   event: { from_status: string | null; action: string; actor: string; created_at: number },
@@ -72,7 +67,7 @@ export function insertOutbox(
     proposed_date: proposed?.date ?? null,
     proposed_time: proposed?.time ?? null,
   };
-  return insertRow(trx, 'notification_outbox', {
+  return {
     id: eventKey,
     event_key: eventKey,
     order_id: order.id,
@@ -84,5 +79,14 @@ export function insertOutbox(
     lease_until: null,
     lease_owner: null,
     attempts: 0,
-  });
+  };
+}
+
+/**
+ * Writes one event to the outbox, inside the caller's transaction: the event exists exactly
+ * when the change does. `eventKey` is unique (the order event's id), so a fan-out repeated
+ * after a crash finds what it already wrote.
+ */
+export function insertOutbox(trx: Db, ...event: Parameters<typeof outboxRow>) {
+  return insertRow(trx, 'notification_outbox', outboxRow(...event));
 }
