@@ -6,6 +6,7 @@ import { parseYmd } from '../../lib/dates.js';
 import type { OrderStatus } from '../booking/index.js';
 import { addDays, DAY, datesFrom, localToUtc, offsetOf, utcToLocal, ZONE_OFFSET_MINUTES } from '../../lib/time.js';
 import * as repo from './admin.repository.js';
+import { approxBytes, MiB } from '../../sizes.js';
 
 /** The zone of the per-day figures: each day is a calendar day in WIB. */
 export const DASHBOARD_ZONE = 'Asia/Jakarta';
@@ -76,6 +77,8 @@ const CONFIRM_DEADLINE_BEFORE_START_MS = 3_600_000;
 const SETTLED_AFTER_MS = 3_600_000;
 /** Settled days kept a process (each hospital filter its own): about 2 MB, 54 filters of a year. */
 export const SETTLED_DAYS_KEPT = 20_000;
+/** And at most this many bytes of them (as src/sizes.ts counts them). */
+export const SETTLED_BYTES = 16 * MiB;
 /** How long a delivery given up on counts as failing. */
 const WEBHOOK_FAILED_WINDOW_MS = 7 * DAY;
 
@@ -189,7 +192,11 @@ export class AdminDashboard {
     /** Settled days kept at most, least recently used out (docs/operations.md, Memory bounds). */
     keep = SETTLED_DAYS_KEPT,
   ) {
-    this.settled = new LRUCache({ max: keep });
+    this.settled = new LRUCache({
+      max: keep,
+      maxSize: SETTLED_BYTES,
+      sizeCalculation: (figures, key) => approxBytes(key) + approxBytes(figures) + 64,
+    });
   }
 
   /** Settled days kept now (for the bound's test). */

@@ -6,6 +6,7 @@ import { newId, newSecret, sha256 } from '../../security/tokens.js';
 import type { Database } from '../../db/schema.js';
 import * as repo from './apps.repository.js';
 import { systemClock } from '../../clock.js';
+import { approxBytes, MiB } from '../../sizes.js';
 
 /** A client app (tenant) as the request pipeline sees it. */
 export interface ClientApp {
@@ -60,6 +61,9 @@ export type AppAudit = (trx: Db, changes: AppAuditChange[], at: number) => Promi
 /** Key caches' bounds (docs/operations.md, Memory bounds): about 300 bytes an entry, so some 3 MB and 0.6 MB at most. */
 export const APP_KEYS_CACHED = 10_000;
 export const UNKNOWN_KEYS_CACHED = 2_000;
+/** And in bytes (as src/sizes.ts counts them): an app with a long name or scope list counts for more. */
+export const APP_KEYS_BYTES = 8 * MiB;
+export const UNKNOWN_KEYS_BYTES = 1 * MiB;
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -69,8 +73,16 @@ export class AppsService {
    * time. Known keys and unknown ones are kept apart, each bounded (least recently used go
    * first), so a flood of made-up keys cannot grow memory nor push the real keys out.
    */
-  private readonly cache = new LRUCache<string, { app: ClientApp; until: number }>({ max: APP_KEYS_CACHED });
-  private readonly unknown = new LRUCache<string, { until: number }>({ max: UNKNOWN_KEYS_CACHED });
+  private readonly cache = new LRUCache<string, { app: ClientApp; until: number }>({
+    max: APP_KEYS_CACHED,
+    maxSize: APP_KEYS_BYTES,
+    sizeCalculation: (entry, key) => approxBytes(key) + approxBytes(entry) + 64,
+  });
+  private readonly unknown = new LRUCache<string, { until: number }>({
+    max: UNKNOWN_KEYS_CACHED,
+    maxSize: UNKNOWN_KEYS_BYTES,
+    sizeCalculation: (entry, key) => approxBytes(key) + approxBytes(entry) + 64,
+  });
 
   constructor(
     private readonly db: Db,
