@@ -50,6 +50,7 @@ import type { Resolver } from './modules/notifications/index.js';
 import { privacyRoutes } from './modules/privacy/index.js';
 import { PrivacyService } from './modules/privacy/index.js';
 import { systemClock } from './clock.js';
+import { CacheListener } from './lib/cache-notify.js';
 
 /** Redis client code, loaded only where REDIS_URL is set. */
 const loadIoredis = lazyRequire<typeof import('ioredis')>('ioredis');
@@ -68,6 +69,12 @@ export interface BuildOptions {
   mailer?: Mailer;
   /** How webhook host names are resolved; by default the system's resolver. */
   resolveHost?: Resolver;
+  /**
+   * Catalogue-version changes pushed from PostgreSQL (lib/cache-notify.ts); only there, and only
+   * with CACHE_TTL_MS above 0. On by default, except with a clock of the caller's: pushes come on
+   * real time, and a test that moves time expects another process's change to wait for its TTL.
+   */
+  cacheNotifications?: boolean;
 }
 
 export interface Services {
@@ -88,6 +95,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     services: Services;
     database: DatabaseHandle;
+    /** The listener of pushed catalogue-version changes, where there is one. */
+    cacheListener: CacheListener | undefined;
   }
 }
 
@@ -158,6 +167,15 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
         })
       : new SandboxProvider(config.demoMode));
   const mailer = options.mailer ?? createMailer(config.mail, app.log);
+  // On PostgreSQL a change is announced at its commit, so this process's catalogue caches need not
+  // re-read its version on the way of requests (lib/cache-notify.ts).
+  const cacheListener =
+    database.dialect === 'postgres' &&
+    config.database.kind === 'postgres' &&
+    config.cacheTtlMs > 0 &&
+    (options.cacheNotifications ?? options.now === undefined)
+      ? new CacheListener({ url: config.database.url, ttlMs: config.cacheTtlMs, log: app.log })
+      : undefined;
   const services: Services = {
     mailer,
     recovery: new RecoveryService(database.db, config.recovery, mailer, app.log, now),
@@ -166,11 +184,12 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     accounts: new AccountsService(database.db, config, now),
     obgyn: new ObgynService(database.db, now),
     privacy: new PrivacyService(database.db, now, () => services),
-    catalogue: new CatalogueService(database.db, { cacheTtlMs: config.cacheTtlMs, now }),
-    shop: new ShopService(database.db, { cacheTtlMs: config.cacheTtlMs, now }),
+    catalogue: new CatalogueService(database.db, { cacheTtlMs: config.cacheTtlMs, now, versions: cacheListener }),
+    shop: new ShopService(database.db, { cacheTtlMs: config.cacheTtlMs, now, versions: cacheListener }),
     booking: new BookingService(database.db, config.booking, payments, orderEventsOutbox, now, {
       cacheTtlMs: config.cacheTtlMs,
       dialect: database.dialect,
+      versions: cacheListener,
     }),
     admin: new AdminService(database.db, {
       now,
@@ -186,6 +205,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   };
   app.decorate('services', services);
   app.decorate('database', database);
+  app.decorate('cacheListener', cacheListener);
   app.decorateRequest('clientApp', undefined);
   app.decorateRequest('session', undefined);
   app.decorateRequest('user', undefined);
@@ -343,7 +363,10 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     await services.recovery.drain();
     await mailer.close?.();
     await redis?.quit().catch(() => undefined);
+    await cacheListener?.close();
     if (ownsDatabase) await database.destroy();
   });
+  // Last, so that an app whose build failed leaves no connection open.
+  cacheListener?.start();
   return app;
 }

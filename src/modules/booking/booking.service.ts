@@ -11,7 +11,7 @@ import { newId, newSortableId, pooledRandomBytes } from '../../security/tokens.j
 import { approxBytes, MiB } from '../../sizes.js';
 import { avatarPath, normalizeLogin } from '../accounts/index.js';
 import { isEmailVerified } from '../recovery/index.js';
-import { VersionedCache } from '../../lib/cache.js';
+import { VersionedCache, type VersionFeed } from '../../lib/cache.js';
 import { CATALOGUE_VERSION, imagePath } from '../catalogue/index.js';
 import type { PaymentNotification, PaymentOutcome, PaymentProvider } from '../payments/index.js';
 import * as repo from './booking.repository.js';
@@ -216,9 +216,10 @@ export class BookingService {
     private readonly payments: PaymentProvider,
     private readonly events: OrderEvents,
     private readonly now: () => number = systemClock,
-    options: { cacheTtlMs?: number; dialect?: DialectName } = {},
+    options: { cacheTtlMs?: number; dialect?: DialectName; versions?: VersionFeed } = {},
   ) {
-    this.practices = new VersionedCache(db, CATALOGUE_VERSION, options.cacheTtlMs ?? 0, 50_000, now);
+    const { cacheTtlMs = 0, versions } = options;
+    this.practices = new VersionedCache(db, CATALOGUE_VERSION, cacheTtlMs, 50_000, now, undefined, versions);
     // Which decides how a patient's bookings are serialised (see book): asked of the database
     // itself when not told.
     this.dialect = options.dialect ?? (db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite');

@@ -3,7 +3,7 @@ import type { Db } from '../../db/index.js';
 import { AppError } from '../../http/errors.js';
 import { paginate, type PageMeta, type PageRequest } from '../../http/pagination.js';
 import { MiB } from '../../sizes.js';
-import { VersionedCache } from '../../lib/cache.js';
+import { VersionedCache, type VersionFeed } from '../../lib/cache.js';
 import * as repo from './catalogue.repository.js';
 
 export const CATALOGUE_VERSION = 'catalogue';
@@ -119,11 +119,12 @@ export class CatalogueService {
 
   constructor(
     private readonly db: Db,
-    options: { cacheTtlMs: number; now?: () => number },
+    options: { cacheTtlMs: number; now?: () => number; versions?: VersionFeed },
   ) {
     // Bounds (docs/operations.md, Memory bounds): resources 64 MiB / 50,000 entries, whole answers 32 MiB / 2,000.
-    this.cache = new VersionedCache(db, CATALOGUE_VERSION, options.cacheTtlMs, 50_000, options.now, 64 * MiB);
-    this.bodies = new VersionedCache(db, CATALOGUE_VERSION, options.cacheTtlMs, 2_000, options.now, 32 * MiB);
+    const { cacheTtlMs, now, versions } = options;
+    this.cache = new VersionedCache(db, CATALOGUE_VERSION, cacheTtlMs, 50_000, now, 64 * MiB, versions);
+    this.bodies = new VersionedCache(db, CATALOGUE_VERSION, cacheTtlMs, 2_000, now, 32 * MiB, versions);
   }
 
   /** What this service's caches hold now: entries and bytes, resources and answers together. */

@@ -2,7 +2,7 @@ import type { Db } from '../../db/index.js';
 import { AppError } from '../../http/errors.js';
 import { paginate, type PageRequest } from '../../http/pagination.js';
 import { MiB } from '../../sizes.js';
-import { VersionedCache } from '../../lib/cache.js';
+import { VersionedCache, type VersionFeed } from '../../lib/cache.js';
 import { CATALOGUE_VERSION, imagePath, type Page } from '../catalogue/index.js';
 import * as repo from './shop.repository.js';
 
@@ -73,11 +73,12 @@ export class ShopService {
 
   constructor(
     private readonly db: Db,
-    options: { cacheTtlMs: number; now?: () => number },
+    options: { cacheTtlMs: number; now?: () => number; versions?: VersionFeed },
   ) {
     // Bounds (docs/operations.md, Memory bounds): resources 32 MiB / 50,000 entries, whole answers 16 MiB / 2,000.
-    this.cache = new VersionedCache(db, CATALOGUE_VERSION, options.cacheTtlMs, 50_000, options.now, 32 * MiB);
-    this.bodies = new VersionedCache(db, CATALOGUE_VERSION, options.cacheTtlMs, 2_000, options.now, 16 * MiB);
+    const { cacheTtlMs, now, versions } = options;
+    this.cache = new VersionedCache(db, CATALOGUE_VERSION, cacheTtlMs, 50_000, now, 32 * MiB, versions);
+    this.bodies = new VersionedCache(db, CATALOGUE_VERSION, cacheTtlMs, 2_000, now, 16 * MiB, versions);
   }
 
   /** What this service's caches hold now: entries and bytes, resources and answers together. */
