@@ -22,8 +22,9 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '2' },
     connections: { type: 'string', default: '50' },
     'booking-duration': { type: 'string', default: '5' },
-    'booking-runs': { type: 'string', default: '2' },
-    bookings: { type: 'string', default: '40000' },
+    /** Runs of the slot lists and the bookings, each figure the median of them. */
+    'tail-runs': { type: 'string', default: '5' },
+    bookings: { type: 'string', default: '70000' },
     out: { type: 'string', default: join(root, 'bench', 'results', 'latest.json') },
   },
 });
@@ -33,7 +34,7 @@ const WARMUP = Number(values.warmup);
 const RUNS = Number(values.runs);
 const CONNECTIONS = Number(values.connections);
 const BOOKING_DURATION = Number(values['booking-duration']);
-const BOOKING_RUNS = Number(values['booking-runs']);
+const TAIL_RUNS = Number(values['tail-runs']);
 /** Free slots set aside for the sustained booking case (warm-up and runs use each once). */
 const BOOKING_SLOTS = Number(values.bookings);
 /** Orders a patient may hold unpaid (MAX_UNPAID_ORDERS, at most 100). */
@@ -225,19 +226,35 @@ function load(port: number, c: Case, seconds: number): { rps: number; p50: numbe
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx + r.errors + r.timeouts };
 }
 
+/** The middle value (the mean of the two middle ones for an even count). */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 async function measure(
   name: string,
   db: string,
   start: () => Promise<ChildProcess>,
   port: number,
   c: Case,
-  opts: { warmup?: number; runs?: number; duration?: number } = {},
+  opts: { warmup?: number; runs?: number; duration?: number; median?: boolean } = {},
 ): Promise<Result> {
   const server = await start();
   try {
     load(port, c, opts.warmup ?? WARMUP);
     const runs = Array.from({ length: opts.runs ?? RUNS }, () => load(port, c, opts.duration ?? DURATION));
-    const best = runs.reduce((a, b) => (b.rps > a.rps ? b : a));
+    // Tails vary from run to run far more than throughput: where they are compared, each figure
+    // is the median of the runs (issue 17), elsewhere the best run's.
+    const best = opts.median
+      ? {
+          rps: median(runs.map((r) => r.rps)),
+          p50: median(runs.map((r) => r.p50)),
+          p99: median(runs.map((r) => r.p99)),
+          errors: runs.reduce((n, r) => n + r.errors, 0),
+        }
+      : runs.reduce((a, b) => (b.rps > a.rps ? b : a));
     process.stdout.write(
       `  ${db.padEnd(8)} ${name.padEnd(26)} ${best.rps.toFixed(0).padStart(7)} req/s  p50 ${best.p50.toFixed(2)} ms  p99 ${best.p99.toFixed(2)} ms  errors ${best.errors}\n`,
     );
@@ -580,7 +597,7 @@ async function main(): Promise<void> {
     const setupServer = await startApi(bookingEnv, ++port);
     const setup = await prepareBookings(db, bookingEnv, port);
     await stop(setupServer);
-    const short = { warmup: 2, runs: 1, duration: BOOKING_DURATION };
+    const short = { warmup: 2, runs: TAIL_RUNS, duration: BOOKING_DURATION, median: true };
     for (const c of [setup.timeList, setup.dateList]) {
       const p = ++port;
       results.push(await measure(c.name, db, () => startApi(env, p), p, c, short));
@@ -590,8 +607,9 @@ async function main(): Promise<void> {
       results.push(
         await measure(setup.booking.name, db, () => startApi(bookingEnv, p), p, setup.booking, {
           warmup: 2,
-          runs: BOOKING_RUNS,
+          runs: TAIL_RUNS,
           duration: BOOKING_DURATION,
+          median: true,
         }),
       );
     }
@@ -623,6 +641,11 @@ async function main(): Promise<void> {
     ),
   ];
   const checks: string[] = [];
+  /** A target's line: the figure, the target, met or missed. */
+  const target = (what: string, figure: number, unit: string, op: '>=' | '<=', goal: number) =>
+    checks.push(
+      `${what} = ${figure.toFixed(2)}${unit} (target ${op} ${goal}${unit}): ${(op === '>=' ? figure >= goal : figure <= goal) ? 'met' : 'MISSED'}`,
+    );
   const sqlitePage1 = find('sqlite', 'POST /api/doctor page 1');
   const sqlitePage900 = find('sqlite', 'POST /api/doctor page 900');
   const pgPage1 = find('postgres', 'POST /api/doctor page 1');
@@ -640,6 +663,26 @@ async function main(): Promise<void> {
     checks.push(`SQLite ${r.case} p99 = ${r.p99.toFixed(2)} ms (target < 15)`);
   if (sqlitePage1 && pgPage1)
     checks.push(`PostgreSQL page 1 / SQLite page 1 = ${(pgPage1.rps / sqlitePage1.rps).toFixed(2)} (target >= 0.25)`);
+  // Issue 17's targets, each a ratio or a tail in this run.
+  const sqliteBooking = find('sqlite', 'POST /api/doctor/booking');
+  const pgBooking = find('postgres', 'POST /api/doctor/booking');
+  if (sqliteBooking && pgBooking)
+    target('17.1 PostgreSQL bookings / SQLite bookings', pgBooking.rps / sqliteBooking.rps, '', '>=', 0.5);
+  if (sqliteBooking)
+    target('17.2 SQLite bookings / baseline node:http', sqliteBooking.rps / baseline.rps, '', '>=', 0.25);
+  for (const r of results.filter((x) => x.db === 'postgres' && catalogueCases.includes(x.case)))
+    target(`17.3 PostgreSQL ${r.case} p99 at ${CONNECTIONS} connections`, r.p99, ' ms', '<=', 15);
+  for (const db of dbs) {
+    const dateList = find(db, 'get-date-list 31 days');
+    if (dateList)
+      target(
+        `17.4 ${db === 'sqlite' ? 'SQLite' : 'PostgreSQL'} get-date-list 31 days p99 (median of ${TAIL_RUNS} runs)`,
+        dateList.p99,
+        ' ms',
+        '<=',
+        20,
+      );
+  }
   for (const db of dbs) {
     const page1 = find(db, 'POST /api/doctor page 1');
     const booking = find(db, 'POST /api/doctor/booking');
@@ -648,10 +691,9 @@ async function main(): Promise<void> {
     const label = db === 'sqlite' ? 'SQLite' : 'PostgreSQL';
     if (timeList)
       checks.push(`${label} get-time-list p50 = ${timeList.p50.toFixed(2)} ms, p99 = ${timeList.p99.toFixed(2)} ms`);
-    if (dateList) checks.push(`${label} get-date-list 31 days p99 = ${dateList.p99.toFixed(2)} ms (target < 20)`);
     if (booking && page1)
       checks.push(
-        `${label} bookings/s / page 1 = ${(booking.rps / page1.rps).toFixed(2)} (target >= 0.50); ${booking.rps.toFixed(0)} bookings/s, p99 ${booking.p99.toFixed(2)} ms, ${booking.errors} non-201`,
+        `${label} bookings/s / page 1 = ${(booking.rps / page1.rps).toFixed(2)} (a retired target: see 17.1 and 17.2); ${booking.rps.toFixed(0)} bookings/s, p99 ${booking.p99.toFixed(2)} ms, ${booking.errors} non-201`,
       );
     const floor = db === 'sqlite' ? floors[0] : undefined;
     if (floor && page1) {
