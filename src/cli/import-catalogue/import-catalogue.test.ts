@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
 import { authHeaders, build, envelope, testDatabase, type TestApp } from '../../../test/helpers.js';
+import { catalogueSnapshot } from '../../../test/fixtures/catalogue.js';
 import type { Db } from '../../db/index.js';
 import { importCatalogue, parseCsv, parseInstant } from './index.js';
 import { JsonSyntaxError, parseJson } from './read.js';
@@ -38,25 +39,7 @@ const lineOf = (text: string, needle: string): number => {
   return text.slice(0, at).split('\n').length;
 };
 
-/** Every catalogue table, whole and in a stable order: "exactly as before" means equal to this. */
-async function snapshot(db: Db): Promise<Record<string, string[]>> {
-  const tables = [
-    'specialities',
-    'hospitals',
-    'doctors',
-    'practices',
-    'articles',
-    'product_categories',
-    'products',
-    'cache_versions',
-  ] as const;
-  const out: Record<string, string[]> = {};
-  for (const table of tables) {
-    const rows = await (db as any).selectFrom(table).selectAll().execute();
-    out[table] = rows.map((r: unknown) => JSON.stringify(r)).sort();
-  }
-  return out;
-}
+const snapshot = (db: Db) => catalogueSnapshot(db);
 
 const cacheVersion = async (db: Db): Promise<number> =>
   (await db.selectFrom('cache_versions').select('version').where('name', '=', 'catalogue').executeTakeFirst())

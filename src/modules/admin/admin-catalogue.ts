@@ -84,47 +84,13 @@ export const KINDS: Record<SlugKind, KindDef> = {
 /** At most this many pictures a product. */
 export const MAX_PRODUCT_IMAGES = 10;
 
-// Inputs, as the route schemas have checked them.
-interface SpecialityInput {
-  slug?: string;
-  name?: string;
-  description?: string | null;
-}
-interface HospitalInput {
-  slug?: string;
-  name?: string;
-  address?: string | null;
-  city?: string;
-  province?: string | null;
-  timezone?: string;
-  phone?: string | null;
-  description?: string | null;
-  doctor_leave_allowed?: boolean;
-}
-interface DoctorInput {
-  slug?: string;
-  username?: string;
-  name?: string;
-  speciality?: string;
-  about?: string | null;
-  experience_years?: number;
-}
-interface ArticleInput {
-  slug?: string;
-  title?: string;
-  excerpt?: string | null;
-  body?: string;
-  author?: string | null;
-  publish?: boolean;
-}
-interface ProductInput {
-  slug?: string;
-  name?: string;
-  description?: string | null;
-  price?: number;
-  stock?: number;
-  category?: string;
-}
+// Inputs, as the route schemas have checked them: the writer's fields, with references by slug
+// (resolved to ids in fields()) and an article's publication.
+type SpecialityInput = CatalogueFields['specialities'];
+type HospitalInput = CatalogueFields['hospitals'];
+type DoctorInput = Omit<CatalogueFields['doctors'], 'speciality_id'> & { speciality?: string };
+type ArticleInput = CatalogueFields['articles'] & { publish?: boolean };
+type ProductInput = Omit<CatalogueFields['products'], 'category_id'> & { category?: string };
 export interface KindInputs {
   specialities: SpecialityInput;
   hospitals: HospitalInput;

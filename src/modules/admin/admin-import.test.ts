@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { authHeaders, build, envelope, registerPatient, uniqueName, type TestApp } from '../../../test/helpers.js';
+import { catalogueSnapshot } from '../../../test/fixtures/catalogue.js';
 import type { Db } from '../../db/index.js';
 import { errorCatalogue } from '../../http/errors.js';
 import { createAdmin } from './admin-accounts.js';
@@ -42,26 +43,7 @@ async function imported(ta: TestApp, token: string, file_name: string, content: 
   return data;
 }
 
-/** Every catalogue table and the audit trail, whole: "unchanged" means equal to this. */
-async function snapshot(db: Db): Promise<Record<string, string[]>> {
-  const tables = [
-    'specialities',
-    'hospitals',
-    'doctors',
-    'practices',
-    'articles',
-    'product_categories',
-    'products',
-    'cache_versions',
-    'audit_log',
-  ] as const;
-  const out: Record<string, string[]> = {};
-  for (const table of tables) {
-    const rows = await (db as any).selectFrom(table).selectAll().execute();
-    out[table] = rows.map((r: unknown) => JSON.stringify(r)).sort();
-  }
-  return out;
-}
+const snapshot = (db: Db) => catalogueSnapshot(db, ['audit_log']);
 
 /** The 1-based line of the first occurrence of `needle`. */
 const lineOf = (text: string, needle: string): number => {
