@@ -687,7 +687,6 @@ async function main(): Promise<void> {
     const page1 = find(db, 'POST /api/doctor page 1');
     const booking = find(db, 'POST /api/doctor/booking');
     const timeList = find(db, 'get-time-list');
-    const dateList = find(db, 'get-date-list 31 days');
     const label = db === 'sqlite' ? 'SQLite' : 'PostgreSQL';
     if (timeList)
       checks.push(`${label} get-time-list p50 = ${timeList.p50.toFixed(2)} ms, p99 = ${timeList.p99.toFixed(2)} ms`);
