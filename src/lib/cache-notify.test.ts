@@ -19,6 +19,7 @@ import { systemClock } from '../clock.js';
 import { createAdmin } from '../modules/admin/index.js';
 import { CATALOGUE_VERSION } from '../modules/catalogue/catalogue.service.js';
 import { CACHE_VERSION_CHANNEL, VersionedCache, type VersionFeed } from './cache.js';
+import { CacheListener } from './cache-notify.js';
 
 const PG_ONLY = onPostgres ? false : 'LISTEN/NOTIFY is PostgreSQL only: set TEST_DATABASE_URL to run this test';
 const TTL_MS = 60_000;
@@ -255,4 +256,19 @@ test('a local change shows at once, even if an older push arrives after it', asy
   // Version 2 announced at last: nothing changes.
   cache.pushed(2, 1);
   assert.equal(await value('third'), 'second');
+});
+
+test('a listener closed while it is still connecting closes', { skip: PG_ONLY, timeout: 60_000 }, async () => {
+  // pg's connect() may never settle once its client is ended mid-handshake: close() must not wait
+  // for it (it did, and an app closed at start-up hung). Closing at once and after a millisecond
+  // or two hits that window more often than not.
+  const { url } = await testDatabase();
+  const log = { info: () => undefined, warn: () => undefined };
+  for (const delayMs of [0, 0, 0, 0, 1, 1, 2, 2]) {
+    const listener = new CacheListener({ url, ttlMs: TTL_MS, log });
+    listener.start();
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    await listener.close();
+    assert.equal(listener.listening, false);
+  }
 });

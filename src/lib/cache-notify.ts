@@ -4,6 +4,21 @@ import { CACHE_VERSION_CHANNEL, type VersionedCache, type VersionFeed } from './
 
 const loadPg = lazyRequire<typeof import('pg')>('pg');
 
+/** How long close() waits for a connection being opened. */
+const CLOSE_WAIT_MS = 1_000;
+
+/** Waits for `promise` to settle, or `ms` at most (the timer does not keep the process alive). */
+function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref();
+    promise.then(
+      () => (clearTimeout(timer), resolve()),
+      () => (clearTimeout(timer), resolve()),
+    );
+  });
+}
+
 /** What the listener logs through (the app's logger). */
 export interface NotifyLog {
   info(details: object, message: string): void;
@@ -94,9 +109,11 @@ export class CacheListener implements VersionFeed {
     this.isListening = false;
     const client = this.client;
     this.client = undefined;
-    // Ends a connection being opened too (listen() then ends what it opened, see there).
+    // Ends a connection being opened too (listen() then ends what it opened, see there). pg's
+    // connect() may never settle once its client is ended mid-handshake: wait for it a moment at
+    // most, so closing the app never hangs on it.
     await client?.end().catch(() => undefined);
-    await this.connecting;
+    if (this.connecting !== undefined) await settledWithin(this.connecting, CLOSE_WAIT_MS);
   }
 
   private connect(): void {
@@ -137,7 +154,8 @@ export class CacheListener implements VersionFeed {
     this.isListening = true;
     if (this.failures > 0 || this.epoch > 1)
       this.options.log.info({ connections: this.epoch }, 'cache notifications: listening again');
-    this.failures = 0;
+    // The backoff starts over only once the connection has proved itself (its first re-read,
+    // below): one that dies right after LISTEN keeps backing off instead of retrying at once.
     for (const resolve of this.waiters) resolve();
     this.waiters.clear();
     // Changes made before LISTEN (while it was down, or before it started) were not announced.
@@ -180,6 +198,7 @@ export class CacheListener implements VersionFeed {
       return;
     }
     if (!this.isListening || this.epoch !== epoch) return;
+    this.failures = 0;
     const versions = new Map(rows.map((row) => [row.name, Number(row.version)]));
     for (const name of names) {
       // A notification came while the read was on its way: it may be newer than the read.
