@@ -233,43 +233,70 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/** One case on one server, for measureTogether. */
+interface Participant {
+  name: string;
+  db: string;
+  start: () => Promise<ChildProcess>;
+  port: number;
+  c: Case;
+}
+
+type MeasureOptions = { warmup?: number; runs?: number; duration?: number; median?: boolean };
+
+/**
+ * Measures cases that are to be compared, each on its own server, in turns: run 1 of each, then
+ * run 2 of each, and so on, so that every comparison is made in the same minutes of a shared
+ * machine (issue 17). One participant is the plain measurement of one case.
+ */
+async function measureTogether(participants: readonly Participant[], opts: MeasureOptions = {}): Promise<Result[]> {
+  const servers: ChildProcess[] = [];
+  try {
+    for (const p of participants) servers.push(await p.start());
+    for (const p of participants) load(p.port, p.c, opts.warmup ?? WARMUP);
+    const runs = participants.map(() => [] as ReturnType<typeof load>[]);
+    for (let i = 0; i < (opts.runs ?? RUNS); i++) {
+      participants.forEach((p, k) => runs[k]!.push(load(p.port, p.c, opts.duration ?? DURATION)));
+    }
+    return participants.map((p, k) => {
+      const own = runs[k]!;
+      // Tails vary from run to run far more than throughput: where they are compared, each figure
+      // is the median of the runs (issue 17), elsewhere the best run's.
+      const best = opts.median
+        ? {
+            rps: median(own.map((r) => r.rps)),
+            p50: median(own.map((r) => r.p50)),
+            p99: median(own.map((r) => r.p99)),
+            errors: own.reduce((n, r) => n + r.errors, 0),
+          }
+        : own.reduce((a, b) => (b.rps > a.rps ? b : a));
+      process.stdout.write(
+        `  ${p.db.padEnd(8)} ${p.name.padEnd(26)} ${best.rps.toFixed(0).padStart(7)} req/s  p50 ${best.p50.toFixed(2)} ms  p99 ${best.p99.toFixed(2)} ms  errors ${best.errors}\n`,
+      );
+      return {
+        case: p.name,
+        db: p.db,
+        rps: best.rps,
+        p50: best.p50,
+        p99: best.p99,
+        errors: best.errors,
+        runs: own.map((r) => r.rps),
+      };
+    });
+  } finally {
+    await Promise.all(servers.map(stop));
+  }
+}
+
 async function measure(
   name: string,
   db: string,
   start: () => Promise<ChildProcess>,
   port: number,
   c: Case,
-  opts: { warmup?: number; runs?: number; duration?: number; median?: boolean } = {},
+  opts: MeasureOptions = {},
 ): Promise<Result> {
-  const server = await start();
-  try {
-    load(port, c, opts.warmup ?? WARMUP);
-    const runs = Array.from({ length: opts.runs ?? RUNS }, () => load(port, c, opts.duration ?? DURATION));
-    // Tails vary from run to run far more than throughput: where they are compared, each figure
-    // is the median of the runs (issue 17), elsewhere the best run's.
-    const best = opts.median
-      ? {
-          rps: median(runs.map((r) => r.rps)),
-          p50: median(runs.map((r) => r.p50)),
-          p99: median(runs.map((r) => r.p99)),
-          errors: runs.reduce((n, r) => n + r.errors, 0),
-        }
-      : runs.reduce((a, b) => (b.rps > a.rps ? b : a));
-    process.stdout.write(
-      `  ${db.padEnd(8)} ${name.padEnd(26)} ${best.rps.toFixed(0).padStart(7)} req/s  p50 ${best.p50.toFixed(2)} ms  p99 ${best.p99.toFixed(2)} ms  errors ${best.errors}\n`,
-    );
-    return {
-      case: name,
-      db,
-      rps: best.rps,
-      p50: best.p50,
-      p99: best.p99,
-      errors: best.errors,
-      runs: runs.map((r) => r.rps),
-    };
-  } finally {
-    await stop(server);
-  }
+  return (await measureTogether([{ name, db, start, port, c }], opts))[0]!;
 }
 
 interface Practice {
@@ -547,6 +574,13 @@ async function main(): Promise<void> {
   const results: Result[] = [];
   const races: { db: string; trials: RaceTrial[] }[] = [];
   const floors: Floor[] = [];
+  const prepared: {
+    db: 'sqlite' | 'postgres';
+    env: NodeJS.ProcessEnv;
+    bookingEnv: NodeJS.ProcessEnv;
+    setup: BookingSetup;
+    bodyFile: string;
+  }[] = [];
   let port = 4100;
   for (const db of dbs) {
     const env = await prepare(db);
@@ -561,7 +595,7 @@ async function main(): Promise<void> {
       headers: { 'x-api-key': API_KEY, 'content-type': 'application/json' },
       body: JSON.stringify({ data: 10, page: 1 }),
     });
-    const bodyFile = join(work, 'page1.json');
+    const bodyFile = join(work, `page1-${db}.json`);
     writeFileSync(bodyFile, await page1.text());
     await stop(probeServer);
 
@@ -592,41 +626,67 @@ async function main(): Promise<void> {
       results.push(await measure(c.name, db, () => startApi(env, p), p, c));
     }
 
-    // Booking: slot lists, sustained bookings (each request a fresh slot), then the race.
+    // Booking: the setup now; slot lists and bookings are measured below, both databases in turns.
     const bookingEnv = bookingEnvFor(env);
     const setupServer = await startApi(bookingEnv, ++port);
     const setup = await prepareBookings(db, bookingEnv, port);
     await stop(setupServer);
-    const short = { warmup: 2, runs: TAIL_RUNS, duration: BOOKING_DURATION, median: true };
-    for (const c of [setup.timeList, setup.dateList]) {
-      const p = ++port;
-      results.push(await measure(c.name, db, () => startApi(env, p), p, c, short));
-    }
-    {
-      const p = ++port;
-      results.push(
-        await measure(setup.booking.name, db, () => startApi(bookingEnv, p), p, setup.booking, {
-          warmup: 2,
-          runs: TAIL_RUNS,
-          duration: BOOKING_DURATION,
-          median: true,
+    prepared.push({ db, env, bookingEnv, setup, bodyFile });
+  }
+
+  // Slot lists and sustained bookings (each request a fresh slot): the databases' runs in turns,
+  // with the baseline in the bookings' turns, so 17.1, 17.2 and 17.4 compare the same minutes.
+  const tails = { warmup: 2, runs: TAIL_RUNS, duration: BOOKING_DURATION, median: true };
+  for (const pick of [(s: BookingSetup) => s.timeList, (s: BookingSetup) => s.dateList]) {
+    results.push(
+      ...(await measureTogether(
+        prepared.map((x) => {
+          const p = ++port;
+          const c = pick(x.setup);
+          return { name: c.name, db: x.db, start: () => startApi(x.env, p), port: p, c };
         }),
-      );
-    }
+        tails,
+      )),
+    );
+  }
+  {
+    const baselinePort = ++port;
+    const together: Participant[] = [
+      {
+        name: 'baseline node:http',
+        db: 'none (bookings)',
+        start: () => startBaseline(baselinePort, prepared[0]!.bodyFile),
+        port: baselinePort,
+        c: { name: 'baseline', method: 'POST', path: '/', body: { data: 10, page: 1 } },
+      },
+      ...prepared.map((x) => {
+        const p = ++port;
+        return {
+          name: x.setup.booking.name,
+          db: x.db,
+          start: () => startApi(x.bookingEnv, p),
+          port: p,
+          c: x.setup.booking,
+        };
+      }),
+    ];
+    results.push(...(await measureTogether(together, tails)));
+  }
+
+  // Then, for each database, the SQL floor (SQLite) and the race.
+  for (const { db, bookingEnv, setup } of prepared) {
     if (db === 'sqlite') floors.push(bookingFloor(join(work, 'bench.db')));
-    {
-      const p = ++port;
-      const server = await startApi(bookingEnv, p);
-      try {
-        const trials = await race(bookingEnv, p, setup);
-        races.push({ db, trials });
-        for (const t of trials)
-          process.stdout.write(
-            `  ${db.padEnd(8)} race trial ${t.trial}: ${t.created} x 201, ${t.taken} x 409, ${t.other} other, ${t.orders} orders made (${t.ms} ms)\n`,
-          );
-      } finally {
-        await stop(server);
-      }
+    const p = ++port;
+    const server = await startApi(bookingEnv, p);
+    try {
+      const trials = await race(bookingEnv, p, setup);
+      races.push({ db, trials });
+      for (const t of trials)
+        process.stdout.write(
+          `  ${db.padEnd(8)} race trial ${t.trial}: ${t.created} x 201, ${t.taken} x 409, ${t.other} other, ${t.orders} orders made (${t.ms} ms)\n`,
+        );
+    } finally {
+      await stop(server);
     }
   }
 
@@ -668,8 +728,10 @@ async function main(): Promise<void> {
   const pgBooking = find('postgres', 'POST /api/doctor/booking');
   if (sqliteBooking && pgBooking)
     target('17.1 PostgreSQL bookings / SQLite bookings', pgBooking.rps / sqliteBooking.rps, '', '>=', 0.5);
+  // The baseline measured in the bookings' turns, so both figures come from the same minutes.
+  const pairedBaseline = find('none (bookings)', 'baseline node:http') ?? baseline;
   if (sqliteBooking)
-    target('17.2 SQLite bookings / baseline node:http', sqliteBooking.rps / baseline.rps, '', '>=', 0.25);
+    target('17.2 SQLite bookings / baseline node:http', sqliteBooking.rps / pairedBaseline.rps, '', '>=', 0.25);
   for (const r of results.filter((x) => x.db === 'postgres' && catalogueCases.includes(x.case)))
     target(`17.3 PostgreSQL ${r.case} p99 at ${CONNECTIONS} connections`, r.p99, ' ms', '<=', 15);
   for (const db of dbs) {
