@@ -282,7 +282,8 @@ export async function writeCatalogue(
     existing.specialities,
     data.specialities,
     (s: SpecialityIn, row) => ({
-      fields: { name: s.name, description: s.description },
+      // The writer takes the table's own fields of the record (the slug is the row's already).
+      fields: s,
       publication: { unpublished_at: unpublishedAt(s.published, row, now) },
     }),
     now,
@@ -295,15 +296,7 @@ export async function writeCatalogue(
     existing.hospitals,
     data.hospitals,
     (h: HospitalIn, row) => ({
-      fields: {
-        name: h.name,
-        address: h.address,
-        city: h.city,
-        province: h.province,
-        timezone: h.timezone,
-        phone: h.phone,
-        description: h.description,
-      },
+      fields: h,
       publication: { unpublished_at: unpublishedAt(h.published, row, now) },
     }),
     now,
@@ -316,7 +309,7 @@ export async function writeCatalogue(
     existing.categories,
     data.categories,
     (c: CategoryIn, row) => ({
-      fields: { name: c.name, description: c.description },
+      fields: c,
       publication: { unpublished_at: unpublishedAt(c.published, row, now) },
     }),
     now,

@@ -159,15 +159,12 @@ export class AdminCatalogue {
     existing: object | undefined,
   ): Promise<CatalogueFields[CatalogueTable]> {
     switch (kind) {
+      // The writer takes each table's own fields and leaves the rest (an article's `publish`).
       case 'specialities':
       case 'product-categories':
       case 'hospitals':
+      case 'articles':
         return input as CatalogueFields['hospitals'];
-      case 'articles': {
-        // Publication is not a column: create and publish handle it.
-        const { publish: _publish, ...a } = input as ArticleInput;
-        return a;
-      }
       case 'doctors': {
         const { speciality, ...d } = input as DoctorInput;
         const username = d.username ?? (existing === undefined ? d.slug : undefined);
